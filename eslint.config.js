@@ -1,0 +1,67 @@
+// One lint setup for the whole repo: type-aware typescript-eslint rules, no
+// import cycles, and imports only down the package dependency direction:
+//   digest, runtime-spec  <-  image-spec (-> digest)  <-  bundle  <-  conformance
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { importX } from 'eslint-plugin-import-x';
+
+/** What each package may import from @ocikit. Everything else is against the direction. */
+const ALLOWED = {
+  digest: [],
+  'runtime-spec': [],
+  'image-spec': ['digest'],
+  bundle: ['digest', 'image-spec', 'runtime-spec'],
+  conformance: ['digest', 'image-spec', 'runtime-spec', 'bundle'],
+};
+const ALL = Object.keys(ALLOWED);
+
+const direction = Object.entries(ALLOWED).map(([pkg, allowed]) => ({
+  files: [`packages/${pkg}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: [...ALL.filter((p) => !allowed.includes(p)).map((p) => `@ocikit/${p}`), '@ocikit/tools', '**/tools/**'],
+            message: `@ocikit/${pkg} may import only ${allowed.length ? allowed.map((p) => `@ocikit/${p}`).join(', ') : 'no other @ocikit package'} (dependency direction, STYLE.md).`,
+          },
+          { group: ['@ocikit/*/*'], message: 'No deep imports: use the package entry point.' },
+          { group: ['../../*/src/*', '../../../packages/*'], message: 'Import sibling packages by name, not by path.' },
+        ],
+      },
+    ],
+  },
+}));
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', 'schemas/**', 'examples/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver': { node: true } },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-self-import': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Use an `as const` object and a derived union, not an enum (STYLE.md).' }],
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'tools/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  ...direction,
+);

@@ -1,0 +1,8 @@
+import type { Command } from '../io.js';
+
+/**
+ * Every command, loaded lazily so that start-up imports only the one that runs.
+ * Add a command: one file in this folder exporting `command`, one line here.
+ */
+export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
+};

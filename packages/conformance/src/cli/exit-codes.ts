@@ -1,0 +1,20 @@
+/**
+ * Exit statuses of `ocikit`. Stable: scripts depend on them.
+ */
+export const ExitCode = {
+  /** Everything checked out. */
+  Ok: 0,
+  /** The input was read and found wanting: invalid document, digest mismatch, failed MUST. */
+  Failure: 1,
+  /** The command line was wrong, or a named path could not be read. */
+  Usage: 2,
+  /** A bug in ocikit: an unexpected exception. */
+  Internal: 70,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Thrown by commands for a usage problem; main() prints its message and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly code = 'USAGE';
+}
