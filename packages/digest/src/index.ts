@@ -1,2 +1,26 @@
-// @ocikit/digest: content addressing. The public API lands with the digest issue.
-export {};
+// @ocikit/digest: OCI content addressing (image-spec descriptor.md "Digests").
+export {
+  Algorithm,
+  DEFAULT_ALGORITHM,
+  ENCODED_LENGTH,
+  REGISTERED_ALGORITHMS,
+  SUPPORTED_ALGORITHMS,
+  isRegisteredAlgorithm,
+  isSupportedAlgorithm,
+  type RegisteredAlgorithm,
+  type SupportedAlgorithm,
+} from './algorithms.js';
+export { DigestError, DigestErrorCode, DigestMismatchError, SizeMismatchError, SpecRef, type DigestErrorOptions } from './errors.js';
+export {
+  DigestPattern,
+  isSupported,
+  isValidDigest,
+  parseDigest,
+  parseSupportedDigest,
+  validateDigest,
+  type Digest,
+  type DigestFinding,
+  type DigestValidation,
+  type ParsedDigest,
+} from './grammar.js';
+export { createDigester, digestOf, type Digester } from './digester.js';

@@ -14,7 +14,9 @@ import { SCHEMA_REGISTRY, type SchemaEntry, type SpecPackage } from './registry.
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const REGENERATE_COMMAND = 'npm run generate';
 
-const standaloneCode = (standaloneCodeModule as unknown as { default: typeof standaloneCodeModule }).default ?? standaloneCodeModule;
+// ajv's standalone entry is CommonJS with a `default` property; under NodeNext the default import is module.exports.
+type StandaloneCode = (ajv: Ajv, refsOrFunc?: Record<string, string>) => string;
+const standaloneCode = (standaloneCodeModule as unknown as { default: StandaloneCode }).default;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -112,7 +114,7 @@ function compileValidators(pkg: SpecPackage, schemas: Map<SchemaEntry, JsonObjec
   });
   const refs: Record<string, string> = {};
   for (const [entry, schema] of schemas) {
-    ajv.addSchema(schema as object);
+    ajv.addSchema(schema);
     refs[exportName(entry.kind)] = schemaId(entry);
   }
   let code = standaloneCode(ajv, refs);
