@@ -5,14 +5,10 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
 
+import { readFileSync } from 'node:fs';
+
 /** What each package may import from @ocikit. Everything else is against the direction. */
-const ALLOWED = {
-  digest: [],
-  'runtime-spec': [],
-  'image-spec': ['digest'],
-  bundle: ['digest', 'image-spec', 'runtime-spec'],
-  conformance: ['digest', 'image-spec', 'runtime-spec', 'bundle'],
-};
+const { $comment: _, ...ALLOWED } = JSON.parse(readFileSync(new URL('./tools/package-graph.json', import.meta.url), 'utf8'));
 const ALL = Object.keys(ALLOWED);
 
 const direction = Object.entries(ALLOWED).map(([pkg, allowed]) => ({
