@@ -1,0 +1,114 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../../test-support/run-cli.js';
+import { ExitCode } from '../exit-codes.js';
+import { schemaValidators } from '../../generated/kinds.js';
+import type { ValidateReport } from '../../types/validate-report.js';
+
+const EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../examples');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'ocikit-validate-'));
+const file = (name: string, content: string | Buffer) => {
+  const p = path.join(tmp, name);
+  writeFileSync(p, content);
+  return p;
+};
+
+async function json(args: string[], input?: string | Buffer) {
+  const r = await runCli(['validate', '--json', ...args], input === undefined ? {} : { input });
+  const report = JSON.parse(r.stdout) as ValidateReport;
+  // The --json shape is public: every output must match its own generated schema.
+  expect(schemaValidators['validate-report'](report)).toBe(true);
+  return { ...r, report };
+}
+
+describe('ocikit validate (built bin)', () => {
+  it('finds every embedded example valid, with kinds detected', async () => {
+    const { code, report } = await json([EXAMPLES]);
+    expect(code).toBe(ExitCode.Ok);
+    const kinds = Object.fromEntries(report.results.map((r) => [path.relative(EXAMPLES, r.path), r.type]));
+    expect(kinds).toEqual({
+      'image/config.json': 'image-config',
+      'image/index.json': 'image-index',
+      'image/manifest.json': 'image-manifest',
+      'image/descriptor.json': 'descriptor',
+      'image/layout-marker.json': 'oci-layout',
+      'runtime/config.json': 'runtime-config',
+      'runtime/state.json': 'runtime-state',
+    });
+    expect(report.results.every((r) => r.valid && r.errors.length === 0)).toBe(true);
+  });
+
+  it('exits 1 with a pointer and spec link for a broken manifest', async () => {
+    const bad = file('bad-manifest.json', JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', size: -1, digest: 'sha256:abc' }, layers: [] }));
+    const { code, report } = await json([bad]);
+    expect(code).toBe(ExitCode.Failure);
+    const [r] = report.results;
+    expect(r!.valid).toBe(false);
+    const paths = r!.errors.map((e) => e.path);
+    expect(paths).toContain('/config/size');
+    expect(paths).toContain('/config/digest');
+    for (const e of r!.errors) expect(e.ref).toMatch(/^https:\/\/github\.com\/opencontainers\/image-spec\//);
+  });
+
+  it('reads standard input with --type', async () => {
+    const { code, report } = await json(['--type', 'oci-layout', '-'], '{"imageLayoutVersion":"1.0.0"}');
+    expect(code).toBe(ExitCode.Ok);
+    expect(report.results[0]).toMatchObject({ path: '-', type: 'oci-layout', valid: true });
+  });
+
+  it.each([
+    ['invalid UTF-8', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), 'image-manifest'],
+    ['duplicate keys', '{"imageLayoutVersion":"1.0.0","imageLayoutVersion":"1.0.0"}', 'oci-layout'],
+    ['10,000-deep nesting', `${'['.repeat(10_000)}${']'.repeat(10_000)}`, 'image-manifest'],
+    ['not JSON at all', 'schemaVersion: 2', 'image-manifest'],
+  ])('reports %s as an invalid finding, never a crash', async (_name, content, type) => {
+    const { code, report, stderr } = await json(['--type', type, '-'], content);
+    expect(code).toBe(ExitCode.Failure);
+    expect(stderr).toBe('');
+    expect(report.results[0]!.errors.length).toBeGreaterThan(0);
+  });
+
+  it('reports a byte order mark (RFC 8259 8.1: producers MUST NOT add one, parsers MAY ignore it)', async () => {
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"imageLayoutVersion":"1.0.0"}')]);
+    const { report, stderr } = await json(['--type', 'oci-layout', '-'], bom);
+    expect(stderr).toBe('');
+    const r = report.results[0]!;
+    expect([...r.errors, ...r.warnings].map((f) => f.code)).toContain('JSON_BYTE_ORDER_MARK');
+  });
+
+  it('refuses a document over --max-bytes without reading it whole', async () => {
+    const big = file('big.json', `{"imageLayoutVersion":"${'x'.repeat(4096)}"}`);
+    const { code, report } = await json(['--max-bytes', '1024', big]);
+    expect(code).toBe(ExitCode.Failure);
+    expect(report.results[0]!.errors[0]!.code).toBe('DOCUMENT_TOO_LARGE');
+  });
+
+  it('asks for --type when the kind cannot be told', async () => {
+    const { code, report } = await json([file('mystery.json', '{"hello":"world"}')]);
+    expect(code).toBe(ExitCode.Failure);
+    expect(report.results[0]!.errors[0]!.code).toBe('KIND_UNKNOWN');
+  });
+
+  it('exits 2 with one line for an unreadable path', async () => {
+    const r = await runCli(['validate', path.join(tmp, 'no-such-file.json')]);
+    expect(r.code).toBe(ExitCode.Usage);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('no-such-file.json');
+  });
+
+  it('exits 2 for a usage error', async () => {
+    expect((await runCli(['validate', '--type', 'nonsense', 'x'])).code).toBe(ExitCode.Usage);
+    expect((await runCli(['validate'])).code).toBe(ExitCode.Usage);
+  });
+
+  it('prints human findings grouped by file', async () => {
+    const bad = file('bad-layout.json', '{"imageLayoutVersion": 1}');
+    const r = await runCli(['validate', '--type', 'oci-layout', bad]);
+    expect(r.code).toBe(ExitCode.Failure);
+    expect(r.stdout.split('\n')[0]).toBe(`${bad}: oci-layout: invalid`);
+    expect(r.stdout).toMatch(/^ {2}error \/imageLayoutVersion: .*\[MUST [A-Z_]+\] https:\/\//m);
+  });
+});

@@ -1,0 +1,75 @@
+import { parseArgs } from 'node:util';
+import { ExitCode, UsageError } from '../exit-codes.js';
+import { write, type Command } from '../io.js';
+import { VALIDATE_KINDS, isValidateKind } from '../../validate/kinds.js';
+import { validatePaths, type LevelFilter } from '../../validate/run.js';
+import { InputError } from '../../validate/read-input.js';
+import { formatHuman } from '../../validate/format.js';
+
+const usage = `Usage: ocikit validate [--type T] [--json] [--level must|should|may] [--quiet] [--max-bytes N] PATH...
+
+Validate OCI documents and directories offline. PATH may be a file, a
+directory (its documents, recursively) or - for standard input.
+
+  --type T       one of: ${VALIDATE_KINDS.join(', ')}
+                 (default: detected from mediaType, file name and shape)
+  --json         print {"results":[{path,type,valid,errors,warnings}]}
+  --level L      show findings at level L or stricter (default may: all)
+  --quiet        print only invalid inputs
+  --max-bytes N  largest document to read (default 67108864)
+
+Exit status: 0 all valid, 1 something invalid, 2 usage error or unreadable path.
+Warnings never change the exit status.
+`;
+
+export const command: Command = {
+  summary: 'validate OCI documents (runtime config/state/features, manifests, indexes, configs, descriptors)',
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        type: { type: 'string', short: 't' },
+        json: { type: 'boolean' },
+        level: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        'max-bytes': { type: 'string' },
+      },
+    });
+    if (positionals.length === 0) throw new UsageError('validate: name at least one PATH (- for standard input)');
+    if (values.type !== undefined && !isValidateKind(values.type)) {
+      throw new UsageError(`validate: unknown --type "${values.type}" (one of ${VALIDATE_KINDS.join(', ')})`);
+    }
+    const level = values.level?.toLowerCase();
+    if (level !== undefined && level !== 'must' && level !== 'should' && level !== 'may') {
+      throw new UsageError(`validate: --level must be must, should or may, not "${values.level}"`);
+    }
+    const maxBytes = values['max-bytes'] === undefined ? undefined : Number(values['max-bytes']);
+    if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes > 0)) {
+      throw new UsageError(`validate: --max-bytes must be a positive integer, not "${values['max-bytes']}"`);
+    }
+    let report;
+    try {
+      report = await validatePaths(positionals, {
+        ...(values.type !== undefined && { type: values.type as never }),
+        ...(level !== undefined && { level: level as LevelFilter }),
+        ...(maxBytes !== undefined && { maxBytes }),
+        stdin: io.stdin,
+      });
+    } catch (err) {
+      if (err instanceof InputError) {
+        await write(io.stderr, `ocikit: ${err.message}\n`);
+        return ExitCode.Usage;
+      }
+      throw err;
+    }
+    if (values.json) {
+      await write(io.stdout, `${JSON.stringify(report)}\n`);
+    } else {
+      const tty = io.stdout.isTTY === true;
+      await write(io.stdout, formatHuman(report, { color: tty && !io.env['NO_COLOR'], quiet: values.quiet === true, summary: tty || report.results.length > 1 }));
+    }
+    return report.results.every((r) => r.valid) ? ExitCode.Ok : ExitCode.Failure;
+  },
+};

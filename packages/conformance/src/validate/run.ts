@@ -1,0 +1,148 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { detectDirectoryKind, detectDocumentKind, type DocumentKind, type ValidateKind } from './kinds.js';
+import { validateDocument } from './documents.js';
+import { InputError, readBounded, readStreamBounded } from './read-input.js';
+import type { ReportFinding, ValidateReport, ValidateReportResult } from '../types/validate-report.js';
+
+export type LevelFilter = 'must' | 'should' | 'may';
+
+export interface ValidateOptions {
+  /** Validate every input as this kind instead of detecting it. */
+  type?: ValidateKind;
+  /** Keep findings at this level or stricter: `must` drops SHOULD and MAY findings. */
+  level?: LevelFilter;
+  /** Largest document read, in bytes (default 64 MiB). Larger ones are invalid, not read. */
+  maxBytes?: number;
+  /** Files read at once (default 32). */
+  concurrency?: number;
+  /** Standard input, for the path `-`. */
+  stdin?: Readable;
+}
+
+const RFC8259 = 'https://www.rfc-editor.org/rfc/rfc8259#section-8.1';
+const KINDS_REF = 'https://github.com/opencontainers/image-spec/blob/v1.1.1/media-types.md';
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+const LEVEL_RANK = { MUST: 0, SHOULD: 1, MAY: 2 } as const;
+const FILTER_RANK: Record<LevelFilter, number> = { must: 0, should: 1, may: 2 };
+
+function finding(code: string, message: string, ref = RFC8259): ReportFinding {
+  return { path: '', message, code, level: 'MUST', ref };
+}
+
+function invalid(pathName: string, type: string, f: ReportFinding): ValidateReportResult {
+  return { path: pathName, type, valid: false, errors: [f], warnings: [] };
+}
+
+/**
+ * Validate one document's bytes. The spec validators read the bytes themselves
+ * (UTF-8, byte order mark, duplicate keys, depth); detection, when no kind is
+ * given, needs only a plain parse.
+ */
+export function validateBytes(pathName: string, bytes: Buffer, type: DocumentKind | undefined): ValidateReportResult {
+  const kind = type ?? detect(pathName, bytes);
+  if (typeof kind !== 'string') return invalid(pathName, 'unknown', kind);
+  const v = validateDocument(kind, bytes);
+  return { path: pathName, type: kind, valid: v.valid, errors: v.errors, warnings: v.warnings };
+}
+
+function detect(pathName: string, bytes: Buffer): DocumentKind | ReportFinding {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (err) {
+    return finding('DOCUMENT_INVALID_JSON', `not UTF-8 JSON text: ${(err as Error).message}; name its kind with --type for a full report`);
+  }
+  const d = detectDocumentKind(pathName === '-' ? undefined : path.basename(pathName), doc);
+  if ('ambiguous' in d) return finding('KIND_AMBIGUOUS', `could be ${d.ambiguous.join(' or ')}: name one with --type`, KINDS_REF);
+  if ('unknown' in d) return finding('KIND_UNKNOWN', 'not a known OCI document: name its kind with --type', KINDS_REF);
+  return d.kind as DocumentKind;
+}
+
+interface Job {
+  path: string;
+  kind?: DocumentKind;
+}
+
+/** Expand the named paths into documents (directories recursively), in a stable order. */
+async function expand(paths: readonly string[], type: ValidateKind | undefined): Promise<Job[]> {
+  const jobs: Job[] = [];
+  for (const p of paths) {
+    if (p === '-') {
+      jobs.push({ path: p });
+      continue;
+    }
+    let st;
+    try {
+      st = await stat(p);
+    } catch (err) {
+      throw new InputError('PATH_UNREADABLE', `${p}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+    }
+    if (!st.isDirectory()) {
+      jobs.push(type === undefined ? { path: p } : { path: p, kind: asDocumentKind(type, p) });
+      continue;
+    }
+    await expandDirectory(p, type, jobs);
+  }
+  return jobs;
+}
+
+function asDocumentKind(type: ValidateKind, p: string): DocumentKind {
+  if (type === 'image-layout' || type === 'bundle') {
+    throw new InputError('PATH_UNSUPPORTED', `${p}: --type ${type} takes a directory`);
+  }
+  return type;
+}
+
+async function expandDirectory(dir: string, type: ValidateKind | undefined, jobs: Job[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    throw new InputError('PATH_UNREADABLE', `${dir}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+  }
+  const names = new Set(entries.map((e) => e.name));
+  const detected = type === 'image-layout' || type === 'bundle' ? { kind: type } : detectDirectoryKind(names);
+  if ('kind' in detected) {
+    throw new InputError('PATH_UNSUPPORTED', `${dir}: validating a whole ${detected.kind} directory is not available yet; validate its documents with --type, or wait for the bundle package`);
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) await expandDirectory(full, type, jobs);
+    else if (e.isFile() && (e.name.endsWith('.json') || e.name === 'oci-layout')) {
+      jobs.push(type === undefined ? { path: full } : { path: full, kind: asDocumentKind(type, full) });
+    }
+  }
+}
+
+function filterLevel(r: ValidateReportResult, level: LevelFilter | undefined): ValidateReportResult {
+  if (!level) return r;
+  const keep = (f: ReportFinding) => LEVEL_RANK[f.level] <= FILTER_RANK[level];
+  return { ...r, errors: r.errors.filter(keep), warnings: r.warnings.filter(keep) };
+}
+
+/**
+ * Validate every named path. Files are read concurrently; results come back
+ * in input order. Throws InputError only for paths that cannot be read at all.
+ */
+export async function validatePaths(paths: readonly string[], options: ValidateOptions = {}): Promise<ValidateReport> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const jobs = await expand(paths, options.type);
+  const results: ValidateReportResult[] = new Array<ValidateReportResult>(jobs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const i = next++;
+      const job = jobs[i]!;
+      const bytes = job.path === '-' ? await readStreamBounded(options.stdin ?? process.stdin, maxBytes) : await readBounded(job.path, maxBytes);
+      const r = Buffer.isBuffer(bytes)
+        ? validateBytes(job.path, bytes, job.kind)
+        : invalid(job.path, job.kind ?? 'unknown', { ...finding('DOCUMENT_TOO_LARGE', `document is ${bytes.tooLarge} bytes, more than the ${maxBytes}-byte limit (--max-bytes)`) });
+      results[i] = filterLevel(r, options.level);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 32, Math.max(1, jobs.length)) }, worker));
+  return { results };
+}
