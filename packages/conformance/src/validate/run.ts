@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { detectDirectoryKind, detectDocumentKind, type DocumentKind, type ValidateKind } from './kinds.js';
-import { validateDocument } from './documents.js';
+import { validateDirectory, validateDocument } from './documents.js';
 import { InputError, readBounded, readStreamBounded } from './read-input.js';
 import type { ReportFinding, ValidateReport, ValidateReportResult } from '../types/validate-report.js';
 
@@ -17,6 +17,8 @@ export interface ValidateOptions {
   maxBytes?: number;
   /** Files read at once (default 32). */
   concurrency?: number;
+  /** Bundles: also check against this host (kernel capabilities, filesystem types). */
+  hostSpecific?: boolean;
   /** Standard input, for the path `-`. */
   stdin?: Readable;
 }
@@ -62,7 +64,7 @@ function detect(pathName: string, bytes: Buffer): DocumentKind | ReportFinding {
 
 interface Job {
   path: string;
-  kind?: DocumentKind;
+  kind?: ValidateKind;
 }
 
 /** Expand the named paths into documents (directories recursively), in a stable order. */
@@ -105,7 +107,11 @@ async function expandDirectory(dir: string, type: ValidateKind | undefined, jobs
   const names = new Set(entries.map((e) => e.name));
   const detected = type === 'image-layout' || type === 'bundle' ? { kind: type } : detectDirectoryKind(names);
   if ('kind' in detected) {
-    throw new InputError('PATH_UNSUPPORTED', `${dir}: validating a whole ${detected.kind} directory is not available yet; validate its documents with --type, or wait for the bundle package`);
+    jobs.push({ path: dir, kind: detected.kind });
+    return;
+  }
+  if ('ambiguous' in detected) {
+    throw new InputError('PATH_UNSUPPORTED', `${dir}: could be ${detected.ambiguous.join(' or ')}: name one with --type`);
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
@@ -136,9 +142,13 @@ export async function validatePaths(paths: readonly string[], options: ValidateO
     while (next < jobs.length) {
       const i = next++;
       const job = jobs[i]!;
+      if (job.kind === 'bundle' || job.kind === 'image-layout') {
+        results[i] = filterLevel(await validateDirectory(job.path, job.kind, options), options.level);
+        continue;
+      }
       const bytes = job.path === '-' ? await readStreamBounded(options.stdin ?? process.stdin, maxBytes) : await readBounded(job.path, maxBytes);
       const r = Buffer.isBuffer(bytes)
-        ? validateBytes(job.path, bytes, job.kind)
+        ? validateBytes(job.path, bytes, job.kind as DocumentKind | undefined)
         : invalid(job.path, job.kind ?? 'unknown', { ...finding('DOCUMENT_TOO_LARGE', `document is ${bytes.tooLarge} bytes, more than the ${maxBytes}-byte limit (--max-bytes)`) });
       results[i] = filterLevel(r, options.level);
     }

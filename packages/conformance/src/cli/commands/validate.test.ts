@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,5 +110,32 @@ describe('ocikit validate (built bin)', () => {
     expect(r.code).toBe(ExitCode.Failure);
     expect(r.stdout.split('\n')[0]).toBe(`${bad}: oci-layout: invalid`);
     expect(r.stdout).toMatch(/^ {2}error \/imageLayoutVersion: .*\[MUST [A-Z_]+\] https:\/\//m);
+  });
+
+  describe('bundles', () => {
+    const makeBundle = (name: string, args: string[]) => {
+      const dir = path.join(tmp, name);
+      mkdirSync(path.join(dir, 'rootfs/bin'), { recursive: true });
+      copyFileSync('/bin/busybox', path.join(dir, 'rootfs/bin/busybox'));
+      const config = JSON.parse(readFileSync(path.join(EXAMPLES, 'runtime/config.json'), 'utf8')) as { process: { args: string[] } };
+      config.process.args = args;
+      writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+      return dir;
+    };
+
+    it('detects a bundle directory and finds it valid', async () => {
+      const dir = makeBundle('good-bundle', ['/bin/busybox', 'true']);
+      const { code, report } = await json([dir]);
+      expect(report.results).toHaveLength(1);
+      expect(report.results[0]).toMatchObject({ path: dir, type: 'bundle', valid: true });
+      expect(code).toBe(ExitCode.Ok);
+    });
+
+    it('reports an args[0] that is not in the rootfs', async () => {
+      const dir = makeBundle('missing-exe', ['/bin/nonexistent']);
+      const { code, report } = await json(['--type', 'bundle', dir]);
+      expect(code).toBe(ExitCode.Failure);
+      expect(report.results[0]!.errors.map((e) => e.path)).toContain('/process/args/0');
+    });
   });
 });

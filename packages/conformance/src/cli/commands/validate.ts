@@ -17,6 +17,7 @@ directory (its documents, recursively) or - for standard input.
   --level L      show findings at level L or stricter (default may: all)
   --quiet        print only invalid inputs
   --max-bytes N  largest document to read (default 67108864)
+  --host-specific  bundles: also check this host (capabilities, filesystems)
 
 Exit status: 0 all valid, 1 something invalid, 2 usage error or unreadable path.
 Warnings never change the exit status.
@@ -35,6 +36,7 @@ export const command: Command = {
         level: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         'max-bytes': { type: 'string' },
+        'host-specific': { type: 'boolean' },
       },
     });
     if (positionals.length === 0) throw new UsageError('validate: name at least one PATH (- for standard input)');
@@ -55,6 +57,7 @@ export const command: Command = {
         ...(values.type !== undefined && { type: values.type as never }),
         ...(level !== undefined && { level: level as LevelFilter }),
         ...(maxBytes !== undefined && { maxBytes }),
+        hostSpecific: values['host-specific'] === true,
         stdin: io.stdin,
       });
     } catch (err) {
