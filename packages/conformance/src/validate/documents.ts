@@ -1,5 +1,3 @@
-import { validate as validateImage } from '@ocikit/image-spec';
-import { validate as validateRuntime, validateBundle } from '@ocikit/runtime-spec';
 import type { DocumentKind } from './kinds.js';
 import { InputError } from './read-input.js';
 import type { ReportFinding } from '../types/validate-report.js';
@@ -10,17 +8,26 @@ export interface DocumentVerdict {
   warnings: ReportFinding[];
 }
 
+type RuntimeKind = 'runtime-config' | 'runtime-state' | 'runtime-features';
+type ImageKind = Exclude<DocumentKind, RuntimeKind>;
 const RUNTIME_KINDS = new Set<DocumentKind>(['runtime-config', 'runtime-state', 'runtime-features']);
+
+// Each spec package is imported on first use only: validating one manifest
+// never loads the runtime-spec validators, and start-up stays close to bare node.
+let runtimeSpec: Promise<typeof import('@ocikit/runtime-spec')> | undefined;
+let imageSpec: Promise<typeof import('@ocikit/image-spec')> | undefined;
+const loadRuntimeSpec = () => (runtimeSpec ??= import('@ocikit/runtime-spec'));
+const loadImageSpec = () => (imageSpec ??= import('@ocikit/image-spec'));
 
 /**
  * Validate one document's raw bytes as `kind`, through the spec package that
  * owns the kind. Raw bytes (not a parsed object) let the validators check
- * UTF-8 and duplicate keys too.
+ * UTF-8, a byte order mark and duplicate keys too.
  */
-export function validateDocument(kind: DocumentKind, bytes: Uint8Array): DocumentVerdict {
+export async function validateDocument(kind: DocumentKind, bytes: Uint8Array): Promise<DocumentVerdict> {
   const r = RUNTIME_KINDS.has(kind)
-    ? validateRuntime(kind as 'runtime-config' | 'runtime-state' | 'runtime-features', bytes)
-    : validateImage(kind as Exclude<DocumentKind, 'runtime-config' | 'runtime-state' | 'runtime-features'>, bytes);
+    ? (await loadRuntimeSpec()).validate(kind as RuntimeKind, bytes)
+    : (await loadImageSpec()).validate(kind as ImageKind, bytes);
   return { valid: r.valid, errors: r.errors, warnings: r.warnings };
 }
 
@@ -29,6 +36,6 @@ export async function validateDirectory(dir: string, kind: 'bundle' | 'image-lay
   if (kind === 'image-layout') {
     throw new InputError('PATH_UNSUPPORTED', `${dir}: image-layout validation needs the layout store of @ocikit/bundle, which is not available yet`);
   }
-  const r = await validateBundle(dir, { hostChecks: options.hostSpecific === true });
+  const r = await (await loadRuntimeSpec()).validateBundle(dir, { hostChecks: options.hostSpecific === true });
   return { path: dir, type: kind, valid: r.valid, errors: r.errors, warnings: r.warnings };
 }

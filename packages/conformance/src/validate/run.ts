@@ -42,10 +42,10 @@ function invalid(pathName: string, type: string, f: ReportFinding): ValidateRepo
  * (UTF-8, byte order mark, duplicate keys, depth); detection, when no kind is
  * given, needs only a plain parse.
  */
-export function validateBytes(pathName: string, bytes: Buffer, type: DocumentKind | undefined): ValidateReportResult {
+export async function validateBytes(pathName: string, bytes: Buffer, type: DocumentKind | undefined): Promise<ValidateReportResult> {
   const kind = type ?? detect(pathName, bytes);
   if (typeof kind !== 'string') return invalid(pathName, 'unknown', kind);
-  const v = validateDocument(kind, bytes);
+  const v = await validateDocument(kind, bytes);
   return { path: pathName, type: kind, valid: v.valid, errors: v.errors, warnings: v.warnings };
 }
 
@@ -146,9 +146,9 @@ export async function validatePaths(paths: readonly string[], options: ValidateO
         results[i] = filterLevel(await validateDirectory(job.path, job.kind, options), options.level);
         continue;
       }
-      const bytes = job.path === '-' ? await readStreamBounded(options.stdin ?? process.stdin, maxBytes) : await readBounded(job.path, maxBytes);
+      const bytes = job.path === '-' ? await readStreamBounded(options.stdin ?? process.stdin, maxBytes) : readBounded(job.path, maxBytes);
       const r = Buffer.isBuffer(bytes)
-        ? validateBytes(job.path, bytes, job.kind as DocumentKind | undefined)
+        ? await validateBytes(job.path, bytes, job.kind as DocumentKind | undefined)
         : invalid(job.path, job.kind ?? 'unknown', { ...finding('DOCUMENT_TOO_LARGE', `document is ${bytes.tooLarge} bytes, more than the ${maxBytes}-byte limit (--max-bytes)`) });
       results[i] = filterLevel(r, options.level);
     }
