@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { REGENERATE_COMMAND, generateAll } from './generate.js';
+import { REGENERATE_COMMAND, REPO_ROOT, generateAll } from './generate.js';
 import { diffGenerated } from './drift.js';
 import { SCHEMA_REGISTRY } from './registry.js';
 
@@ -22,6 +22,10 @@ describe('generated schemas and validators', () => {
       expect(schema['$id']).toBe(`urn:ocikit:schema:${entry.package}:${entry.kind}`);
       expect(String(schema['$comment'])).toContain(REGENERATE_COMMAND);
     }
+  });
+
+  it('carries no path of this checkout (output must be the same in any clone)', () => {
+    for (const [file, content] of files) expect({ file, leaks: content.includes(REPO_ROOT) }).toEqual({ file, leaks: false });
   });
 
   it('is deterministic', () => {

@@ -65,8 +65,11 @@ function generatePackageSchemas(pkg: SpecPackage, entries: readonly SchemaEntry[
     strict: true,
     skipLibCheck: true,
     target: 'ES2022',
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
+    // Bundler resolution maps `./x.js` imports to `./x.ts` like NodeNext does, but
+    // without resolution-mode attributes: definition names stay plain (`Platform`,
+    // not `import("/abs/path/platform",{with:...}).Platform`).
+    module: 'ESNext',
+    moduleResolution: 'Bundler',
   }, pkgDir);
   const generator = TJS.buildGenerator(program, {
     required: true,

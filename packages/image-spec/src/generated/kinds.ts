@@ -3,17 +3,27 @@ import type { SchemaValidator } from './validation-runtime.js';
 import * as compiled from './validators.js';
 
 /** Document kinds with a generated schema in this package. */
-export const SCHEMA_KINDS = ['descriptor', 'oci-layout'] as const;
+export const SCHEMA_KINDS = ['descriptor', 'oci-layout', 'image-manifest', 'image-index', 'image-config', 'docker-manifest', 'docker-manifest-list'] as const;
 export type SchemaKind = (typeof SCHEMA_KINDS)[number];
 
 /** Ahead-of-time compiled structural validator for each kind. */
 export const schemaValidators: Readonly<Record<SchemaKind, SchemaValidator>> = {
   'descriptor': compiled.descriptor,
   'oci-layout': compiled.ociLayout,
+  'image-manifest': compiled.imageManifest,
+  'image-index': compiled.imageIndex,
+  'image-config': compiled.imageConfig,
+  'docker-manifest': compiled.dockerManifest,
+  'docker-manifest-list': compiled.dockerManifestList,
 };
 
 /** `$id` of each kind's JSON Schema (the file is in the repository's schemas/ folder). */
 export const schemaIds: Readonly<Record<SchemaKind, string>> = {
   'descriptor': 'urn:ocikit:schema:image-spec:descriptor',
   'oci-layout': 'urn:ocikit:schema:image-spec:oci-layout',
+  'image-manifest': 'urn:ocikit:schema:image-spec:image-manifest',
+  'image-index': 'urn:ocikit:schema:image-spec:image-index',
+  'image-config': 'urn:ocikit:schema:image-spec:image-config',
+  'docker-manifest': 'urn:ocikit:schema:image-spec:docker-manifest',
+  'docker-manifest-list': 'urn:ocikit:schema:image-spec:docker-manifest-list',
 };

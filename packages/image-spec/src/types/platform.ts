@@ -1,18 +1,34 @@
 /**
- * Platform of an image (image-spec `image-index.md`, "platform").
+ * Platform of an image (image-spec `image-index.md`, `platform`): the minimum
+ * runtime requirements of the referenced image.
  * @see https://github.com/opencontainers/image-spec/blob/v1.1.1/image-index.md#image-index-property-descriptions
  */
 export interface Platform {
-  /** CPU architecture, a value listed for Go's `GOARCH` (e.g. `amd64`, `arm64`). */
+  /**
+   * REQUIRED. CPU architecture; image indexes SHOULD use values listed for Go's
+   * `GOARCH` (e.g. `amd64`, `arm64`, `ppc64le`).
+   */
   architecture: string;
-  /** Operating system, a value listed for Go's `GOOS` (e.g. `linux`, `windows`). */
+  /**
+   * REQUIRED. Operating system; image indexes SHOULD use values listed for Go's
+   * `GOOS` (e.g. `linux`, `windows`).
+   */
   os: string;
-  /** Version of the operating system (e.g. `10.0.14393.1066` on Windows). */
+  /**
+   * OPTIONAL. Version of the operating system targeted by the referenced blob;
+   * values are implementation-defined (e.g. `10.0.14393.1066` on `windows`).
+   */
   'os.version'?: string;
-  /** Mandatory OS features (e.g. `win32k` on Windows). */
+  /**
+   * OPTIONAL. Mandatory OS features. When `os` is `windows`, image indexes SHOULD
+   * use `win32k`; otherwise values are implementation-defined.
+   */
   'os.features'?: string[];
-  /** Variant of the CPU (e.g. `v7` for ARMv7 when architecture is `arm`). */
+  /**
+   * OPTIONAL. Variant of the CPU; image indexes SHOULD use values from the
+   * "Platform Variants" table (`arm` `v6`/`v7`/`v8`, `arm64` `v8`, `v8.1`, ...).
+   */
   variant?: string;
-  /** Reserved by the spec for future use. */
+  /** RESERVED for future versions of the specification. */
   features?: string[];
 }

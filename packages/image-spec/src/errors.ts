@@ -1,0 +1,31 @@
+import type { Finding } from './generated/validation-runtime.js';
+
+/** Stable codes of {@link InvalidDocumentError}. */
+export const DocumentErrorCode = {
+  /** The document breaks at least one MUST rule; `errors` lists every finding. */
+  Invalid: 'DOCUMENT_INVALID',
+} as const;
+export type DocumentErrorCode = (typeof DocumentErrorCode)[keyof typeof DocumentErrorCode];
+
+/**
+ * Thrown by the `parse*` functions: the document is not a valid document of
+ * its kind. Carries every finding, not just the first.
+ */
+export class InvalidDocumentError extends Error {
+  override readonly name = 'InvalidDocumentError';
+  readonly code: DocumentErrorCode = DocumentErrorCode.Invalid;
+
+  constructor(
+    /** Kind the document was parsed as (`image-manifest`, ...). */
+    readonly kind: string,
+    /** Every MUST-level finding. */
+    readonly errors: readonly Finding[],
+    /** SHOULD-level findings seen on the way. */
+    readonly warnings: readonly Finding[],
+    options?: { cause?: unknown },
+  ) {
+    const first = errors[0];
+    const where = first ? `${first.path === '' ? '(document)' : first.path}: ${first.message} [${first.code}]` : 'no detail';
+    super(`expected a valid ${kind}, found ${errors.length} error${errors.length === 1 ? '' : 's'}; first at ${where}`, options);
+  }
+}

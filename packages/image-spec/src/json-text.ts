@@ -1,0 +1,210 @@
+/**
+ * Raw JSON text checks that a parsed object can no longer show: the bytes are
+ * UTF-8, the text parses, no object has the same name twice, and nesting stays
+ * within a limit. Everything here is iterative: hostile input (a million
+ * nested brackets) yields a finding, never a stack overflow.
+ */
+import { escapePointer, type Finding } from './generated/validation-runtime.js';
+import { Ref } from './spec-refs.js';
+
+/** Nesting depth above which a document is refused (RFC 8259 section 9 lets parsers limit it). */
+export const DEFAULT_MAX_DEPTH = 256;
+
+export interface JsonTextOptions {
+  /** Report duplicate object names as errors (default) or as warnings. */
+  duplicateKeys?: 'error' | 'warning';
+  /** Maximum nesting depth of arrays and objects (default 256). */
+  maxDepth?: number;
+}
+
+export interface JsonTextResult {
+  /** The parsed value; absent when the text could not be read or parsed. */
+  value?: unknown;
+  /** True when `value` holds the parsed document. */
+  parsed: boolean;
+  errors: Finding[];
+  warnings: Finding[];
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The end of an object name: a quote, optional whitespace, a colon. In valid
+ * JSON a value string is never followed by ":", and a quote inside a string is
+ * escaped, so an unescaped match is exactly one name.
+ */
+const NAME_END = /"[ \t\n\r]*:/g;
+
+/** Decode bytes or take a string, then parse and check it. Never throws. */
+export function readJsonText(input: string | Uint8Array, options: JsonTextOptions = {}): JsonTextResult {
+  const errors: Finding[] = [];
+  const warnings: Finding[] = [];
+  let text: string;
+  if (typeof input === 'string') {
+    // A string that is not well-formed UTF-16 (a lone surrogate) has no UTF-8 encoding.
+    if (!isWellFormed(input)) {
+      errors.push({ path: '', code: 'JSON_INVALID_UTF8', level: 'MUST', ref: Ref.JsonEncoding, message: 'expected UTF-8 text, found a lone surrogate (text that has no UTF-8 encoding)' });
+      return { parsed: false, errors, warnings };
+    }
+    text = input;
+  } else {
+    try {
+      text = utf8.decode(input);
+    } catch (e) {
+      errors.push({ path: '', code: 'JSON_INVALID_UTF8', level: 'MUST', ref: Ref.JsonEncoding, message: `expected UTF-8 text, found an invalid byte sequence (${(e as Error).message})` });
+      return { parsed: false, errors, warnings };
+    }
+  }
+  if (text.charCodeAt(0) === 0xfeff) {
+    warnings.push({ path: '', code: 'JSON_BYTE_ORDER_MARK', level: 'MUST', ref: Ref.JsonEncoding, message: 'expected no byte order mark (implementations MUST NOT add one), found U+FEFF at the start; ignored' });
+    text = text.slice(1);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    errors.push({ path: '', code: 'JSON_SYNTAX', level: 'MUST', ref: Ref.JsonSyntax, message: `expected JSON text, found a syntax error: ${oneLine((e as Error).message)}` });
+    return { parsed: false, errors, warnings };
+  }
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  // Fast path: count names in the text and in the parsed value. Equal counts
+  // mean no object lost a duplicate; only otherwise scan for where it is.
+  const shape = value !== null && typeof value === 'object' ? measure(value) : { names: 0, depth: 0 };
+  let namesInText = 0;
+  NAME_END.lastIndex = 0;
+  for (let m = NAME_END.exec(text); m !== null; m = NAME_END.exec(text)) {
+    let backslashes = 0;
+    for (let j = m.index - 1; text.charCodeAt(j) === 0x5c; j--) backslashes++;
+    if ((backslashes & 1) === 0) namesInText++;
+  }
+  if (namesInText !== shape.names || shape.depth > maxDepth) {
+    const found = scanJson(text, maxDepth);
+    const sink = options.duplicateKeys === 'warning' ? warnings : errors;
+    for (const dup of found.duplicates) {
+      sink.push({
+        path: dup.path,
+        code: 'JSON_DUPLICATE_KEY',
+        level: 'SHOULD',
+        ref: Ref.JsonObjects,
+        message: `expected unique names in an object, found ${JSON.stringify(dup.name)} again (parsers disagree on which value wins)`,
+      });
+    }
+    if (found.tooDeep !== undefined) {
+      errors.push({ path: found.tooDeep, code: 'JSON_TOO_DEEP', level: 'MAY', ref: Ref.JsonLimits, message: `expected nesting of at most ${maxDepth} arrays and objects, found deeper nesting` });
+    }
+  }
+  return { value, parsed: true, errors, warnings };
+}
+
+/** Number of object names and maximum nesting depth of a parsed JSON value, iteratively. */
+function measure(root: unknown): { names: number; depth: number } {
+  let names = 0;
+  let depth = 0;
+  // Values and their depths, interleaved on one stack.
+  const stack: unknown[] = [root, 1];
+  while (stack.length > 0) {
+    const d = stack.pop() as number;
+    const v = stack.pop();
+    if (d > depth) depth = d;
+    if (Array.isArray(v)) {
+      for (const item of v) if (item !== null && typeof item === 'object') stack.push(item, d + 1);
+    } else {
+      for (const k in v as Record<string, unknown>) {
+        names++;
+        const item = (v as Record<string, unknown>)[k];
+        if (item !== null && typeof item === 'object') stack.push(item, d + 1);
+      }
+    }
+  }
+  return { names, depth };
+}
+
+interface Frame {
+  object: boolean;
+  pointer: string;
+  names: Set<string>;
+  /** Name of the member being read (objects) or index of the element (arrays). */
+  current: string;
+  index: number;
+}
+
+interface ScanResult {
+  duplicates: { path: string; name: string }[];
+  /** Pointer of the first container beyond the depth limit. */
+  tooDeep?: string;
+}
+
+/**
+ * Walk JSON text that is known to parse, tracking the pointer of each
+ * container, and report every repeated name. Stops at the depth limit.
+ */
+export function scanJson(text: string, maxDepth: number = DEFAULT_MAX_DEPTH): ScanResult {
+  const duplicates: { path: string; name: string }[] = [];
+  const stack: Frame[] = [];
+  let expectName = false;
+  let i = 0;
+  const n = text.length;
+  const childPointer = (): string => {
+    const top = stack[stack.length - 1];
+    if (!top) return '';
+    return `${top.pointer}/${top.object ? escapePointer(top.current) : String(top.index)}`;
+  };
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      const pointer = childPointer();
+      if (stack.length >= maxDepth) return { duplicates, tooDeep: pointer };
+      stack.push({ object: c === 0x7b, pointer, names: new Set(), current: '', index: 0 });
+      expectName = c === 0x7b;
+      i++;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      stack.pop();
+      expectName = false;
+      i++;
+    } else if (c === 0x2c /* , */) {
+      const top = stack[stack.length - 1];
+      if (top) {
+        if (top.object) expectName = true;
+        else top.index++;
+      }
+      i++;
+    } else if (c === 0x22 /* " */) {
+      let j = i + 1;
+      let escaped = false;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d === 0x5c) {
+          escaped = true;
+          j += 2;
+        } else if (d === 0x22) break;
+        else j++;
+      }
+      const top = stack[stack.length - 1];
+      if (expectName && top?.object) {
+        const raw = text.slice(i, j + 1);
+        const name = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+        if (top.names.has(name)) duplicates.push({ path: `${top.pointer}/${escapePointer(name)}`, name });
+        else top.names.add(name);
+        top.current = name;
+        expectName = false;
+      }
+      i = j + 1;
+    } else {
+      i++;
+    }
+  }
+  return { duplicates };
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** `String.prototype.isWellFormed` (ES2024) where the runtime has it. */
+function isWellFormed(s: string): boolean {
+  const native = (s as { isWellFormed?: () => boolean }).isWellFormed;
+  return native ? native.call(s) : !LONE_SURROGATE.test(s);
+}
+
+function oneLine(s: string): string {
+  const line = s.replace(/\s+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+}

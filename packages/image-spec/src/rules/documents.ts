@@ -1,0 +1,210 @@
+/**
+ * The meaning of each document kind: what the prose of image-spec (and of
+ * Docker's schema 2) requires beyond the shape the schema checks.
+ */
+import { MediaType, DOCKER_LAYER_MEDIA_TYPES } from '../media-types.js';
+import { Ref } from '../spec-refs.js';
+import {
+  checkAnnotations,
+  checkDescriptor,
+  checkDigest,
+  checkLabels,
+  checkMediaType,
+  checkPlatformValues,
+  child,
+  error,
+  isDateTime,
+  isObject,
+  show,
+  warn,
+  type Context,
+} from './common.js';
+
+function checkSchemaVersion(ctx: Context, v: unknown, code: string, ref: string): void {
+  if (typeof v === 'number' && v !== 2) error(ctx, '/schemaVersion', code, `expected schemaVersion 2, found ${v}`, ref);
+}
+
+/** manifest.md "Image Manifest Property Descriptions". */
+export function checkImageManifest(ctx: Context, m: unknown): void {
+  if (!isObject(m)) return;
+  const ref = Ref.ManifestProperties;
+  checkSchemaVersion(ctx, m['schemaVersion'], 'MANIFEST_SCHEMA_VERSION', ref);
+  const mediaType = m['mediaType'];
+  if (mediaType === undefined) {
+    warn(ctx, '/mediaType', 'MANIFEST_MEDIA_TYPE_MISSING', `expected mediaType ${MediaType.ImageManifest} (it SHOULD be used), found none`, ref);
+  } else if (typeof mediaType === 'string' && mediaType !== MediaType.ImageManifest) {
+    error(ctx, '/mediaType', 'MANIFEST_MEDIA_TYPE_MISMATCH', `expected ${MediaType.ImageManifest}, found ${show(mediaType)}`, ref);
+  }
+  const artifactType = m['artifactType'];
+  if (artifactType !== undefined) checkMediaType(ctx, artifactType, '', 'artifactType', 'MANIFEST_ARTIFACT_TYPE_INVALID', ref);
+  const config = m['config'];
+  checkDescriptor(ctx, config, '/config');
+  if (isObject(config) && config['mediaType'] === MediaType.EmptyJSON && artifactType === undefined) {
+    error(ctx, '/artifactType', 'MANIFEST_ARTIFACT_TYPE_REQUIRED', `expected artifactType to be set because config.mediaType is ${MediaType.EmptyJSON}, found none`, ref);
+  }
+  const layers = m['layers'];
+  if (Array.isArray(layers)) {
+    if (layers.length === 0) {
+      warn(ctx, '/layers', 'MANIFEST_LAYERS_EMPTY', 'expected at least one layer (for portability, layers SHOULD have one entry; use the empty descriptor), found none', ref);
+    }
+    for (let i = 0; i < layers.length; i++) checkDescriptor(ctx, layers[i], child('/layers', i));
+  }
+  if (m['subject'] !== undefined) checkDescriptor(ctx, m['subject'], '/subject');
+  if (m['annotations'] !== undefined) checkAnnotations(ctx, m['annotations'], '/annotations');
+}
+
+/** image-index.md "Image Index Property Descriptions". */
+export function checkImageIndex(ctx: Context, x: unknown): void {
+  if (!isObject(x)) return;
+  const ref = Ref.IndexProperties;
+  checkSchemaVersion(ctx, x['schemaVersion'], 'INDEX_SCHEMA_VERSION', ref);
+  const mediaType = x['mediaType'];
+  if (mediaType === undefined) {
+    warn(ctx, '/mediaType', 'INDEX_MEDIA_TYPE_MISSING', `expected mediaType ${MediaType.ImageIndex} (it SHOULD be used), found none`, ref);
+  } else if (typeof mediaType === 'string' && mediaType !== MediaType.ImageIndex) {
+    error(ctx, '/mediaType', 'INDEX_MEDIA_TYPE_MISMATCH', `expected ${MediaType.ImageIndex}, found ${show(mediaType)}`, ref);
+  }
+  if (x['artifactType'] !== undefined) checkMediaType(ctx, x['artifactType'], '', 'artifactType', 'INDEX_ARTIFACT_TYPE_INVALID', ref);
+  const manifests = x['manifests'];
+  if (Array.isArray(manifests)) {
+    for (let i = 0; i < manifests.length; i++) checkDescriptor(ctx, manifests[i], child('/manifests', i));
+  }
+  if (x['subject'] !== undefined) checkDescriptor(ctx, x['subject'], '/subject');
+  if (x['annotations'] !== undefined) checkAnnotations(ctx, x['annotations'], '/annotations');
+}
+
+const ENV_RE = /^[^=]+=/s;
+const PORT_RE = /^(\d{1,5})(?:\/([A-Za-z]+))?$/;
+const SIGNAL_RE = /^(?:SIG[A-Z0-9]+(?:[+-]\d+)?|\d+)$/;
+
+/** config.md "Properties". */
+export function checkImageConfig(ctx: Context, c: unknown): void {
+  if (!isObject(c)) return;
+  const ref = Ref.ConfigProperties;
+  checkPlatformValues(ctx, c, '', ref);
+  const created = c['created'];
+  if (typeof created === 'string' && !isDateTime(created)) {
+    error(ctx, '/created', 'CONFIG_CREATED_INVALID', `expected an RFC 3339 date-time, found ${show(created)}`, ref);
+  }
+  const config = c['config'];
+  if (isObject(config)) checkContainerConfig(ctx, config);
+  const rootfs = c['rootfs'];
+  let layerCount: number | undefined;
+  if (isObject(rootfs)) {
+    const type = rootfs['type'];
+    if (typeof type === 'string' && type !== 'layers') {
+      error(ctx, '/rootfs/type', 'CONFIG_ROOTFS_TYPE', `expected rootfs.type "layers", found ${show(type)}`, ref);
+    }
+    const diffIds = rootfs['diff_ids'];
+    if (Array.isArray(diffIds)) {
+      layerCount = diffIds.length;
+      for (let i = 0; i < diffIds.length; i++) checkDigest(ctx, diffIds[i], '/rootfs/diff_ids', i);
+    }
+  }
+  const history = c['history'];
+  if (Array.isArray(history)) {
+    let nonEmpty = 0;
+    for (let i = 0; i < history.length; i++) {
+      const h: unknown = history[i];
+      if (!isObject(h)) continue;
+      if (h['empty_layer'] !== true) nonEmpty++;
+      const hc = h['created'];
+      if (typeof hc === 'string' && !isDateTime(hc)) {
+        error(ctx, child(child('/history', i), 'created'), 'CONFIG_CREATED_INVALID', `expected an RFC 3339 date-time, found ${show(hc)}`, ref);
+      }
+    }
+    // empty_layer marks the entries that have no layer in rootfs.diff_ids, so
+    // the others correspond one to one with the layers. The spec states no
+    // RFC 2119 keyword for it: a warning, as tools do disagree in the wild.
+    if (layerCount !== undefined && history.length > 0 && nonEmpty !== layerCount) {
+      warn(ctx, '/history', 'CONFIG_HISTORY_LAYER_MISMATCH', `expected ${layerCount} history entries without empty_layer (one per rootfs.diff_ids entry), found ${nonEmpty}`, ref);
+    }
+  }
+}
+
+function checkContainerConfig(ctx: Context, config: Record<string, unknown>): void {
+  const ref = Ref.ConfigProperties;
+  const env = config['Env'];
+  if (Array.isArray(env)) {
+    env.forEach((e: unknown, i) => {
+      if (typeof e === 'string' && !ENV_RE.test(e)) {
+        error(ctx, child('/config/Env', i), 'CONFIG_ENV_INVALID', `expected an entry in the format VARNAME=VARVALUE, found ${show(e)}`, ref);
+      }
+    });
+  }
+  const ports = config['ExposedPorts'];
+  if (isObject(ports)) {
+    for (const key in ports) {
+      const at = child('/config/ExposedPorts', key);
+      const m = PORT_RE.exec(key);
+      const port = m ? Number(m[1]) : NaN;
+      if (!m || port < 1 || port > 65535) {
+        error(ctx, at, 'CONFIG_EXPOSED_PORT_INVALID', `expected "port/tcp", "port/udp" or "port" with a port from 1 to 65535, found ${show(key)}`, ref);
+      } else if (m[2] !== undefined && m[2] !== 'tcp' && m[2] !== 'udp') {
+        warn(ctx, at, 'CONFIG_EXPOSED_PORT_PROTOCOL', `expected protocol tcp or udp, found ${show(m[2])}`, ref);
+      }
+    }
+  }
+  const signal = config['StopSignal'];
+  if (typeof signal === 'string' && !SIGNAL_RE.test(signal)) {
+    warn(ctx, '/config/StopSignal', 'CONFIG_STOP_SIGNAL_INVALID', `expected a signal name in the format SIGNAME (e.g. SIGTERM, SIGRTMIN+3), found ${show(signal)}`, ref);
+  }
+  if (config['Labels'] !== undefined) checkLabels(ctx, config['Labels'], '/config/Labels');
+}
+
+/** image-layout.md "oci-layout file". */
+export function checkImageLayout(ctx: Context, l: unknown): void {
+  if (!isObject(l)) return;
+  const version = l['imageLayoutVersion'];
+  if (typeof version === 'string' && version !== '1.0.0') {
+    error(ctx, '/imageLayoutVersion', 'LAYOUT_VERSION_UNSUPPORTED', `expected imageLayoutVersion "1.0.0", found ${show(version)}`, Ref.LayoutFile);
+  }
+}
+
+/** Docker manifest v2 schema 2 "Image Manifest Field Descriptions". */
+export function checkDockerManifest(ctx: Context, m: unknown): void {
+  if (!isObject(m)) return;
+  const ref = Ref.DockerManifest;
+  checkSchemaVersion(ctx, m['schemaVersion'], 'DOCKER_SCHEMA_VERSION', ref);
+  const mediaType = m['mediaType'];
+  // The Docker spec says "should", but distribution refuses a schema 2
+  // manifest whose mediaType is not this one: it is how the format is told apart.
+  if (typeof mediaType === 'string' && mediaType !== MediaType.DockerManifest) {
+    error(ctx, '/mediaType', 'DOCKER_MEDIA_TYPE_MISMATCH', `expected ${MediaType.DockerManifest}, found ${show(mediaType)}`, ref);
+  }
+  const config = m['config'];
+  checkDescriptor(ctx, config, '/config', true);
+  if (isObject(config) && typeof config['mediaType'] === 'string' && config['mediaType'] !== MediaType.DockerImageConfig && config['mediaType'] !== MediaType.DockerPluginConfig) {
+    warn(ctx, '/config/mediaType', 'DOCKER_CONFIG_MEDIA_TYPE', `expected ${MediaType.DockerImageConfig}, found ${show(config['mediaType'])}`, ref);
+  }
+  const layers = m['layers'];
+  if (Array.isArray(layers)) {
+    layers.forEach((layer: unknown, i) => {
+      const at = child('/layers', i);
+      checkDescriptor(ctx, layer, at, true);
+      if (isObject(layer) && typeof layer['mediaType'] === 'string' && !DOCKER_LAYER_MEDIA_TYPES.includes(layer['mediaType'])) {
+        warn(ctx, child(at, 'mediaType'), 'DOCKER_LAYER_MEDIA_TYPE', `expected ${MediaType.DockerLayerGzip} or the foreign layer type, found ${show(layer['mediaType'])}`, ref);
+      }
+    });
+  }
+}
+
+/** Docker manifest v2 schema 2 "Manifest List Field Descriptions". */
+export function checkDockerManifestList(ctx: Context, x: unknown): void {
+  if (!isObject(x)) return;
+  const ref = Ref.DockerManifestList;
+  checkSchemaVersion(ctx, x['schemaVersion'], 'DOCKER_SCHEMA_VERSION', ref);
+  const mediaType = x['mediaType'];
+  if (typeof mediaType === 'string' && mediaType !== MediaType.DockerManifestList) {
+    error(ctx, '/mediaType', 'DOCKER_MEDIA_TYPE_MISMATCH', `expected ${MediaType.DockerManifestList}, found ${show(mediaType)}`, ref);
+  }
+  const manifests = x['manifests'];
+  if (Array.isArray(manifests)) {
+    for (let i = 0; i < manifests.length; i++) checkDescriptor(ctx, manifests[i], child('/manifests', i), true);
+  }
+}
+
+/** A standalone descriptor document. */
+export function checkDescriptorDocument(ctx: Context, d: unknown): void {
+  checkDescriptor(ctx, d, '');
+}
