@@ -23,8 +23,17 @@ export type SpecPackage = 'runtime-spec' | 'image-spec' | 'conformance';
 
 export const SCHEMA_REGISTRY: readonly SchemaEntry[] = [
   // runtime-spec
+  { kind: 'runtime-config', package: 'runtime-spec', source: 'src/types/config.ts', type: 'Spec', title: 'OCI runtime configuration (config.json)' },
   { kind: 'runtime-state', package: 'runtime-spec', source: 'src/types/state.ts', type: 'State', title: 'OCI runtime state' },
+  { kind: 'runtime-features', package: 'runtime-spec', source: 'src/types/features.ts', type: 'Features', title: 'OCI runtime features' },
   // image-spec
   { kind: 'descriptor', package: 'image-spec', source: 'src/types/descriptor.ts', type: 'Descriptor', title: 'OCI content descriptor' },
   { kind: 'oci-layout', package: 'image-spec', source: 'src/types/image-layout.ts', type: 'ImageLayout', title: 'OCI image layout marker file (oci-layout)' },
+  { kind: 'image-manifest', package: 'image-spec', source: 'src/types/manifest.ts', type: 'ImageManifest', title: 'OCI image manifest' },
+  { kind: 'image-index', package: 'image-spec', source: 'src/types/image-index.ts', type: 'ImageIndex', title: 'OCI image index' },
+  { kind: 'image-config', package: 'image-spec', source: 'src/types/image-config.ts', type: 'ImageConfig', title: 'OCI image configuration' },
+  { kind: 'docker-manifest', package: 'image-spec', source: 'src/types/docker-schema2.ts', type: 'DockerManifest', title: 'Docker image manifest v2, schema 2' },
+  { kind: 'docker-manifest-list', package: 'image-spec', source: 'src/types/docker-schema2.ts', type: 'DockerManifestList', title: 'Docker manifest list v2, schema 2' },
+  // conformance (the CLI's public output formats)
+  { kind: 'validate-report', package: 'conformance', source: 'src/types/validate-report.ts', type: 'ValidateReport', title: 'Output of ocikit validate --json' },
 ];

@@ -3,15 +3,19 @@ import type { SchemaValidator } from './validation-runtime.js';
 import * as compiled from './validators.js';
 
 /** Document kinds with a generated schema in this package. */
-export const SCHEMA_KINDS = ['runtime-state'] as const;
+export const SCHEMA_KINDS = ['runtime-config', 'runtime-state', 'runtime-features'] as const;
 export type SchemaKind = (typeof SCHEMA_KINDS)[number];
 
 /** Ahead-of-time compiled structural validator for each kind. */
 export const schemaValidators: Readonly<Record<SchemaKind, SchemaValidator>> = {
+  'runtime-config': compiled.runtimeConfig,
   'runtime-state': compiled.runtimeState,
+  'runtime-features': compiled.runtimeFeatures,
 };
 
 /** `$id` of each kind's JSON Schema (the file is in the repository's schemas/ folder). */
 export const schemaIds: Readonly<Record<SchemaKind, string>> = {
+  'runtime-config': 'urn:ocikit:schema:runtime-spec:runtime-config',
   'runtime-state': 'urn:ocikit:schema:runtime-spec:runtime-state',
+  'runtime-features': 'urn:ocikit:schema:runtime-spec:runtime-features',
 };

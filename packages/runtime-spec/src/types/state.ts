@@ -1,4 +1,10 @@
 /**
+ * The container state (runtime-spec `runtime.md`, "State").
+ * @see https://github.com/opencontainers/runtime-spec/blob/v1.3.0/runtime.md#state
+ */
+import type { Annotations, OciVersion } from './defs.js';
+
+/**
  * Status of a container (runtime-spec `runtime.md`, "State").
  * @see https://github.com/opencontainers/runtime-spec/blob/v1.3.0/runtime.md#state
  */
@@ -10,23 +16,24 @@ export type ContainerStatus = 'creating' | 'created' | 'running' | 'stopped';
  * @see https://github.com/opencontainers/runtime-spec/blob/v1.3.0/runtime.md#state
  */
 export interface State {
-  /** Version of the Open Container Initiative Runtime Specification the state complies with. */
-  ociVersion: string;
+  /** REQUIRED. Version of the runtime-spec the state complies with; SemVer 2.0.0. */
+  ociVersion: OciVersion;
   /**
-   * Container ID; MUST be unique across all containers on this host.
+   * REQUIRED. Container ID; MUST be unique across all containers on this host.
    * @minLength 1
    */
   id: string;
-  /** Runtime state of the container. */
+  /** REQUIRED. Runtime state of the container. */
   status: ContainerStatus;
   /**
-   * ID of the container process as seen by the host; REQUIRED on Linux while `created` or `running`.
+   * ID of the container process as seen by the host; REQUIRED on Linux while
+   * `created` or `running`.
    * @TJS-type integer
    * @minimum 0
    */
   pid?: number;
-  /** Absolute path to the container's bundle directory. */
+  /** REQUIRED. Absolute path to the container's bundle directory. */
   bundle: string;
-  /** Annotations associated with the container. */
-  annotations?: { [key: string]: string };
+  /** OPTIONAL. Annotations of the container (from its configuration). */
+  annotations?: Annotations;
 }

@@ -1,0 +1,28 @@
+import type { Finding } from './generated/validation-runtime.js';
+
+/** Stable codes of {@link RuntimeSpecError}. */
+export const RuntimeSpecErrorCode = {
+  /** A document broke a MUST of the spec (findings attached). */
+  InvalidDocument: 'INVALID_DOCUMENT',
+  /** A bundle directory could not be read. */
+  UnreadableBundle: 'UNREADABLE_BUNDLE',
+  /** An operation was asked of a container in a status that does not allow it. */
+  InvalidTransition: 'INVALID_TRANSITION',
+  /** A builder or generator argument was out of range. */
+  InvalidArgument: 'INVALID_ARGUMENT',
+} as const;
+export type RuntimeSpecErrorCode = (typeof RuntimeSpecErrorCode)[keyof typeof RuntimeSpecErrorCode];
+
+/** The one error class of @ocikit/runtime-spec. */
+export class RuntimeSpecError extends Error {
+  override readonly name = 'RuntimeSpecError';
+  readonly code: RuntimeSpecErrorCode;
+  /** MUST-level findings when `code` is INVALID_DOCUMENT. */
+  readonly findings: readonly Finding[];
+
+  constructor(code: RuntimeSpecErrorCode, message: string, options: { cause?: unknown; findings?: readonly Finding[] } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.findings = options.findings ?? [];
+  }
+}
