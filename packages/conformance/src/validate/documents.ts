@@ -1,3 +1,5 @@
+import type * as ImageSpec from '@ocikit/image-spec';
+import type * as RuntimeSpec from '@ocikit/runtime-spec';
 import type { DocumentKind } from './kinds.js';
 import { InputError } from './read-input.js';
 import type { ReportFinding } from '../types/validate-report.js';
@@ -14,8 +16,8 @@ const RUNTIME_KINDS = new Set<DocumentKind>(['runtime-config', 'runtime-state', 
 
 // Each spec package is imported on first use only: validating one manifest
 // never loads the runtime-spec validators, and start-up stays close to bare node.
-let runtimeSpec: Promise<typeof import('@ocikit/runtime-spec')> | undefined;
-let imageSpec: Promise<typeof import('@ocikit/image-spec')> | undefined;
+let runtimeSpec: Promise<typeof RuntimeSpec> | undefined;
+let imageSpec: Promise<typeof ImageSpec> | undefined;
 const loadRuntimeSpec = () => (runtimeSpec ??= import('@ocikit/runtime-spec'));
 const loadImageSpec = () => (imageSpec ??= import('@ocikit/image-spec'));
 

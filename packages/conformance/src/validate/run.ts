@@ -148,7 +148,7 @@ export async function validatePaths(paths: readonly string[], options: ValidateO
       }
       const bytes = job.path === '-' ? await readStreamBounded(options.stdin ?? process.stdin, maxBytes) : readBounded(job.path, maxBytes);
       const r = Buffer.isBuffer(bytes)
-        ? await validateBytes(job.path, bytes, job.kind as DocumentKind | undefined)
+        ? await validateBytes(job.path, bytes, job.kind)
         : invalid(job.path, job.kind ?? 'unknown', { ...finding('DOCUMENT_TOO_LARGE', `document is ${bytes.tooLarge} bytes, more than the ${maxBytes}-byte limit (--max-bytes)`) });
       results[i] = filterLevel(r, options.level);
     }

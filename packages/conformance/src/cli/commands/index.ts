@@ -5,4 +5,6 @@ import type { Command } from '../io.js';
  * Add a command: one file in this folder exporting `command`, one line here.
  */
 export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
+  validate: () => import('./validate.js'),
+  generate: () => import('./generate.js'),
 };

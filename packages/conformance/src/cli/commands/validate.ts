@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write, type Command } from '../io.js';
 import { VALIDATE_KINDS, isValidateKind } from '../../validate/kinds.js';
-import { validatePaths, type LevelFilter } from '../../validate/run.js';
+import { validatePaths } from '../../validate/run.js';
 import { InputError } from '../../validate/read-input.js';
 import { formatHuman } from '../../validate/format.js';
 
@@ -55,7 +55,7 @@ export const command: Command = {
     try {
       report = await validatePaths(positionals, {
         ...(values.type !== undefined && { type: values.type as never }),
-        ...(level !== undefined && { level: level as LevelFilter }),
+        ...(level !== undefined && { level: level }),
         ...(maxBytes !== undefined && { maxBytes }),
         hostSpecific: values['host-specific'] === true,
         stdin: io.stdin,
