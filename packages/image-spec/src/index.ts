@@ -16,7 +16,7 @@ export { Annotation, RESERVED_ANNOTATION_PREFIX } from './annotations.js';
 export { EMPTY_DESCRIPTOR, EMPTY_JSON } from './empty.js';
 export { Ref as SpecRef } from './spec-refs.js';
 export { DocumentErrorCode, InvalidDocumentError } from './errors.js';
-export { DEFAULT_MAX_DEPTH, type JsonTextOptions } from './json-text.js';
+export { readJsonText, DEFAULT_MAX_DEPTH, JsonTextCode, type JsonTextOptions, type JsonTextResult } from './generated/json-text.js';
 export { isMediaType, isDateTime, isRefName, isBase64 } from './rules/common.js';
 export {
   DOCUMENT_KINDS,

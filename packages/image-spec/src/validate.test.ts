@@ -14,6 +14,7 @@ import {
   isImageIndex,
   isImageManifest,
   parseImageManifest,
+  readJsonText,
   validate,
   validateDescriptor,
   validateImageConfig,
@@ -332,6 +333,17 @@ describe('text input', () => {
       expect(codes(err.errors).sort()).toEqual(['DESCRIPTOR_MEDIA_TYPE_INVALID@/layers/0/mediaType', 'MANIFEST_SCHEMA_VERSION@/schemaVersion']);
       expect(err.message).toMatch(/^expected a valid image-manifest, found 2 errors; first at /);
     }
+  });
+
+  it('reads text with the shared JSON reader: a byte order mark is a warning, too deep a document is refused', () => {
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(JSON.stringify(manifest()))]);
+    const r = validateImageManifest(bom);
+    expect(r.valid).toBe(true);
+    expect(codes(r.warnings)).toEqual(['JSON_BYTE_ORDER_MARK@']);
+    expect(codes(readJsonText(bom).warnings)).toEqual(codes(r.warnings));
+    // A refused document gets only the reader's finding: no schema run on a value nobody should walk.
+    const deep = `{"schemaVersion":2,"layers":${'['.repeat(300)}${']'.repeat(300)}}`;
+    expect(codes(validateImageManifest(deep).errors)).toEqual([`JSON_TOO_DEEP@/layers${'/0'.repeat(255)}`]);
   });
 
   it('rejects an unknown kind loudly (a programming error, not bad input)', () => {

@@ -9,7 +9,7 @@
 import { SCHEMA_KINDS, schemaValidators, type SchemaKind } from './generated/kinds.js';
 import { schemaFindings, type Finding, type ValidationResult } from './generated/validation-runtime.js';
 import { InvalidDocumentError } from './errors.js';
-import { readJsonText, type JsonTextOptions } from './json-text.js';
+import { readJsonText, type JsonTextOptions } from './generated/json-text.js';
 import { Ref } from './spec-refs.js';
 import { MediaType } from './media-types.js';
 import type { Context } from './rules/common.js';

@@ -113,7 +113,7 @@ export {
 } from './validate/index.js';
 export { configPlatform } from './validate/config.js';
 export { parseSemVer, compareSemVer, type SemVer } from './validate/semver.js';
-export { readJsonText, readJsonBytes, MAX_DEPTH, type ReadResult, type TextProblem } from './validate/json-text.js';
+export { readJsonText, DEFAULT_MAX_DEPTH, JsonTextCode, type JsonTextOptions, type JsonTextResult } from './generated/json-text.js';
 export { validateBundle, type ValidateBundleOptions } from './bundle/validate-bundle.js';
 export { resolveInRoot, MAX_SYMLINKS, type ConfinedPath } from './bundle/confine.js';
 export { defaultConfig, type DefaultConfigOptions } from './generate/default-config.js';

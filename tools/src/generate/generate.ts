@@ -186,17 +186,28 @@ function readme(): string {
   ].join('\n');
 }
 
+/**
+ * Files of tools/src/generate/templates copied verbatim (under the banner) into
+ * each package's generated folder: the validation runtime the compiled
+ * validators call, and the strict JSON text reader. They may import only each other.
+ */
+export const TEMPLATES = ['validation-runtime.ts', 'json-text.ts'] as const;
+
 /** Everything `npm run generate` writes, keyed by repo-relative path. */
 export function generateAll(registry: readonly SchemaEntry[] = SCHEMA_REGISTRY): Map<string, string> {
   const files = new Map<string, string>();
   const packages = [...new Set(registry.map((e) => e.package))];
-  const runtime = readFileSync(path.join(REPO_ROOT, 'tools/src/generate/templates/validation-runtime.ts'), 'utf8');
+  // Hand-written modules every spec package gets a copy of (one source, no cross-package dependency).
+  const templates = TEMPLATES.map((name) => {
+    const source = `tools/src/generate/templates/${name}`;
+    return { name, source, text: readFileSync(path.join(REPO_ROOT, source), 'utf8') };
+  });
   for (const pkg of packages) {
     const entries = registry.filter((e) => e.package === pkg);
     const schemas = generatePackageSchemas(pkg, entries);
     for (const [entry, schema] of schemas) files.set(schemaPath(entry), `${JSON.stringify(schema, null, 2)}\n`);
     const gen = `packages/${pkg}/src/generated`;
-    files.set(`${gen}/validation-runtime.ts`, `// ${BANNER('tools/src/generate/templates/validation-runtime.ts')}\n${runtime}`);
+    for (const t of templates) files.set(`${gen}/${t.name}`, `// ${BANNER(t.source)}\n${t.text}`);
     files.set(`${gen}/validators.ts`, compileValidators(pkg, schemas));
     files.set(`${gen}/kinds.ts`, kindsModule(pkg, entries));
   }

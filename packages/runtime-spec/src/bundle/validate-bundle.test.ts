@@ -55,6 +55,19 @@ describe('validateBundle', () => {
     expect((await codes()).errors).toEqual(['JSON_DUPLICATE_KEY']);
   });
 
+  it('reads config.json with the shared JSON reader: a byte order mark is a warning, and the bundle is still checked', async () => {
+    rootfs();
+    writeFileSync(path.join(dir, 'config.json'), `\ufeff${JSON.stringify(withArgs('sh'))}`);
+    const { errors, warnings } = await codes();
+    expect(errors).toEqual([]);
+    expect(warnings).toContain('JSON_BYTE_ORDER_MARK');
+    expect((await codes({ level: 'MUST' })).warnings).toEqual([]);
+    writeFileSync(path.join(dir, 'config.json'), '{"ociVersion":"1.3.0","ociVersion":"1.3.0","root":{"path":"rootfs"}}');
+    const lenient = await codes({ duplicateKeys: 'warning' });
+    expect(lenient.errors).toEqual([]);
+    expect(lenient.warnings).toContain('JSON_DUPLICATE_KEY');
+  });
+
   it('RootPathExist: missing rootfs, or a file', async () => {
     writeConfig(withArgs('sh'));
     expect((await codes()).errors).toEqual(['RootPathExist']);

@@ -7,10 +7,11 @@
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { ValidationResult } from '../generated/validation-runtime.js';
+import { readJsonText } from '../generated/json-text.js';
 import { LINUX_CAPABILITIES } from '../constants.js';
 import type { Spec } from '../types/config.js';
 import { Findings, specRef } from '../validate/findings.js';
-import { validate, type ValidateOptions } from '../validate/index.js';
+import { validate, withTextFindings, type ValidateOptions } from '../validate/index.js';
 import { configPlatform } from '../validate/config.js';
 import { ptr } from '../validate/common.js';
 import { resolveInRoot } from './confine.js';
@@ -45,12 +46,14 @@ export async function validateBundle(dir: string, options: ValidateBundleOptions
     f.must('BundleConfigPresent', '', `expected a regular file config.json at the root of ${bundle}, found ${st ? (st.isSymbolicLink() ? 'a symlink' : 'something else') : 'nothing'}`, BUNDLE_REF);
     return f.result(options.level);
   }
-  const bytes = await readFile(configPath);
-  // Level filtering happens once, at the end; collect everything here.
-  const base = validate('runtime-config', bytes, { ...options, level: 'MAY' });
+  // The JSON reader's findings keep their side; the rest is level-filtered once, at the end.
+  const text = readJsonText(await readFile(configPath), options);
+  const done = (): ValidationResult => withTextFindings(text, f.result(options.level), options.level);
+  if (!text.parsed) return done();
+  const base = validate('runtime-config', text.value, { ...options, level: 'MAY' });
   f.all.push(...base.errors, ...base.warnings);
-  if (!base.valid) return f.result(options.level);
-  const spec = JSON.parse(bytes.toString('utf8')) as Spec;
+  if (!base.valid || text.errors.length > 0) return done();
+  const spec = text.value as Spec;
   const os = configPlatform(spec, options.os);
 
   if (spec.root && os !== 'windows') {
@@ -69,7 +72,7 @@ export async function validateBundle(dir: string, options: ValidateBundleOptions
     }
   }
   if (options.hostChecks && (os === 'linux' || os === 'vm' || os === undefined)) await hostChecks(f, spec, options.procRoot ?? '/proc');
-  return f.result(options.level);
+  return done();
 }
 
 /** The executable (args[0], searched in the container's PATH when bare) exists in the rootfs and is executable. */

@@ -4,13 +4,13 @@
  */
 import { schemaValidators, schemaIds, type SchemaKind } from '../generated/kinds.js';
 import { schemaFindings, type Level, type ValidationResult } from '../generated/validation-runtime.js';
+import { readJsonText, type JsonTextOptions, type JsonTextResult } from '../generated/json-text.js';
 import { RuntimeSpecError, RuntimeSpecErrorCode } from '../errors.js';
 import type { TargetOS } from '../constants.js';
 import type { Spec } from '../types/config.js';
 import type { State } from '../types/state.js';
 import type { Features } from '../types/features.js';
 import { Findings, specRef } from './findings.js';
-import { readJsonBytes, readJsonText } from './json-text.js';
 import { checkConfig } from './config.js';
 import { checkState } from './state.js';
 import { checkFeatures } from './features.js';
@@ -25,7 +25,8 @@ export interface RuntimeSpecDocuments {
   'runtime-features': Features;
 }
 
-export interface ValidateOptions {
+/** Options of the JSON text reader (`maxDepth`, `duplicateKeys`) apply when the input is text or bytes. */
+export interface ValidateOptions extends JsonTextOptions {
   /**
    * Least strict level reported: `MUST` (errors only), `SHOULD` (default:
    * errors and SHOULD warnings) or `MAY` (also informational notes).
@@ -47,18 +48,37 @@ const DOC_REF: Record<RuntimeSpecKind, string> = {
 
 /**
  * Validate a document given as a parsed value, or as JSON text (a string or
- * UTF-8 bytes, read strictly: invalid UTF-8 and duplicate keys are errors).
- * Never throws on bad input.
+ * UTF-8 bytes, read strictly by the shared reader: invalid UTF-8, syntax
+ * errors, duplicate names and nesting beyond `maxDepth` are errors, a byte
+ * order mark is a warning). Never throws on bad input.
  */
 export function validate<K extends RuntimeSpecKind>(kind: K, input: unknown, options: ValidateOptions = NO_OPTIONS): ValidationResult {
+  return readAndValidate(kind, input, options).result;
+}
+
+/** Read text or bytes (if given), then validate the value. */
+function readAndValidate(kind: RuntimeSpecKind, input: unknown, options: ValidateOptions): { doc: unknown; result: ValidationResult } {
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) return { doc: input, result: validateValue(kind, input, options) };
+  const text = readJsonText(input, options);
+  const r: ValidationResult = text.parsed ? validateValue(kind, text.value, options) : { valid: false, errors: [], warnings: [] };
+  return { doc: text.value, result: withTextFindings(text, r, options.level) };
+}
+
+/**
+ * Put the JSON reader's findings before a result's. They stay on the side the
+ * reader put them on, whatever their level: a duplicate name is an error by
+ * default although RFC 8259 says SHOULD, and a byte order mark is a warning
+ * although the rule it breaks is a producer's MUST. At level `MUST` (errors
+ * only) the reader's warnings are left out.
+ */
+export function withTextFindings(text: JsonTextResult, r: ValidationResult, level: Level = 'SHOULD'): ValidationResult {
+  const errors = [...text.errors, ...r.errors];
+  const warnings = level === 'MUST' ? r.warnings : [...text.warnings, ...r.warnings];
+  return { valid: errors.length === 0, errors, warnings };
+}
+
+function validateValue(kind: RuntimeSpecKind, doc: unknown, options: ValidateOptions): ValidationResult {
   const f = new Findings(options.level);
-  let doc = input;
-  if (typeof input === 'string' || input instanceof Uint8Array) {
-    const read = typeof input === 'string' ? readJsonText(input) : readJsonBytes(input);
-    for (const p of read.problems) f.must(p.code, p.path, p.message, 'https://www.rfc-editor.org/rfc/rfc8259');
-    if (read.value === undefined) return f.result(options.level);
-    doc = read.value;
-  }
   const check = schemaValidators[kind];
   if (!check(doc)) {
     for (const finding of schemaFindings(check.errors, DOC_REF[kind])) f.all.push(finding);
@@ -80,12 +100,7 @@ export function validate<K extends RuntimeSpecKind>(kind: K, input: unknown, opt
 
 /** Parse and validate; throws RuntimeSpecError (INVALID_DOCUMENT) with the errors when invalid. */
 export function parse<K extends RuntimeSpecKind>(kind: K, input: unknown, options: ValidateOptions = {}): RuntimeSpecDocuments[K] {
-  let doc = input;
-  if (typeof input === 'string' || input instanceof Uint8Array) {
-    const read = typeof input === 'string' ? readJsonText(input) : readJsonBytes(input);
-    doc = read.value;
-  }
-  const result = validate(kind, input, { ...options, level: 'MUST' });
+  const { doc, result } = readAndValidate(kind, input, { ...options, level: 'MUST' });
   if (!result.valid) {
     const first = result.errors[0]!;
     throw new RuntimeSpecError(
