@@ -22,14 +22,13 @@ const loadRuntimeSpec = () => (runtimeSpec ??= import('@ocikit/runtime-spec'));
 const loadImageSpec = () => (imageSpec ??= import('@ocikit/image-spec'));
 
 /**
- * Validate one document's raw bytes as `kind`, through the spec package that
- * owns the kind. Raw bytes (not a parsed object) let the validators check
- * UTF-8, a byte order mark and duplicate keys too.
+ * Validate one parsed document as `kind`, through the spec package that owns
+ * the kind. The caller has read the text (see run.ts).
  */
-export async function validateDocument(kind: DocumentKind, bytes: Uint8Array): Promise<DocumentVerdict> {
+export async function validateDocument(kind: DocumentKind, doc: unknown): Promise<DocumentVerdict> {
   const r = RUNTIME_KINDS.has(kind)
-    ? (await loadRuntimeSpec()).validate(kind as RuntimeKind, bytes)
-    : (await loadImageSpec()).validate(kind as ImageKind, bytes);
+    ? (await loadRuntimeSpec()).validate(kind as RuntimeKind, doc)
+    : (await loadImageSpec()).validate(kind as ImageKind, doc);
   return { valid: r.valid, errors: r.errors, warnings: r.warnings };
 }
 

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { detectDirectoryKind, detectDocumentKind, type DocumentKind, type ValidateKind } from './kinds.js';
 import { validateDirectory, validateDocument } from './documents.js';
 import { InputError, readBounded, readStreamBounded } from './read-input.js';
+import { readJsonText } from '../generated/json-text.js';
 import type { ReportFinding, ValidateReport, ValidateReportResult } from '../types/validate-report.js';
 
 export type LevelFilter = 'must' | 'should' | 'may';
@@ -23,13 +24,12 @@ export interface ValidateOptions {
   stdin?: Readable;
 }
 
-const RFC8259 = 'https://www.rfc-editor.org/rfc/rfc8259#section-8.1';
 const KINDS_REF = 'https://github.com/opencontainers/image-spec/blob/v1.1.1/media-types.md';
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 const LEVEL_RANK = { MUST: 0, SHOULD: 1, MAY: 2 } as const;
 const FILTER_RANK: Record<LevelFilter, number> = { must: 0, should: 1, may: 2 };
 
-function finding(code: string, message: string, ref = RFC8259): ReportFinding {
+function finding(code: string, message: string, ref = ''): ReportFinding {
   return { path: '', message, code, level: 'MUST', ref };
 }
 
@@ -38,28 +38,23 @@ function invalid(pathName: string, type: string, f: ReportFinding): ValidateRepo
 }
 
 /**
- * Validate one document's bytes. The spec validators read the bytes themselves
- * (UTF-8, byte order mark, duplicate keys, depth); detection, when no kind is
- * given, needs only a plain parse.
+ * Validate one document's bytes. The text is read once, strictly (UTF-8, byte
+ * order mark, duplicate keys, depth: the same reader the spec packages use);
+ * the parsed value serves both kind detection and validation.
  */
 export async function validateBytes(pathName: string, bytes: Buffer, type: DocumentKind | undefined): Promise<ValidateReportResult> {
-  const kind = type ?? detect(pathName, bytes);
-  if (typeof kind !== 'string') return invalid(pathName, 'unknown', kind);
-  const v = await validateDocument(kind, bytes);
-  return { path: pathName, type: kind, valid: v.valid, errors: v.errors, warnings: v.warnings };
-}
-
-function detect(pathName: string, bytes: Buffer): DocumentKind | ReportFinding {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (err) {
-    return finding('DOCUMENT_INVALID_JSON', `not UTF-8 JSON text: ${(err as Error).message}; name its kind with --type for a full report`);
+  const text = readJsonText(bytes);
+  if (!text.parsed) return { path: pathName, type: type ?? 'unknown', valid: false, errors: text.errors, warnings: text.warnings };
+  let kind = type;
+  if (kind === undefined) {
+    const d = detectDocumentKind(pathName === '-' ? undefined : path.basename(pathName), text.value);
+    if ('ambiguous' in d) return invalid(pathName, 'unknown', finding('KIND_AMBIGUOUS', `could be ${d.ambiguous.join(' or ')}: name one with --type`, KINDS_REF));
+    if ('unknown' in d) return invalid(pathName, 'unknown', finding('KIND_UNKNOWN', 'not a known OCI document: name its kind with --type', KINDS_REF));
+    kind = d.kind as DocumentKind;
   }
-  const d = detectDocumentKind(pathName === '-' ? undefined : path.basename(pathName), doc);
-  if ('ambiguous' in d) return finding('KIND_AMBIGUOUS', `could be ${d.ambiguous.join(' or ')}: name one with --type`, KINDS_REF);
-  if ('unknown' in d) return finding('KIND_UNKNOWN', 'not a known OCI document: name its kind with --type', KINDS_REF);
-  return d.kind as DocumentKind;
+  const v = await validateDocument(kind, text.value);
+  const errors = [...text.errors, ...v.errors];
+  return { path: pathName, type: kind, valid: errors.length === 0, errors, warnings: [...text.warnings, ...v.warnings] };
 }
 
 interface Job {
@@ -149,7 +144,7 @@ export async function validatePaths(paths: readonly string[], options: ValidateO
       const bytes = job.path === '-' ? await readStreamBounded(options.stdin ?? process.stdin, maxBytes) : readBounded(job.path, maxBytes);
       const r = Buffer.isBuffer(bytes)
         ? await validateBytes(job.path, bytes, job.kind)
-        : invalid(job.path, job.kind ?? 'unknown', { ...finding('DOCUMENT_TOO_LARGE', `document is ${bytes.tooLarge} bytes, more than the ${maxBytes}-byte limit (--max-bytes)`) });
+        : invalid(job.path, job.kind ?? 'unknown', finding('DOCUMENT_TOO_LARGE', `document is ${bytes.tooLarge} bytes, more than the ${maxBytes}-byte limit (--max-bytes)`));
       results[i] = filterLevel(r, options.level);
     }
   };
