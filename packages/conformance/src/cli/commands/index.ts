@@ -7,4 +7,5 @@ import type { Command } from '../io.js';
 export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
   validate: () => import('./validate.js'),
   generate: () => import('./generate.js'),
+  'runtime-test': () => import('./runtime-test.js'),
 };

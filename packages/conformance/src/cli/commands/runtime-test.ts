@@ -1,0 +1,125 @@
+import { parseArgs } from 'node:util';
+import { ExitCode, UsageError } from '../exit-codes.js';
+import { write, type Command } from '../io.js';
+import { ALL_CHECKS } from '../../runtime-test/checks/index.js';
+import { RuntimeTestError, RuntimeTestErrorCode } from '../../runtime-test/errors.js';
+import { humanLine, humanSummary, mustFailed, tapFooter, tapHeader, tapLine, toJson } from '../../runtime-test/report.js';
+import { runRuntimeTest, type RunReport } from '../../runtime-test/run.js';
+import { parsePatterns, selectChecks } from '../../runtime-test/select.js';
+
+const usage = `Usage: ocikit runtime-test --runtime PATH [--rootfs DIR] [--only PATTERN] [--tap | --json] [--keep]
+                           [--timeout S] [--runtime-arg ARG]...
+       ocikit runtime-test --list [--only PATTERN]
+
+Test an OCI runtime that speaks the runc command line (create, start, state,
+kill, delete) against the runtime-spec: lifecycle, state, hooks, process and
+Linux environment, features. Needs root and a static busybox (Debian:
+busybox-static) or --rootfs. Every container it creates is removed, also on
+failure and Ctrl-C.
+
+  --runtime PATH  the runtime executable (e.g. /usr/bin/runc)
+  --rootfs DIR    root filesystem with busybox applets in /bin (default: a
+                  fresh one from the static busybox on this machine)
+  --only PATTERN  run the checks whose id matches: an id, a dotted prefix
+                  (hooks), or a glob (process.cap*); comma-separated or repeated
+  --tap           TAP version 13 (the default when stdout is not a terminal)
+  --json          {"runtime","version","results":[{id,level,ref,status,message}],"summary"}
+  --keep          keep the work directory (bundles, container output)
+  --timeout S     seconds allowed for each runtime call (default 10)
+  --runtime-arg A a global option put before every runtime command, e.g.
+                  --runtime-arg=--root=/run/test (repeatable)
+  --list          print the checks (id, level, sentence) and exit
+
+Exit status: 0 no MUST failed, 1 a MUST failed, 2 usage error, no runtime or
+no rootfs, 130 interrupted.
+`;
+
+const INTERRUPTED = 130;
+
+export const command: Command = {
+  summary: 'test an OCI runtime (runc command line) against the runtime-spec',
+  usage,
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        runtime: { type: 'string' },
+        rootfs: { type: 'string' },
+        only: { type: 'string', multiple: true },
+        tap: { type: 'boolean' },
+        json: { type: 'boolean' },
+        keep: { type: 'boolean' },
+        timeout: { type: 'string' },
+        'runtime-arg': { type: 'string', multiple: true },
+        list: { type: 'boolean' },
+      },
+    });
+    const patterns = parsePatterns(values.only ?? []);
+    const checks = selectChecks(ALL_CHECKS, patterns);
+    if (checks.length === 0) throw new UsageError(`runtime-test: no check matches --only ${patterns.join(',')} (see --list)`);
+    if (values.list) {
+      await write(io.stdout, checks.map((c) => `${c.id}\t${c.level}\t${c.text}\t${c.ref}\n`).join(''));
+      return ExitCode.Ok;
+    }
+    if (values.runtime === undefined || values.runtime === '') throw new UsageError('runtime-test: --runtime PATH is required');
+    if (values.tap && values.json) throw new UsageError('runtime-test: choose one of --tap and --json');
+    const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new UsageError(`runtime-test: --timeout must be a positive number of seconds, not "${values.timeout}"`);
+
+    // The bundles are not rootless: without root every create is expected to fail.
+    if (process.getuid?.() !== 0) await write(io.stderr, 'ocikit: warning: runtime-test creates containers from root bundles; run it as root\n');
+    const mode = values.json ? 'json' : values.tap || io.stdout.isTTY !== true ? 'tap' : 'human';
+    const color = mode === 'human' && !io.env['NO_COLOR'];
+    let output = Promise.resolve();
+    const emit = (text: string) => {
+      output = output.then(() => write(io.stdout, text));
+    };
+
+    // Ctrl-C and SIGTERM stop the run; the harness still removes its containers.
+    const controller = new AbortController();
+    const onSignal = () => {
+      if (!controller.signal.aborted) void write(io.stderr, 'ocikit: interrupted, removing containers...\n');
+      controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let report: RunReport;
+    try {
+      report = await runRuntimeTest({
+        runtime: values.runtime,
+        checks,
+        ...(values.rootfs !== undefined && { rootfs: values.rootfs }),
+        ...(values.keep && { keep: true }),
+        runtimeArgs: values['runtime-arg'] ?? [],
+        ...(timeout !== undefined && { timeoutMs: Math.round(timeout * 1000) }),
+        signal: controller.signal,
+        onStart: (runtime, total) => {
+          if (mode === 'tap') emit(`${tapHeader({ runtime }, total)}\n`);
+        },
+        onResult: (result, n) => {
+          if (mode === 'tap') emit(`${tapLine(result, n)}\n`);
+          else if (mode === 'human') emit(`${humanLine(result, color)}\n`);
+        },
+      });
+    } catch (err) {
+      await output;
+      if (err instanceof RuntimeTestError && err.code === RuntimeTestErrorCode.Aborted) return INTERRUPTED;
+      if (err instanceof RuntimeTestError && (err.code === RuntimeTestErrorCode.NoRootfs || err.code === RuntimeTestErrorCode.RuntimeNotFound)) {
+        await write(io.stderr, `ocikit: ${err.message}\n`);
+        return ExitCode.Usage;
+      }
+      throw err;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    if (mode === 'json') emit(`${JSON.stringify(toJson(report), null, 2)}\n`);
+    else if (mode === 'tap') emit(`${tapFooter(report)}\n`);
+    else emit(humanSummary(report, color));
+    await output;
+    if (report.cleanup.leftovers.length) await write(io.stderr, `ocikit: could not remove containers ${report.cleanup.leftovers.join(' ')}\n`);
+    if (report.workDir && mode !== 'human') await write(io.stderr, `ocikit: bundles kept in ${report.workDir}\n`);
+    if (report.interrupted) return INTERRUPTED;
+    return mustFailed(report.results) ? ExitCode.Failure : ExitCode.Ok;
+  },
+};

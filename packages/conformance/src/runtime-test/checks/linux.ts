@@ -1,0 +1,352 @@
+/**
+ * The container's filesystem and namespaces (runtime-spec `config.md`,
+ * "Root", "Mounts"; `config-linux.md`; `runtime-linux.md`). Host-side
+ * directories are bind mounted under /ocikit in the container; what the
+ * container sees is compared with what the host wrote or reads back.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Spec } from '@ocikit/runtime-spec';
+import type { Bundle, Check, CheckContext } from '../check.js';
+import { fail, skip } from '../errors.js';
+import { createOk, hostNamespace, marker, probeScript, runToCompletion, section, sections, specRef, startOk, stateOk, waitForOutput } from './common.js';
+
+/** Run the bundle's probe; the result gives a section by name, failing when it is missing. */
+async function probe(ctx: CheckContext, bundle: Bundle): Promise<(name: string) => string> {
+  const out = await runToCompletion(ctx, bundle);
+  const all = sections(out);
+  return (name) => section(all, name, out);
+}
+
+/** A host directory with a token file, for bind mounts. */
+function hostDir(bundle: Bundle, name: string, files: Record<string, string> = {}): string {
+  const dir = path.join(bundle.host, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [f, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    writeFileSync(path.join(dir, f), content);
+  }
+  return dir;
+}
+
+/** Build a bundle, then edit its configuration with knowledge of the bundle's host directory. */
+function bundleWith(ctx: CheckContext, name: string, script: Record<string, string> | string, edit: (spec: Spec, bundle: Bundle) => void): Bundle {
+  const bundle = ctx.bundle(name, { script: typeof script === 'string' ? script : probeScript(script) });
+  const spec = structuredClone(bundle.spec);
+  edit(spec, bundle);
+  bundle.write(spec);
+  return bundle;
+}
+
+/** One line of /proc/PID/mountinfo. */
+export interface MountInfo {
+  /** Root of the mount within its filesystem. */
+  root: string;
+  mountPoint: string;
+  options: string[];
+  fsType: string;
+  source: string;
+  superOptions: string[];
+}
+
+/** Parse /proc/PID/mountinfo (proc(5)). */
+export function parseMountInfo(text: string): MountInfo[] {
+  const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  return text
+    .split('\n')
+    .filter((l) => l.includes(' - '))
+    .map((line) => {
+      const [left = '', right = ''] = line.split(' - ');
+      const l = left.split(' ');
+      const r = right.split(' ');
+      return { root: unescape(l[3] ?? ''), mountPoint: unescape(l[4] ?? ''), options: (l[5] ?? '').split(','), fsType: r[0] ?? '', source: unescape(r[1] ?? ''), superOptions: (r[2] ?? '').split(',') };
+    });
+}
+
+const NS_FILES = { pid: 'pid', network: 'net', ipc: 'ipc', uts: 'uts', mount: 'mnt', cgroup: 'cgroup', user: 'user', time: 'time' } as const;
+type NsType = keyof typeof NS_FILES;
+
+function nsProbe(types: readonly NsType[]): Record<string, string> {
+  return Object.fromEntries(types.map((t) => [t, `readlink /proc/$$/ns/${NS_FILES[t]}`]));
+}
+
+/** Character device identity from busybox `stat -c '%F|%t|%T'` (hex major/minor). */
+function devId(line: string): string {
+  const [kind = '', major = '', minor = ''] = line.trim().split('|');
+  return kind.includes('character') ? `c ${parseInt(major, 16)}:${parseInt(minor, 16)}` : kind.includes('block') ? `b ${parseInt(major, 16)}:${parseInt(minor, 16)}` : kind || 'missing';
+}
+
+export const LINUX_CHECKS: readonly Check[] = [
+  {
+    id: 'root.readonly',
+    level: 'MUST',
+    ref: specRef('config.md', 'root'),
+    text: '`readonly` (bool, OPTIONAL) If true then the root filesystem MUST be read-only inside the container, defaults to false.',
+    async run(ctx) {
+      const name = `rw-probe-${ctx.newId()}`;
+      const write = `touch /${name} && echo writable || echo refused`;
+      const ro = await probe(ctx, ctx.bundle('readonly-true', { script: probeScript({ w: write }) }));
+      const rwBundle = ctx.bundle('readonly-false', { script: probeScript({ w: write }), patch: (spec) => void (spec.root = { path: spec.root!.path, readonly: false }) });
+      const rootfs = rwBundle.spec.root!.path;
+      let rw: (name: string) => string;
+      try {
+        rw = await probe(ctx, rwBundle);
+      } finally {
+        rmSync(path.join(rootfs, name), { force: true });
+      }
+      const got = { readonly: ro('w').trim().split('\n').pop(), writable: rw('w').trim().split('\n').pop() };
+      if (got.readonly !== 'refused') fail('expected writing to a read-only root to fail, found it succeeded', { expected: 'refused', actual: got.readonly });
+      if (got.writable !== 'writable') fail('expected writing to a root with readonly false to succeed, found it refused', { expected: 'writable', actual: got.writable });
+      return 'read-only root refused a write, writable root took one';
+    },
+  },
+  {
+    id: 'mounts.tmpfs',
+    level: 'MUST',
+    ref: specRef('config.md', 'mounts'),
+    text: '`mounts` (array of objects, OPTIONAL) specifies additional mounts beyond `root`; the runtime MUST mount entries in the listed order.',
+    async run(ctx) {
+      const bundle = ctx.bundle('tmpfs', {
+        script: probeScript({ info: 'cat /proc/self/mountinfo', mode: 'stat -c %a /ocikit/tmpfs' }),
+        configure: (b) => b.mount('/ocikit/tmpfs', 'tmpfs', { type: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', 'mode=1750', 'size=1m'] }),
+      });
+      const s = await probe(ctx, bundle);
+      const m = parseMountInfo(s('info')).filter((x) => x.mountPoint === '/ocikit/tmpfs').pop();
+      if (!m) fail('expected a mount at /ocikit/tmpfs, found none', { expected: 'tmpfs at /ocikit/tmpfs', actual: 'no mount' });
+      const missing = ['nosuid', 'nodev', 'noexec'].filter((o) => !m.options.includes(o));
+      if (m.fsType !== 'tmpfs' || missing.length) fail(`expected tmpfs with nosuid,nodev,noexec, found ${m.fsType} with ${m.options.join(',')}`, { expected: 'tmpfs nosuid,nodev,noexec', actual: `${m.fsType} ${m.options.join(',')}` });
+      if (s('mode').trim() !== '1750') fail(`expected mode 1750 from mode=1750, found ${s('mode').trim()}`, { expected: '1750', actual: s('mode').trim() });
+      return 'tmpfs mounted with its options and mode';
+    },
+  },
+  {
+    id: 'mounts.bind',
+    level: 'MUST',
+    ref: specRef('config.md', 'mounts'),
+    text: '`mounts` (array of objects, OPTIONAL) specifies additional mounts beyond `root`; the runtime MUST mount entries in the listed order.',
+    async run(ctx) {
+      const token = `bind-token-${ctx.newId()}`;
+      let rwDir = '';
+      const bundle = bundleWith(
+        ctx,
+        'bind',
+        { read: 'cat /ocikit/bind-ro/token', rotouch: 'touch /ocikit/bind-ro/x && echo writable || echo refused', rwwrite: 'echo from-container > /ocikit/bind-rw/written && echo wrote' },
+        (spec, b) => {
+          const ro = hostDir(b, 'bind-ro', { token });
+          rwDir = hostDir(b, 'bind-rw');
+          spec.mounts!.push({ destination: '/ocikit/bind-ro', type: 'bind', source: ro, options: ['rbind', 'ro'] }, { destination: '/ocikit/bind-rw', type: 'bind', source: rwDir, options: ['rbind', 'rw'] });
+        },
+      );
+      const s = await probe(ctx, bundle);
+      const got = { read: s('read').trim(), roWrite: s('rotouch').trim().split('\n').pop(), hostSees: existsSync(path.join(rwDir, 'written')) ? readFileSync(path.join(rwDir, 'written'), 'utf8').trim() : 'missing' };
+      const want = { read: token, roWrite: 'refused', hostSees: 'from-container' };
+      if (JSON.stringify(got) !== JSON.stringify(want)) fail('expected a read-only bind showing the host file and a writable bind whose writes reach the host', { expected: want, actual: got });
+      return 'read-only and writable bind mounts behave';
+    },
+  },
+  {
+    id: 'mounts.order',
+    level: 'MUST',
+    ref: specRef('config.md', 'mounts'),
+    text: 'The runtime MUST mount entries in the listed order.',
+    async run(ctx) {
+      const token = `order-token-${ctx.newId()}`;
+      const bundle = bundleWith(ctx, 'order', { read: 'cat /ocikit/order/inner/token' }, (spec, b) => {
+        spec.mounts!.push({ destination: '/ocikit/order', type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] }, { destination: '/ocikit/order/inner', type: 'bind', source: hostDir(b, 'inner', { token }), options: ['rbind', 'ro'] });
+      });
+      const got = (await probe(ctx, bundle))('read').trim();
+      if (got !== token) fail('expected the bind mount listed after the tmpfs to be visible on top of it', { expected: token, actual: got });
+      return 'a later mount inside an earlier one is visible';
+    },
+  },
+  {
+    id: 'linux.masked-paths',
+    level: 'MUST',
+    ref: specRef('config-linux.md', 'masked-paths'),
+    text: '`maskedPaths` (array of strings, OPTIONAL) will mask over the provided paths inside the container so that they cannot be read.',
+    async run(ctx) {
+      const token = `secret-${ctx.newId()}`;
+      const bundle = bundleWith(ctx, 'masked', { file: 'cat /ocikit/mask/secret', dir: 'ls /ocikit/mask/secretdir', open: 'cat /ocikit/mask/open' }, (spec, b) => {
+        const dir = hostDir(b, 'mask', { secret: token, 'secretdir/file': token, open: 'visible' });
+        spec.mounts!.push({ destination: '/ocikit/mask', type: 'bind', source: dir, options: ['rbind', 'rw'] });
+        spec.linux!.maskedPaths = [...(spec.linux!.maskedPaths ?? []), '/ocikit/mask/secret', '/ocikit/mask/secretdir'];
+      });
+      const s = await probe(ctx, bundle);
+      if (s('open').trim() !== 'visible') fail('expected the unmasked file of the same mount to be readable', { expected: 'visible', actual: s('open') });
+      const leaks = [s('file').includes(token) ? 'file' : '', s('dir').includes('file') ? 'directory' : ''].filter(Boolean);
+      if (leaks.length) fail(`expected masked paths unreadable, found the masked ${leaks.join(' and ')} readable`, { expected: 'nothing', actual: { file: s('file'), dir: s('dir') } });
+      return 'masked file and directory unreadable';
+    },
+  },
+  {
+    id: 'linux.readonly-paths',
+    level: 'MUST',
+    ref: specRef('config-linux.md', 'readonly-paths'),
+    text: '`readonlyPaths` (array of strings, OPTIONAL) will set the provided paths as readonly inside the container.',
+    async run(ctx) {
+      const bundle = bundleWith(
+        ctx,
+        'readonly-paths',
+        { sub: 'touch /ocikit/rop/sub/x && echo writable || echo refused', top: 'touch /ocikit/rop/y && echo writable || echo refused' },
+        (spec, b) => {
+          spec.mounts!.push({ destination: '/ocikit/rop', type: 'bind', source: hostDir(b, 'rop', { 'sub/keep': '' }), options: ['rbind', 'rw'] });
+          spec.linux!.readonlyPaths = [...(spec.linux!.readonlyPaths ?? []), '/ocikit/rop/sub'];
+        },
+      );
+      const s = await probe(ctx, bundle);
+      const got = { sub: s('sub').trim().split('\n').pop(), top: s('top').trim().split('\n').pop() };
+      if (JSON.stringify(got) !== JSON.stringify({ sub: 'refused', top: 'writable' })) fail('expected the read-only path to refuse writes and its parent mount to take them', { expected: { sub: 'refused', top: 'writable' }, actual: got });
+      return 'read-only path refused a write';
+    },
+  },
+  {
+    id: 'linux.namespaces-new',
+    level: 'MUST',
+    ref: specRef('config-linux.md', 'namespaces'),
+    text: 'If `path` is not specified, the runtime MUST create a new container namespace of type `type`.',
+    async run(ctx) {
+      const types: NsType[] = ['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup'];
+      const s = await probe(ctx, ctx.bundle('namespaces-new', { script: probeScript(nsProbe(types)), configure: (b) => b.namespace('cgroup') }));
+      const same = types.filter((t) => s(t).trim() === hostNamespace(ctx.hostPid, NS_FILES[t]));
+      if (same.length) fail(`expected new ${types.join(', ')} namespaces, found the runtime's ${same.join(', ')}`, { expected: 'new namespaces', actual: same });
+      return `new ${types.join(', ')} namespaces`;
+    },
+  },
+  {
+    id: 'linux.namespaces-inherit',
+    level: 'MUST',
+    ref: specRef('config-linux.md', 'namespaces'),
+    text: 'If a namespace type is not specified in the `namespaces` array, the container MUST inherit the runtime namespace of that type.',
+    async run(ctx) {
+      const inherited: NsType[] = ['network', 'ipc', 'uts', 'cgroup', 'user', 'time'];
+      const present = inherited.filter((t) => hostNamespace(ctx.hostPid, NS_FILES[t]) !== undefined);
+      const bundle = ctx.bundle('namespaces-inherit', {
+        script: probeScript(nsProbe(present)),
+        patch: (spec) => {
+          delete spec.hostname;
+          spec.linux!.namespaces = [{ type: 'pid' }, { type: 'mount' }];
+        },
+      });
+      const s = await probe(ctx, bundle);
+      const differ = present.filter((t) => s(t).trim() !== hostNamespace(ctx.hostPid, NS_FILES[t]));
+      if (differ.length) fail(`expected the runtime's ${present.join(', ')} namespaces, found new ${differ.join(', ')}`, { expected: 'inherited', actual: differ });
+      return `inherited ${present.join(', ')} namespaces`;
+    },
+  },
+  {
+    id: 'linux.namespaces-path',
+    level: 'MUST',
+    ref: specRef('config-linux.md', 'namespaces'),
+    text: 'The runtime MUST place the container process in the namespace associated with that `path`.',
+    async run(ctx) {
+      const holder = ctx.bundle('namespace-holder', { script: 'echo ready; sleep 30; echo done' });
+      const holderId = ctx.newId();
+      await createOk(ctx, holderId, holder);
+      await startOk(ctx, holderId);
+      await waitForOutput(holder, 'ready', ctx.timeoutMs);
+      const pid = (await stateOk(ctx, holderId))['pid'];
+      if (typeof pid !== 'number') fail(`expected the pid of the namespace holder, found ${JSON.stringify(pid)}`);
+      const want = hostNamespace(pid, 'ipc');
+      if (!want) skip(`cannot read /proc/${pid}/ns/ipc`);
+      const joiner = ctx.bundle('namespace-joiner', {
+        script: probeScript({ ipc: 'readlink /proc/$$/ns/ipc' }),
+        configure: (b) => b.namespace('ipc', `/proc/${pid}/ns/ipc`),
+      });
+      const got = (await probe(ctx, joiner))('ipc').trim();
+      await ctx.driver.delete(holderId, { force: true });
+      if (got !== want) fail(`expected to join ${want}, found ${got}`, { expected: want, actual: got });
+      return `joined ${want} by path`;
+    },
+  },
+  {
+    id: 'linux.sysctl',
+    level: 'MUST',
+    ref: specRef('config-linux.md', 'sysctl'),
+    text: '`sysctl` (object, OPTIONAL) allows kernel parameters to be modified at runtime for the container.',
+    async run(ctx) {
+      const want = { 'kernel.msgmax': '12345', 'net.ipv4.ip_forward': '1' };
+      const bundle = ctx.bundle('sysctl', {
+        script: probeScript({ msgmax: 'cat /proc/sys/kernel/msgmax', forward: 'cat /proc/sys/net/ipv4/ip_forward' }),
+        patch: (spec) => void (spec.linux!.sysctl = { ...want }),
+      });
+      const s = await probe(ctx, bundle);
+      const got = { 'kernel.msgmax': s('msgmax').trim(), 'net.ipv4.ip_forward': s('forward').trim() };
+      if (JSON.stringify(got) !== JSON.stringify(want)) fail('expected the configured kernel parameters', { expected: want, actual: got });
+      return 'kernel.msgmax and net.ipv4.ip_forward set';
+    },
+  },
+  {
+    id: 'linux.default-devices',
+    level: 'MUST',
+    ref: specRef('config-linux.md', 'default-devices'),
+    text: 'In addition to any devices configured with this setting, the runtime MUST also supply: /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom, /dev/tty, /dev/ptmx.',
+    async run(ctx) {
+      const want: Record<string, string> = { null: 'c 1:3', zero: 'c 1:5', full: 'c 1:7', random: 'c 1:8', urandom: 'c 1:9', tty: 'c 5:0' };
+      const entries = Object.fromEntries(Object.keys(want).map((d) => [d, `stat -c '%F|%t|%T' /dev/${d}`]));
+      const s = await probe(ctx, ctx.bundle('default-devices', { script: probeScript({ ...entries, ptmx: 'readlink /dev/ptmx || stat -c "%F|%t|%T" /dev/ptmx' }) }));
+      const got: Record<string, string> = Object.fromEntries(Object.keys(want).map((d) => [d, devId(s(d))]));
+      const ptmx = s('ptmx').trim();
+      const ptmxOk = ptmx === 'pts/ptmx' || ptmx === '/dev/pts/ptmx' || devId(ptmx) === 'c 5:2';
+      const wrong = Object.keys(want).filter((d) => got[d] !== want[d]);
+      if (wrong.length || !ptmxOk) fail(`expected the default devices, found ${[...wrong.map((d) => `/dev/${d} ${got[d]}`), ...(ptmxOk ? [] : [`/dev/ptmx ${ptmx}`])].join(', ')}`, { expected: { ...want, ptmx: 'symlink to pts/ptmx' }, actual: { ...got, ptmx } });
+      return 'default devices present with the right numbers';
+    },
+  },
+  {
+    id: 'linux.devices',
+    level: 'MUST',
+    ref: specRef('config-linux.md', 'devices'),
+    text: '`devices` (array of objects, OPTIONAL) lists devices that MUST be available in the container.',
+    async run(ctx) {
+      const bundle = ctx.bundle('devices', {
+        script: probeScript({ dev: "stat -c '%F|%t|%T|%a|%u|%g' /dev/ocikit-zero" }),
+        patch: (spec) => void (spec.linux!.devices = [{ path: '/dev/ocikit-zero', type: 'c', major: 1, minor: 5, fileMode: 0o640, uid: 7, gid: 8 }]),
+      });
+      const line = (await probe(ctx, bundle))('dev').trim();
+      const [kind = '', major = '', minor = '', mode = '', uid = '', gid = ''] = line.split('|');
+      const got = { device: devId([kind, major, minor].join('|')), mode, uid, gid };
+      const want = { device: 'c 1:5', mode: '640', uid: '7', gid: '8' };
+      if (JSON.stringify(got) !== JSON.stringify(want)) fail('expected /dev/ocikit-zero as configured', { expected: want, actual: got });
+      return '/dev/ocikit-zero with its numbers, mode and owner';
+    },
+  },
+  {
+    id: 'linux.dev-symlinks',
+    level: 'MUST',
+    ref: specRef('runtime-linux.md', 'dev-symbolic-links'),
+    text: 'While creating the container (step 2 in the lifecycle), runtimes MUST create the following symlinks if the source file exists after processing mounts: /dev/fd, /dev/stdin, /dev/stdout, /dev/stderr.',
+    async run(ctx) {
+      const want = { fd: '/proc/self/fd', stdin: '/proc/self/fd/0', stdout: '/proc/self/fd/1', stderr: '/proc/self/fd/2' };
+      const s = await probe(ctx, ctx.bundle('dev-symlinks', { script: probeScript(Object.fromEntries(Object.keys(want).map((k) => [k, `readlink /dev/${k}`]))) }));
+      const got = Object.fromEntries(Object.keys(want).map((k) => [k, s(k).trim()]));
+      if (JSON.stringify(got) !== JSON.stringify(want)) fail('expected the /dev symlinks into /proc/self/fd', { expected: want, actual: got });
+      return '/dev/fd, /dev/stdin, /dev/stdout, /dev/stderr link into /proc/self/fd';
+    },
+  },
+  {
+    id: 'linux.default-filesystems',
+    level: 'SHOULD',
+    ref: specRef('config-linux.md', 'default-filesystems'),
+    text: 'The following filesystems SHOULD be made available in each container\'s filesystem: /proc (proc), /sys (sysfs), /dev/pts (devpts), /dev/shm (tmpfs).',
+    async run(ctx) {
+      const want: Record<string, string> = { '/proc': 'proc', '/sys': 'sysfs', '/dev/pts': 'devpts', '/dev/shm': 'tmpfs' };
+      const mounts = parseMountInfo((await probe(ctx, ctx.bundle('default-filesystems', { script: probeScript({ info: 'cat /proc/self/mountinfo' }) })))('info'));
+      const got = Object.fromEntries(Object.keys(want).map((p) => [p, mounts.filter((m) => m.mountPoint === p).pop()?.fsType ?? 'missing']));
+      if (JSON.stringify(got) !== JSON.stringify(want)) fail('expected proc, sysfs, devpts and tmpfs at their places', { expected: want, actual: got });
+      return '/proc, /sys, /dev/pts, /dev/shm mounted';
+    },
+  },
+  {
+    id: 'linux.file-descriptors',
+    level: 'SHOULD',
+    ref: specRef('runtime-linux.md', 'file-descriptors'),
+    text: 'By default, only the `stdin`, `stdout` and `stderr` file descriptors are kept open for the application by the runtime.',
+    async run(ctx) {
+      // No braces or redirections around `ls`: the shell would save fds while they apply.
+      const bundle = ctx.bundle('file-descriptors', { script: `${marker('fds')}; ls /proc/$$/fd; ${marker('end')}` });
+      const fds = (await probe(ctx, bundle))('fds').split(/\s+/).filter(Boolean).map(Number).sort((a, b) => a - b);
+      if (JSON.stringify(fds) !== '[0,1,2]') fail(`expected only fds 0, 1, 2 open, found ${fds.join(' ')}`, { expected: [0, 1, 2], actual: fds });
+      return 'only fds 0, 1, 2 open';
+    },
+  },
+];

@@ -1,0 +1,109 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { RuntimeDriver } from './driver.js';
+import { RuntimeTestError } from './errors.js';
+
+// A fake runtime: containers are files in $DIR/state; every call is logged.
+let dir: string;
+let fake: string;
+const log = () => readFileSync(path.join(dir, 'calls'), 'utf8').trim().split('\n');
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'ocikit-driver-'));
+  fake = path.join(dir, 'fake-runtime');
+  writeFileSync(
+    fake,
+    `#!/bin/sh
+d=${dir}
+echo "$*" >> $d/calls
+while [ "$1" = --root ]; do shift 2; done
+mkdir -p $d/state
+eval "id=\\\${$#}"
+case "$1" in
+  --version) echo "fake version 0.1.0"; echo "spec: 1.0.2" ;;
+  hang) exec sleep 30 ;;
+  create) echo "from the container"; touch $d/state/$id ;;
+  state) [ -e $d/state/$id ] || { echo "no such container" >&2; exit 1; }; echo "{\\"id\\": \\"$id\\", \\"status\\": \\"created\\"}" ;;
+  delete) [ -e $d/state/$id ] || exit 1; rm $d/state/$id ;;
+  *) exit 3 ;;
+esac
+`,
+  );
+  chmodSync(fake, 0o755);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('RuntimeDriver', () => {
+  it('kills a call that outlives its timeout and says so', async () => {
+    const driver = new RuntimeDriver({ runtime: fake, timeoutMs: 300 });
+    const t0 = Date.now();
+    const call = await driver.raw(['hang']);
+    expect(call.timedOut).toBe(true);
+    expect(call.signal).toBe('SIGKILL');
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  it('connects create to the given files and passes the runc form of the arguments', async () => {
+    const driver = new RuntimeDriver({ runtime: fake, globalArgs: ['--root', '/tmp/x'] });
+    const out = path.join(dir, 'out');
+    writeFileSync(out, '');
+    const call = await driver.create('c1', { bundle: '/b', pidFile: '/p', stdout: out });
+    expect(call.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('from the container\n');
+    expect(log()).toContain('--root /tmp/x create --bundle /b --pid-file /p c1');
+    await driver.kill('c1', 'KILL');
+    expect(log()).toContain('--root /tmp/x kill c1 KILL');
+    await driver.delete('c1', { force: true });
+  });
+
+  it('parses state and reports failures without throwing', async () => {
+    const driver = new RuntimeDriver({ runtime: fake });
+    await driver.create('c2', { bundle: '/b' });
+    expect((await driver.state('c2')).state).toEqual({ id: 'c2', status: 'created' });
+    const missing = await driver.state('nope');
+    expect(missing.call.code).toBe(1);
+    expect(missing.call.stderr).toContain('no such container');
+    expect(missing.state).toBeUndefined();
+    await driver.delete('c2');
+  });
+
+  it('cleans up every container it created and not yet deleted, across scoped views', async () => {
+    const driver = new RuntimeDriver({ runtime: fake });
+    const view = driver.scope();
+    await view.create('keep-a', { bundle: '/b' });
+    await driver.create('keep-b', { bundle: '/b' });
+    await view.create('gone', { bundle: '/b' });
+    await view.delete('gone');
+    expect(driver.live.sort()).toEqual(['keep-a', 'keep-b']);
+    expect(view.calls.map((c) => c.args[0])).toEqual(['create', 'create', 'delete']);
+    const report = await driver.cleanup();
+    expect(report.removed.sort()).toEqual(['keep-a', 'keep-b']);
+    expect(report.leftovers).toEqual([]);
+    expect(log()).toEqual(expect.arrayContaining(['delete --force keep-a', 'delete --force keep-b']));
+    expect(driver.live).toEqual([]);
+  });
+
+  it('refuses new calls once aborted, kills the one in flight, and still cleans up', async () => {
+    const controller = new AbortController();
+    const driver = new RuntimeDriver({ runtime: fake, signal: controller.signal, timeoutMs: 20_000 });
+    await driver.create('aborted', { bundle: '/b' });
+    const t0 = Date.now();
+    const hanging = driver.raw(['hang']);
+    setTimeout(() => controller.abort(), 100);
+    const call = await hanging;
+    expect(call.signal).toBe('SIGKILL');
+    expect(Date.now() - t0).toBeLessThan(3000);
+    await expect(driver.state('aborted')).rejects.toThrow(RuntimeTestError);
+    const report = await driver.cleanup();
+    expect(report.removed).toEqual(['aborted']);
+  });
+
+  it('reports a runtime that cannot be started', async () => {
+    const driver = new RuntimeDriver({ runtime: path.join(dir, 'no-such-runtime') });
+    const call = await driver.version();
+    expect(call.error).toMatch(/ENOENT/);
+    expect(call.code).toBeNull();
+  });
+});

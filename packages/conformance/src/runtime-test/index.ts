@@ -1,0 +1,13 @@
+/**
+ * The runtime conformance harness behind `ocikit runtime-test`: drives any
+ * runtime that speaks the runc command line through the checks of the
+ * runtime-spec lifecycle, hooks and process environment.
+ */
+export { runRuntimeTest, parseVersion, declaredSpecVersion, type RunOptions, type RunReport, type Summary } from './run.js';
+export { RuntimeDriver, type CallRecord, type CreateOptions, type DriverOptions, type CleanupReport } from './driver.js';
+export { ALL_CHECKS } from './checks/index.js';
+export { Level, Outcome, type Check, type CheckContext, type CheckResult, type RuntimeInfo, type Bundle, type BundleOptions } from './check.js';
+export { RuntimeTestError, RuntimeTestErrorCode, fail, skip } from './errors.js';
+export { selectChecks, parsePatterns } from './select.js';
+export { findStaticBusybox, isStaticElf, buildBusyboxRootfs, checkRootfs } from './rootfs.js';
+export { formatTap, formatHuman, toJson, mustFailed, tapHeader, tapLine, tapFooter, humanLine, humanSummary, type JsonReport } from './report.js';

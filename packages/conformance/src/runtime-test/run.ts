@@ -1,0 +1,219 @@
+/**
+ * Run the checks against a runtime: ask it for its version and features,
+ * build the rootfs, run each selected check with its own driver view and
+ * bundles, and remove every container and (unless asked to keep it) the work
+ * directory, whatever happens.
+ */
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { compareSemVer, parseSemVer } from '@ocikit/runtime-spec';
+import { BundleFactory } from './bundle.js';
+import type { Check, CheckContext, CheckResult, RuntimeInfo } from './check.js';
+import { ALL_CHECKS } from './checks/index.js';
+import { RuntimeDriver, type CleanupReport } from './driver.js';
+import { RuntimeTestError, RuntimeTestErrorCode } from './errors.js';
+import { buildBusyboxRootfs, checkRootfs, findStaticBusybox, snapshotRootfs, tidyRootfs, type RootfsSnapshot } from './rootfs.js';
+import { selectChecks } from './select.js';
+
+export interface RunOptions {
+  /** Runtime executable (path or name on PATH). */
+  runtime: string;
+  /** Root filesystem to use instead of a fresh busybox one. */
+  rootfs?: string;
+  /** `--only` patterns (see select.ts); empty runs everything. */
+  only?: readonly string[];
+  /** Keep the work directory (bundles, container output) for inspection. */
+  keep?: boolean;
+  /** Global options before every runtime command (e.g. `--root DIR`). */
+  runtimeArgs?: readonly string[];
+  /** Timeout of one runtime call, and of waiting for a status, in ms. */
+  timeoutMs?: number;
+  /** Interrupts the run; containers are still cleaned up. */
+  signal?: AbortSignal;
+  /** Where the work directory is made (default: the OS temp directory). */
+  tmpDir?: string;
+  /** The catalogue (default: every check). */
+  checks?: readonly Check[];
+  /** Called once the runtime answered and before the first check, with the number of checks. */
+  onStart?: (runtime: RuntimeInfo, total: number) => void;
+  /** Called after each check, for progress output. */
+  onResult?: (result: CheckResult, index: number, total: number) => void;
+}
+
+export interface Summary {
+  pass: number;
+  fail: number;
+  skip: number;
+}
+
+export interface RunReport {
+  runtime: RuntimeInfo;
+  results: CheckResult[];
+  summary: Summary;
+  /** Containers left behind despite cleanup (should be empty). */
+  cleanup: CleanupReport;
+  /** Set when the run was interrupted before every check ran. */
+  interrupted: boolean;
+  /** The work directory, when kept. */
+  workDir?: string;
+  durationMs: number;
+}
+
+/** `runc version 1.1.5` / `crun version 1.8.1` and a `spec: 1.0.2-dev` line. */
+export function parseVersion(text: string): { version?: string; specVersion?: string } {
+  const first = text.split('\n')[0] ?? '';
+  const version = /\bversion\s+v?(\d+\.\d+(?:\.\d+)?\S*)/i.exec(first)?.[1] ?? /\bv?(\d+\.\d+(?:\.\d+)?\S*)/.exec(first)?.[1];
+  const specVersion = /^\s*spec(?:[ -]?version)?\s*:\s*v?(\S+)/im.exec(text)?.[1];
+  return { ...(version !== undefined && { version }), ...(specVersion !== undefined && { specVersion }) };
+}
+
+/** Does the runtime know the `features` command? Unknown commands exit non-zero. */
+async function probeRuntime(driver: RuntimeDriver): Promise<RuntimeInfo> {
+  const v = await driver.version();
+  if (v.error !== undefined) {
+    throw new RuntimeTestError(RuntimeTestErrorCode.RuntimeNotFound, `expected an executable runtime at ${driver.runtime}, found: ${v.error}`);
+  }
+  const f = await driver.features();
+  return {
+    path: driver.runtime,
+    versionText: v.stdout.trim(),
+    ...parseVersion(v.stdout),
+    ...(f.code === 0 && { featuresText: f.stdout }),
+  };
+}
+
+function prepareRootfs(workDir: string, rootfs: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (rootfs !== undefined) {
+    checkRootfs(rootfs);
+    return realpathSync(rootfs);
+  }
+  const busybox = findStaticBusybox(env);
+  if (!busybox) {
+    throw new RuntimeTestError(RuntimeTestErrorCode.NoRootfs, 'expected a static busybox (Debian: apt-get install busybox-static) or --rootfs DIR, found neither');
+  }
+  const dir = path.join(workDir, 'rootfs');
+  buildBusyboxRootfs(dir, busybox);
+  return dir;
+}
+
+/** The newest runtime-spec version the runtime says it implements. */
+export function declaredSpecVersion(runtime: RuntimeInfo): string | undefined {
+  if (runtime.featuresText !== undefined) {
+    try {
+      const max = (JSON.parse(runtime.featuresText) as { ociVersionMax?: unknown }).ociVersionMax;
+      if (typeof max === 'string') return max;
+    } catch {
+      // features.valid reports it.
+    }
+  }
+  return runtime.specVersion;
+}
+
+/** A skip reason when `declared` is older than `since`. */
+function olderThan(declared: string | undefined, since: string): string | undefined {
+  const d = declared === undefined ? undefined : parseSemVer(declared);
+  const s = parseSemVer(since);
+  if (!d || !s || compareSemVer(d, s) >= 0) return undefined;
+  return `a runtime-spec ${since} rule; the runtime declares ${declared}`;
+}
+
+function summarize(results: readonly CheckResult[]): Summary {
+  const s: Summary = { pass: 0, fail: 0, skip: 0 };
+  for (const r of results) s[r.status] += 1;
+  return s;
+}
+
+/** Run the selected checks; never leaves a container behind it could remove. */
+export async function runRuntimeTest(options: RunOptions): Promise<RunReport> {
+  const started = performance.now();
+  const checks = selectChecks(options.checks ?? ALL_CHECKS, options.only ?? []);
+  const driver = new RuntimeDriver({ runtime: options.runtime, globalArgs: options.runtimeArgs ?? [], ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }), ...(options.signal && { signal: options.signal }) });
+  const runtime = await probeRuntime(driver);
+  options.onStart?.(runtime, checks.length);
+  const workDir = realpathSync(mkdtempSync(path.join(options.tmpDir ?? tmpdir(), 'ocikit-runtime-test-')));
+  const results: CheckResult[] = [];
+  let interrupted = false;
+  let cleanup: CleanupReport = { removed: [], leftovers: [] };
+  // A user's rootfs gets mount points made in it; they are removed again at the end.
+  let snapshot: RootfsSnapshot | undefined;
+  try {
+    const rootfs = prepareRootfs(workDir, options.rootfs, process.env);
+    if (options.rootfs !== undefined) snapshot = snapshotRootfs(rootfs, [path.join(workDir, 'bundles')]);
+    const declared = declaredSpecVersion(runtime);
+    const bundles = new BundleFactory(workDir, rootfs, declared !== undefined && parseSemVer(declared) ? declared : undefined);
+    const token = randomBytes(4).toString('hex');
+    let serial = 0;
+    const shared = new Map<string, Promise<unknown>>();
+    for (const check of checks) {
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      const view = driver.scope();
+      const ctx: CheckContext = {
+        driver: view,
+        runtime,
+        hostPid: process.pid,
+        timeoutMs: driver.timeoutMs,
+        bundle: (name, bundleOptions) => bundles.create(`${check.id}-${name}`.slice(0, 80), bundleOptions),
+        newId: () => `ocikit-${token}-${++serial}`,
+        once: <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+          if (!shared.has(key)) shared.set(key, fn());
+          return shared.get(key) as Promise<T>;
+        },
+      };
+      const t0 = performance.now();
+      const older = check.since !== undefined ? olderThan(declared, check.since) : undefined;
+      if (older) {
+        const full: CheckResult = { id: check.id, level: check.level, ref: check.ref, text: check.text, status: 'skip', message: older, durationMs: 0, calls: [] };
+        results.push(full);
+        options.onResult?.(full, results.length, checks.length);
+        continue;
+      }
+      let result: Omit<CheckResult, 'durationMs' | 'calls'>;
+      const base = { id: check.id, level: check.level, ref: check.ref, text: check.text };
+      try {
+        const message = await check.run(ctx);
+        result = { ...base, status: 'pass', message: message ?? 'ok' };
+      } catch (err) {
+        if (err instanceof RuntimeTestError && err.code === RuntimeTestErrorCode.Aborted) {
+          interrupted = true;
+          break;
+        }
+        if (err instanceof RuntimeTestError && err.code === RuntimeTestErrorCode.Skipped) {
+          result = { ...base, status: 'skip', message: err.message };
+        } else if (err instanceof RuntimeTestError) {
+          result = { ...base, status: 'fail', message: err.message, ...(err.expected !== undefined && { expected: err.expected }), ...(err.actual !== undefined && { actual: err.actual }) };
+        } else {
+          const e = err instanceof Error ? err : new Error(String(err));
+          result = { ...base, status: 'fail', message: `harness error: ${e.message}` };
+        }
+      }
+      // Containers this check left behind go now, not at the end of the run.
+      await driver.cleanup();
+      // A check cut short by the interruption proves nothing either way.
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      const full: CheckResult = { ...result, durationMs: Math.round(performance.now() - t0), calls: view.calls };
+      results.push(full);
+      options.onResult?.(full, results.length, checks.length);
+    }
+  } finally {
+    cleanup = await driver.cleanup();
+    if (snapshot && cleanup.leftovers.length === 0) tidyRootfs(snapshot);
+    if (!options.keep) rmSync(workDir, { recursive: true, force: true });
+  }
+  return {
+    runtime,
+    results,
+    summary: summarize(results),
+    cleanup,
+    interrupted,
+    ...(options.keep && { workDir }),
+    durationMs: Math.round(performance.now() - started),
+  };
+}
