@@ -8,4 +8,5 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command 
   validate: () => import('./validate.js'),
   generate: () => import('./generate.js'),
   'runtime-test': () => import('./runtime-test.js'),
+  unpack: () => import('./unpack.js'),
 };

@@ -1,0 +1,99 @@
+/**
+ * The vocabulary of bundle errors. Codes are stable: scripts and callers
+ * branch on them. Every message is one line saying what was expected and
+ * what was found.
+ */
+export const BundleErrorCode = {
+  /** A path in a layer, link or whiteout would leave the root it belongs to. */
+  PathEscape: 'PATH_ESCAPE',
+  /** A path is unusable: NUL byte, invalid UTF-8, too long, `..`, absolute. */
+  InvalidPath: 'INVALID_PATH',
+  /** Too many symlinks while resolving a path inside a root (a loop). */
+  SymlinkLoop: 'SYMLINK_LOOP',
+  /** A tar stream breaks the format: checksum, field, truncation. */
+  InvalidTar: 'INVALID_TAR',
+  /** A tar entry type we do not extract (sparse files, volume headers...). */
+  UnsupportedTarEntry: 'UNSUPPORTED_TAR_ENTRY',
+  /** A layer's media type is not one we can unpack. */
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  /** A blob's content does not match the media type of its descriptor. */
+  MediaTypeMismatch: 'MEDIA_TYPE_MISMATCH',
+  /** Compressed data is corrupt or truncated. */
+  CorruptCompression: 'CORRUPT_COMPRESSION',
+  /** An uncompressed layer's digest differs from the config's rootfs.diff_ids entry. */
+  DiffIdMismatch: 'DIFF_ID_MISMATCH',
+  /** Uncompressed content passed the --max-size limit. */
+  TooLarge: 'TOO_LARGE',
+  /** A hardlink names a target that does not exist or is a directory. */
+  InvalidLink: 'INVALID_LINK',
+  /** The directory is not an OCI image layout (no oci-layout, bad index.json). */
+  InvalidLayout: 'INVALID_LAYOUT',
+  /** The layout (or archive) could not be found or read. */
+  LayoutNotFound: 'LAYOUT_NOT_FOUND',
+  /** No manifest answers to the reference. */
+  RefNotFound: 'REF_NOT_FOUND',
+  /** The reference matches several manifests and nothing decides between them. */
+  AmbiguousRef: 'AMBIGUOUS_REF',
+  /** No manifest in an index is for the wanted platform. */
+  NoMatchingPlatform: 'NO_MATCHING_PLATFORM',
+  /** A blob named by a descriptor is absent from the layout. */
+  BlobNotFound: 'BLOB_NOT_FOUND',
+  /** A descriptor is unusable: bad digest, negative or absurd size. */
+  InvalidDescriptor: 'INVALID_DESCRIPTOR',
+  /** A manifest, index or config blob is not a valid document. */
+  InvalidDocument: 'INVALID_DOCUMENT',
+  /** The bundle directory exists and is not empty. */
+  BundleExists: 'BUNDLE_EXISTS',
+  /** `Config.User` names a user or group the rootfs does not know. */
+  UnknownUser: 'UNKNOWN_USER',
+  /** The generated runtime config does not validate. */
+  InvalidRuntimeConfig: 'INVALID_RUNTIME_CONFIG',
+  /** index.json could not be locked in time. */
+  LockTimeout: 'LOCK_TIMEOUT',
+  /** A bundle to digest or pack is unusable: no config.json, no rootfs, unreadable entries (part 2). */
+  InvalidBundle: 'INVALID_BUNDLE',
+} as const;
+export type BundleErrorCode = (typeof BundleErrorCode)[keyof typeof BundleErrorCode];
+
+/** image-spec sections our rules come from. */
+export const BundleSpecRef = {
+  Changesets: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/layer.md#change-types',
+  Whiteouts: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/layer.md#whiteouts',
+  OpaqueWhiteout: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/layer.md#opaque-whiteout',
+  Hardlinks: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/layer.md#hardlinks',
+  DiffIds: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/config.md#layer-diffid',
+  LayerMediaTypes: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/layer.md#distributable-format',
+  Layout: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/image-layout.md',
+  Blobs: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/image-layout.md#blobs',
+  IndexJson: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/image-layout.md#indexjson-file',
+  Conversion: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/conversion.md',
+  ConfigUser: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/conversion.md#configuser',
+  Descriptor: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/descriptor.md#properties',
+} as const;
+
+export interface BundleErrorOptions {
+  cause?: unknown;
+  ref?: string;
+}
+
+/** Every error @ocikit/bundle throws on purpose. */
+export class BundleError extends Error {
+  override readonly name = 'BundleError';
+  readonly code: BundleErrorCode;
+  readonly ref: string | undefined;
+
+  constructor(code: BundleErrorCode, message: string, options: BundleErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.ref = options.ref;
+  }
+}
+
+export function isBundleError(err: unknown): err is BundleError {
+  return err instanceof BundleError;
+}
+
+/** Quote a path for a one-line message: JSON escapes control characters. */
+export function q(path: string): string {
+  return JSON.stringify(path);
+}

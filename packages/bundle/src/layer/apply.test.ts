@@ -1,0 +1,184 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { getAttributeSync } from '@napi-rs/xattr';
+import { BundleErrorCode } from '../errors.js';
+import { ConfinedRoot } from '../fs/confine.js';
+import { scratch } from '../test-support/image.js';
+import { tarArchive, type TestEntry } from '../test-support/tar-writer.js';
+import { TarReader } from '../tar/reader.js';
+import { RootfsWriter, normalizeEntryName } from './apply.js';
+
+let s: ReturnType<typeof scratch>;
+let rootDir: string;
+let outside: string;
+
+beforeEach(() => {
+  s = scratch('apply');
+  rootDir = path.join(s.dir, 'rootfs');
+  outside = path.join(s.dir, 'outside');
+  mkdirSync(rootDir);
+  mkdirSync(outside);
+  writeFileSync(path.join(outside, 'keep'), 'host');
+});
+afterEach(() => s.cleanup());
+
+/** Apply layers in order; returns the writer's warnings. */
+function apply(layers: TestEntry[][], options: { rootless?: boolean } = {}): string[] {
+  const warnings: string[] = [];
+  const writer = new RootfsWriter(new ConfinedRoot(rootDir), { ...options, warn: (m) => warnings.push(m) });
+  for (const layer of layers) {
+    const reader = new TarReader(writer.beginLayer());
+    reader.write(tarArchive(layer));
+    reader.finish();
+  }
+  writer.finish();
+  return warnings;
+}
+
+const at = (p: string) => path.join(rootDir, p);
+const tree = (): string[] => {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const n of readdirSync(at(rel)).sort()) {
+      const r = rel ? `${rel}/${n}` : n;
+      out.push(r);
+      if (lstatSync(at(r)).isDirectory()) walk(r);
+    }
+  };
+  walk('');
+  return out;
+};
+const outsideUntouched = () => {
+  expect(readdirSync(s.dir).sort()).toEqual(['outside', 'rootfs']);
+  expect(readdirSync(outside)).toEqual(['keep']);
+  expect(readFileSync(path.join(outside, 'keep'), 'utf8')).toBe('host');
+};
+
+describe('normalizeEntryName', () => {
+  it('drops ./ and trailing slashes, keeps the rest', () => {
+    expect(normalizeEntryName('./a//b/./c/')).toBe('a/b/c');
+    expect(normalizeEntryName('./')).toBe('');
+  });
+  it('refuses absolute names and ".." components', () => {
+    expect(() => normalizeEntryName('/etc/passwd')).toThrow(expect.objectContaining({ code: BundleErrorCode.PathEscape }));
+    expect(() => normalizeEntryName('a/../../etc')).toThrow(expect.objectContaining({ code: BundleErrorCode.PathEscape }));
+  });
+});
+
+describe('changesets (layer.md)', () => {
+  it('whiteouts remove lower-layer entries and are not themselves extracted', () => {
+    apply([
+      [{ name: 'a/', type: '5' }, { name: 'a/x', content: '1' }, { name: 'a/y', content: '2' }, { name: 'b', content: 'b' }],
+      [{ name: 'a/.wh.x' }, { name: '.wh.b' }],
+    ]);
+    expect(tree()).toEqual(['a', 'a/y']);
+  });
+
+  it('opaque whiteouts hide every lower child but keep entries of the same layer, in either order', () => {
+    apply([
+      [{ name: 'd/', type: '5' }, { name: 'd/old', content: 'o' }, { name: 'd/sub/', type: '5' }, { name: 'd/sub/deep', content: 'x' }],
+      [{ name: 'd/new', content: 'n' }, { name: 'd/.wh..wh..opq' }, { name: 'd/sub/fresh', content: 'f' }],
+    ]);
+    expect(tree()).toEqual(['d', 'd/new', 'd/sub', 'd/sub/fresh']);
+  });
+
+  it('a whiteout does not hide an entry of its own layer', () => {
+    apply([[{ name: 'f', content: 'same layer' }, { name: '.wh.f' }]]);
+    expect(readFileSync(at('f'), 'utf8')).toBe('same layer');
+  });
+
+  it('refuses whiteouts that name nothing or climb', () => {
+    for (const name of ['.wh.', 'a/.wh..', 'a/.wh...']) {
+      expect(() => apply([[{ name: 'a/', type: '5' }, { name }]])).toThrow(expect.objectContaining({ code: BundleErrorCode.PathEscape }));
+    }
+  });
+
+  it('whiteouts through a symlinked directory stay inside the rootfs', () => {
+    apply([[{ name: 'link', type: '2', linkname: outside }], [{ name: 'link/.wh.keep' }]]);
+    outsideUntouched();
+  });
+
+  it('replaces a directory by a file and a file by a directory', () => {
+    apply([
+      [{ name: 'x/', type: '5' }, { name: 'x/inner', content: 'i' }, { name: 'y', content: 'file' }],
+      [{ name: 'x', content: 'now a file' }, { name: 'y/', type: '5' }, { name: 'y/z', content: 'z' }],
+    ]);
+    expect(readFileSync(at('x'), 'utf8')).toBe('now a file');
+    expect(lstatSync(at('y')).isDirectory()).toBe(true);
+    expect(tree()).toEqual(['x', 'y', 'y/z']);
+  });
+
+  it('duplicate entries: the last one wins', () => {
+    apply([[{ name: 'f', content: 'first' }, { name: 'f', content: 'second', mode: 0o600 }]]);
+    expect(readFileSync(at('f'), 'utf8')).toBe('second');
+    expect(lstatSync(at('f')).mode & 0o7777).toBe(0o600);
+  });
+
+  it('keeps setuid, setgid and sticky bits and ownership (as root)', () => {
+    apply([[{ name: 'suid', content: '#!', mode: 0o4755, uid: 1234, gid: 5678 }, { name: 'sgid/', type: '5', mode: 0o2775 }, { name: 'tmp/', type: '5', mode: 0o1777 }]]);
+    expect(lstatSync(at('suid')).mode & 0o7777).toBe(0o4755);
+    expect(lstatSync(at('suid'))).toMatchObject({ uid: 1234, gid: 5678 });
+    expect(lstatSync(at('sgid')).mode & 0o7777).toBe(0o2775);
+    expect(lstatSync(at('tmp')).mode & 0o7777).toBe(0o1777);
+  });
+
+  it('rootless: files stay the caller\'s, modes apply', () => {
+    apply([[{ name: 'f', content: 'x', mode: 0o640, uid: 1234, gid: 5678 }]], { rootless: true });
+    expect(lstatSync(at('f'))).toMatchObject({ uid: process.getuid!(), gid: process.getgid!() });
+    expect(lstatSync(at('f')).mode & 0o777).toBe(0o640);
+  });
+
+  it('sets mtimes, directories last', () => {
+    apply([[{ name: 'd/', type: '5', mtime: 1000 }, { name: 'd/f', content: 'x', mtime: 2000 }, { name: 'l', type: '2', linkname: 'd', mtime: 3000 }]]);
+    expect(lstatSync(at('d')).mtimeMs).toBe(1000 * 1000);
+    expect(lstatSync(at('d/f')).mtimeMs).toBe(2000 * 1000);
+    expect(lstatSync(at('l')).mtimeMs).toBe(3000 * 1000);
+  });
+
+  it('creates symlinks with their exact targets, never following them', () => {
+    apply([[{ name: 'abs', type: '2', linkname: '/etc/passwd' }, { name: 'up', type: '2', linkname: '../../../../' }, { name: 'up/escape', content: 'x' }]]);
+    expect(readlinkSync(at('abs'))).toBe('/etc/passwd');
+    expect(readlinkSync(at('up'))).toBe('../../../../');
+    // up/escape resolved inside the rootfs: up -> the rootfs itself.
+    expect(readFileSync(at('escape'), 'utf8')).toBe('x');
+    outsideUntouched();
+  });
+
+  it('a later entry through an escaping symlink lands inside the rootfs', () => {
+    apply([[{ name: 'evil', type: '2', linkname: outside }], [{ name: 'evil/keep', content: 'pwned' }]]);
+    outsideUntouched();
+    expect(readFileSync(path.join(rootDir, outside, 'keep'), 'utf8')).toBe('pwned');
+  });
+
+  it('hardlinks share the inode; escaping or missing targets are refused', () => {
+    apply([[{ name: 'a', content: 'data' }, { name: 'b', type: '1', linkname: 'a' }]]);
+    expect(lstatSync(at('b')).ino).toBe(lstatSync(at('a')).ino);
+    expect(() => apply([[{ name: 'c', type: '1', linkname: '../outside/keep' }]])).toThrow(expect.objectContaining({ code: BundleErrorCode.PathEscape }));
+    expect(() => apply([[{ name: 'c', type: '1', linkname: '/etc/passwd' }]])).toThrow(expect.objectContaining({ code: BundleErrorCode.PathEscape }));
+    expect(() => apply([[{ name: 'o', type: '2', linkname: outside }, { name: 'c', type: '1', linkname: 'o/keep' }]])).toThrow(
+      expect.objectContaining({ code: BundleErrorCode.InvalidLink }),
+    );
+    outsideUntouched();
+  });
+
+  it('refuses traversal and absolute entry names', () => {
+    expect(() => apply([[{ name: '../outside/keep', content: 'x' }]])).toThrow(expect.objectContaining({ code: BundleErrorCode.PathEscape }));
+    expect(() => apply([[{ name: '/etc/x', content: 'x' }]])).toThrow(expect.objectContaining({ code: BundleErrorCode.PathEscape }));
+    outsideUntouched();
+  });
+
+  it('applies PAX xattrs', () => {
+    apply([[{ name: 'f', content: 'x', pax: { 'SCHILY.xattr.user.test': Buffer.from([1, 2, 3]) } }]]);
+    expect(getAttributeSync(at('f'), 'user.test')).toEqual(Buffer.from([1, 2, 3]));
+  });
+
+  it('creates fifos and device nodes as root, and skips devices with a warning when rootless', () => {
+    apply([[{ name: 'fifo', type: '6' }, { name: 'null', type: '3', devmajor: 1, devminor: 3, mode: 0o666 }]]);
+    expect(lstatSync(at('fifo')).isFIFO()).toBe(true);
+    expect(lstatSync(at('null')).isCharacterDevice()).toBe(true);
+    const warnings = apply([[{ name: 'null2', type: '3', devmajor: 1, devminor: 3 }]], { rootless: true });
+    expect(existsSync(at('null2'))).toBe(false);
+    expect(warnings.join('\n')).toMatch(/null2/);
+  });
+});

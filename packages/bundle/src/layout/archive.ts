@@ -1,0 +1,95 @@
+/**
+ * `oci-archive`: an image layout in a tar file. It is read by extracting
+ * the layout's regular files and directories into a private directory
+ * (through the confinement module; links and devices are refused), then
+ * opening that as a layout.
+ */
+import { closeSync, createReadStream, fchmodSync, mkdtempSync, rmSync, statSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { BundleError, BundleErrorCode, q } from '../errors.js';
+import { ConfinedRoot } from '../fs/confine.js';
+import { normalizeEntryName } from '../layer/apply.js';
+import { TarEntryType, TarReader } from '../tar/reader.js';
+import { Layout } from './layout.js';
+
+export interface OpenedLayout {
+  layout: Layout;
+  /** Remove what opening needed (the extracted archive); a no-op for a directory. */
+  close(): void;
+}
+
+/** Split `LAYOUT[:REF]` (default ref `latest`); a path that exists whole wins over a split. */
+export function parseImageArg(arg: string, exists: (p: string) => boolean = defaultExists): { layout: string; ref: string } {
+  if (arg === '') throw new BundleError(BundleErrorCode.LayoutNotFound, 'no image layout given');
+  const colon = arg.indexOf(':');
+  if (colon < 0 || exists(arg)) return { layout: arg, ref: 'latest' };
+  const layout = arg.slice(0, colon);
+  const ref = arg.slice(colon + 1);
+  if (layout === '') throw new BundleError(BundleErrorCode.LayoutNotFound, `${q(arg)} names no layout before ":"`);
+  return { layout, ref: ref === '' ? 'latest' : ref };
+}
+
+function defaultExists(p: string): boolean {
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Open a layout directory, or an oci-archive tar file extracted under
+ * `scratch` (default: beside the archive's directory in os.tmpdir()).
+ */
+export async function openLayout(location: string, scratch?: string): Promise<OpenedLayout> {
+  let st;
+  try {
+    st = statSync(location);
+  } catch (cause) {
+    throw new BundleError(BundleErrorCode.LayoutNotFound, `image layout ${q(location)} does not exist`, { cause });
+  }
+  if (st.isDirectory()) return { layout: await Layout.open(location), close: () => {} };
+  if (!st.isFile()) throw new BundleError(BundleErrorCode.LayoutNotFound, `${q(location)} is neither a layout directory nor an oci-archive file`);
+  const base = scratch ?? (await import('node:os')).tmpdir();
+  const dir = mkdtempSync(path.join(base, '.ocikit-archive-'));
+  try {
+    await extractArchive(location, dir);
+    return { layout: await Layout.open(dir), close: () => rmSync(dir, { recursive: true, force: true }) };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function extractArchive(file: string, dir: string): Promise<void> {
+  const root = new ConfinedRoot(dir);
+  let fd = -1;
+  const reader = new TarReader({
+    entry(e) {
+      const name = normalizeEntryName(e.name);
+      if (name === '') return;
+      if (e.type === TarEntryType.Directory) root.mkdir(name, 0o755);
+      else if (e.type === TarEntryType.File) {
+        fd = root.create(name, 0o644).fd;
+        fchmodSync(fd, 0o644);
+      } else {
+        throw new BundleError(BundleErrorCode.InvalidLayout, `oci-archive ${q(file)} holds ${e.type} ${q(e.name)}; a layout has only files and directories`);
+      }
+    },
+    data(chunk) {
+      let off = 0;
+      while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+    },
+    end() {
+      if (fd >= 0) closeSync(fd);
+      fd = -1;
+    },
+  });
+  try {
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) reader.write(chunk);
+    reader.finish();
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}

@@ -1,0 +1,61 @@
+/** Build small image layouts for tests, layer by layer, with our own Layout. */
+import { gzipSync } from 'node:zlib';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Descriptor } from '@ocikit/image-spec';
+import { Layout } from '../layout/layout.js';
+import { sha256, tarArchive, type TestEntry } from './tar-writer.js';
+
+export interface TestImageOptions {
+  ref?: string;
+  /** Image config `config` section. */
+  config?: { [key: string]: unknown };
+  /** Extra top-level config fields (os.version, variant...). */
+  configExtra?: { [key: string]: unknown };
+  /** Layer compression (default gzip). */
+  compression?: 'gzip' | 'none';
+  /** Override diff_ids (to break them). */
+  diffIds?: string[];
+  /** Override a layer's media type. */
+  layerMediaType?: string;
+  architecture?: string;
+}
+
+export const LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
+export const LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
+
+export async function makeImage(dir: string, layers: (TestEntry[] | Buffer)[], options: TestImageOptions = {}): Promise<{ layout: Layout; manifest: Descriptor; layers: Descriptor[] }> {
+  const layout = await Layout.create(dir);
+  const layerDescs: Descriptor[] = [];
+  const diffIds: string[] = [];
+  for (const l of layers) {
+    const tar = Buffer.isBuffer(l) ? l : tarArchive(l);
+    const gzip = (options.compression ?? 'gzip') === 'gzip';
+    const blob = gzip ? gzipSync(tar) : tar;
+    const w = await layout.writeBlob(blob);
+    layerDescs.push({ mediaType: options.layerMediaType ?? (gzip ? LAYER_GZIP : LAYER_TAR), digest: w.digest, size: w.size });
+    diffIds.push(sha256(tar));
+  }
+  const config = {
+    architecture: options.architecture ?? 'amd64',
+    os: 'linux',
+    config: options.config ?? {},
+    rootfs: { type: 'layers', diff_ids: options.diffIds ?? diffIds },
+    ...options.configExtra,
+  };
+  const configDesc = await layout.writeJson(config, 'application/vnd.oci.image.config.v1+json');
+  const manifest = await layout.writeJson(
+    { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configDesc, layers: layerDescs },
+    'application/vnd.oci.image.manifest.v1+json',
+  );
+  await layout.setRef(options.ref ?? 'latest', manifest);
+  return { layout, manifest, layers: layerDescs };
+}
+
+/** A fresh scratch directory in tmpfs when there is one. */
+export function scratch(prefix: string): { dir: string; cleanup: () => void } {
+  const base = process.env['OCIKIT_TEST_TMP'] ?? (process.platform === 'linux' ? '/dev/shm' : os.tmpdir());
+  const dir = mkdtempSync(path.join(base, `ocikit-${prefix}-`));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

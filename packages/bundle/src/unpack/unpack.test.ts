@@ -1,0 +1,176 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { existsSync, lstatSync, readFileSync, readdirSync, mkdirSync, writeFileSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import { validate } from '@ocikit/runtime-spec';
+import { BundleErrorCode } from '../errors.js';
+import { makeImage, scratch } from '../test-support/image.js';
+import { sha256, type TestEntry } from '../test-support/tar-writer.js';
+import { unpack, PROVENANCE_FILE, TREE_FILE, type Provenance } from './unpack.js';
+
+let s: ReturnType<typeof scratch>;
+beforeEach(() => {
+  s = scratch('unpack');
+});
+afterEach(() => s.cleanup());
+
+const etc: TestEntry[] = [
+  { name: 'etc/', type: '5' },
+  { name: 'etc/passwd', content: 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001:App:/home/app:/bin/sh\n' },
+  { name: 'etc/group', content: 'root:x:0:\napp:x:1001:\nwheel:x:10:app,root\naudio:x:29:app\nstaff:x:50:\n' },
+];
+
+const layoutDir = () => path.join(s.dir, 'layout');
+const bundleDir = () => path.join(s.dir, 'bundle');
+const readConfig = () => JSON.parse(readFileSync(path.join(bundleDir(), 'config.json'), 'utf8'));
+
+describe('unpack', () => {
+  it('builds rootfs, config.json and the provenance record', async () => {
+    const { manifest } = await makeImage(layoutDir(), [[...etc, { name: 'bin/', type: '5' }, { name: 'bin/tool', content: 'v1', mode: 0o755 }], [{ name: 'bin/tool', content: 'v2', mode: 0o755 }, { name: 'etc/.wh.group' }]], {
+      ref: 'v1',
+      config: { Cmd: ['/bin/tool'], Env: ['A=1'] },
+    });
+    const r = await unpack(layoutDir(), bundleDir(), { ref: 'v1' });
+    expect(readFileSync(path.join(bundleDir(), 'rootfs/bin/tool'), 'utf8')).toBe('v2');
+    expect(existsSync(path.join(bundleDir(), 'rootfs/etc/group'))).toBe(false);
+    const prov = JSON.parse(readFileSync(path.join(bundleDir(), PROVENANCE_FILE), 'utf8')) as Provenance;
+    expect(prov.manifest.digest).toBe(manifest.digest);
+    expect(r.provenance.layers).toHaveLength(2);
+    const tree = readFileSync(path.join(bundleDir(), TREE_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(tree.find((e) => e.path === 'bin/tool')).toMatchObject({ type: 'file', mode: 0o755, size: 2, digest: sha256(Buffer.from('v2')) });
+    expect(validate('runtime-config', readConfig()).valid).toBe(true);
+    // Nothing but the bundle beside it.
+    expect(readdirSync(s.dir).sort()).toEqual(['bundle', 'layout']);
+  });
+
+  it('converts the image config per conversion.md', async () => {
+    await makeImage(layoutDir(), [etc], {
+      config: {
+        Entrypoint: ['/bin/sh', '-c'],
+        Cmd: ['echo hi'],
+        Env: ['PATH=/custom', 'X=1'],
+        WorkingDir: '/work',
+        User: 'app',
+        ExposedPorts: { '80/tcp': {}, '53/udp': {} },
+        Volumes: { '/data': {} },
+        StopSignal: 'SIGQUIT',
+        Labels: { 'org.opencontainers.image.os': 'from-label', custom: 'yes' },
+      },
+      configExtra: { 'os.version': '10.0.1', 'os.features': ['a', 'b'], variant: 'v2', author: 'me', created: '2020-01-01T00:00:00Z' },
+    });
+    await unpack(layoutDir(), bundleDir(), { volumes: true });
+    const c = readConfig();
+    expect(c.process.args).toEqual(['/bin/sh', '-c', 'echo hi']);
+    expect(c.process.env).toEqual(['PATH=/custom', 'X=1', 'HOME=/home/app']);
+    expect(c.process.cwd).toBe('/work');
+    expect(c.process.user).toEqual({ uid: 1000, gid: 1001, additionalGids: [10, 29] });
+    expect(c.annotations).toMatchObject({
+      'org.opencontainers.image.os': 'from-label',
+      'org.opencontainers.image.architecture': 'amd64',
+      'org.opencontainers.image.variant': 'v2',
+      'org.opencontainers.image.os.version': '10.0.1',
+      'org.opencontainers.image.os.features': 'a,b',
+      'org.opencontainers.image.author': 'me',
+      'org.opencontainers.image.created': '2020-01-01T00:00:00Z',
+      'org.opencontainers.image.stopSignal': 'SIGQUIT',
+      'org.opencontainers.image.exposedPorts': '80/tcp,53/udp',
+      custom: 'yes',
+    });
+    expect(c.mounts).toContainEqual({ destination: '/data', type: 'bind', source: 'volumes/0', options: ['rbind', 'rw'] });
+    expect(lstatSync(path.join(bundleDir(), 'volumes/0')).isDirectory()).toBe(true);
+    expect(c.root).toEqual({ path: 'rootfs', readonly: false });
+  });
+
+  it('resolves numeric and group forms of Config.User', async () => {
+    const cases: [string, object][] = [
+      ['1000', { uid: 1000, gid: 1001 }],
+      ['4242', { uid: 4242, gid: 0 }],
+      ['app:staff', { uid: 1000, gid: 50 }],
+      ['7:8', { uid: 7, gid: 8 }],
+      ['root', { uid: 0, gid: 0, additionalGids: [10] }],
+    ];
+    for (const [user, expected] of cases) {
+      const l = path.join(s.dir, `l-${user}`);
+      const b = path.join(s.dir, `b-${user}`);
+      await makeImage(l, [etc], { config: { User: user } });
+      await unpack(l, b);
+      expect([user, JSON.parse(readFileSync(path.join(b, 'config.json'), 'utf8')).process.user]).toEqual([user, expected]);
+    }
+  });
+
+  it('refuses an unknown user, and never reads the host /etc/passwd through a symlink', async () => {
+    // The image's /etc/passwd points at the host's, which knows "root"; confined, it resolves to itself.
+    await makeImage(layoutDir(), [[{ name: 'etc/', type: '5' }, { name: 'etc/passwd', type: '2', linkname: '/../../../../etc/passwd' }]], { config: { User: 'root' } });
+    await expect(unpack(layoutDir(), bundleDir())).rejects.toMatchObject({ code: expect.stringMatching(/UNKNOWN_USER|SYMLINK_LOOP|INVALID_PATH/) });
+    expect(readdirSync(s.dir)).toEqual(['layout']);
+  });
+
+  it('leaves nothing behind on failure (diff_id mismatch) and never touches an existing bundle', async () => {
+    await makeImage(layoutDir(), [[{ name: 'f', content: 'x' }]], { diffIds: ['sha256:' + '0'.repeat(64)] });
+    await expect(unpack(layoutDir(), bundleDir())).rejects.toMatchObject({ code: BundleErrorCode.DiffIdMismatch });
+    expect(readdirSync(s.dir)).toEqual(['layout']);
+
+    mkdirSync(bundleDir());
+    writeFileSync(path.join(bundleDir(), 'precious'), 'keep');
+    const good = path.join(s.dir, 'good');
+    await makeImage(good, [[{ name: 'f', content: 'x' }]]);
+    await expect(unpack(good, bundleDir())).rejects.toMatchObject({ code: BundleErrorCode.BundleExists });
+    expect(readdirSync(bundleDir())).toEqual(['precious']);
+  });
+
+  it('unpacks into an existing empty directory', async () => {
+    await makeImage(layoutDir(), [[{ name: 'f', content: 'x' }]]);
+    mkdirSync(bundleDir());
+    await unpack(layoutDir(), bundleDir());
+    expect(readFileSync(path.join(bundleDir(), 'rootfs/f'), 'utf8')).toBe('x');
+  });
+
+  it('refuses hostile layers with typed errors and leaves nothing', async () => {
+    const hostile: [string, TestEntry[], string][] = [
+      ['traversal', [{ name: '../../escape', content: 'x' }], BundleErrorCode.PathEscape],
+      ['absolute name', [{ name: '/etc/escape', content: 'x' }], BundleErrorCode.PathEscape],
+      ['hardlink out', [{ name: 'h', type: '1', linkname: '../../../etc/passwd' }], BundleErrorCode.PathEscape],
+      ['whiteout climbing', [{ name: '.wh...' }], BundleErrorCode.PathEscape],
+      ['bare whiteout', [{ name: 'dir/', type: '5' }, { name: 'dir/.wh.' }], BundleErrorCode.PathEscape],
+    ];
+    for (const [label, entries, code] of hostile) {
+      const l = path.join(s.dir, 'l');
+      const b = path.join(s.dir, 'b');
+      await makeImage(l, [entries]);
+      expect([label, await unpack(l, b).then(() => 'ok', (e: { code: string }) => e.code)]).toEqual([label, code]);
+      expect(readdirSync(s.dir)).toEqual(['l']);
+      s.cleanup();
+      mkdirSync(s.dir);
+    }
+  });
+
+  it('applies --max-size over all layers', async () => {
+    await makeImage(layoutDir(), [[{ name: 'a', content: Buffer.alloc(40_000) }], [{ name: 'b', content: Buffer.alloc(40_000) }]]);
+    await expect(unpack(layoutDir(), bundleDir(), { maxSize: 60_000 })).rejects.toMatchObject({ code: BundleErrorCode.TooLarge });
+    await unpack(layoutDir(), bundleDir(), { maxSize: 100_000 });
+  });
+
+  it('refuses a missing layer blob and an unknown layer media type', async () => {
+    const { layers } = await makeImage(layoutDir(), [[{ name: 'a' }]]);
+    unlinkSync(path.join(layoutDir(), 'blobs/sha256', layers[0]!.digest.slice(7)));
+    await expect(unpack(layoutDir(), bundleDir())).rejects.toMatchObject({ code: BundleErrorCode.BlobNotFound });
+    const other = path.join(s.dir, 'other');
+    await makeImage(other, [[{ name: 'a' }]], { layerMediaType: 'application/vnd.oci.image.layer.v1.tar+bzip2' });
+    await expect(unpack(other, bundleDir())).rejects.toMatchObject({ code: BundleErrorCode.UnsupportedMediaType });
+    expect(existsSync(bundleDir())).toBe(false);
+  });
+
+  it('rootless: a config with a user namespace mapping the caller, and no chown', async () => {
+    await makeImage(layoutDir(), [[{ name: 'f', content: 'x', uid: 4321, gid: 4321 }]]);
+    await unpack(layoutDir(), bundleDir(), { rootless: true });
+    const c = readConfig();
+    expect(c.linux.namespaces).toContainEqual({ type: 'user' });
+    expect(c.linux.uidMappings).toEqual([{ containerID: 0, hostID: process.geteuid!(), size: 1 }]);
+    expect(lstatSync(path.join(bundleDir(), 'rootfs/f')).uid).toBe(process.geteuid!());
+    expect(validate('runtime-config', c).valid).toBe(true);
+  });
+
+  it('--platform refuses an image for another platform', async () => {
+    await makeImage(layoutDir(), [[{ name: 'a' }]], { architecture: 'arm64' });
+    await expect(unpack(layoutDir(), bundleDir(), { platform: 'linux/amd64' })).rejects.toMatchObject({ code: BundleErrorCode.NoMatchingPlatform });
+  });
+});
