@@ -2,6 +2,11 @@
  * Every benchmark, by name. Add one: a file in this folder exporting an
  * object of this shape, and one line in the list.
  */
+import { benchmark as imageSpecValidate } from './image-spec-validate.js';
+import { benchmark as unpack } from './unpack.js';
+import { benchmark as runtimeSpecValidate } from './runtime-spec-validate.js';
+import { benchmark as validateCli } from './validate-cli.js';
+
 export interface Benchmark {
   name: string;
   description: string;
@@ -9,4 +14,8 @@ export interface Benchmark {
 }
 
 export const BENCHMARKS: readonly Benchmark[] = [
+  imageSpecValidate,
+  unpack,
+  runtimeSpecValidate,
+  validateCli,
 ];
