@@ -47,10 +47,33 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
       await write(io.stderr, `ocikit: ${(err as Error).message}\n`);
       return ExitCode.Usage;
     }
+    if (isSystemError(err)) {
+      // A path that could not be read or written: one line, like a usage problem.
+      await write(io.stderr, `ocikit: ${err.path ? `${err.path}: ` : ''}${err.code} (${err.syscall})\n`);
+      return ExitCode.Usage;
+    }
+    if (isTypedError(err)) {
+      // Every ocikit library error has a stable string code and a one-line
+      // message: the input was read and found wanting.
+      await write(io.stderr, `ocikit: ${err.message} [${err.code}]\n`);
+      return ExitCode.Failure;
+    }
     const e = err as Error;
     await write(io.stderr, `ocikit: internal error: ${e?.stack ?? String(err)}\n`);
     return ExitCode.Internal;
   }
+}
+
+/** An error from the operating system (open, read, rename, ...). */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException & { code: string; syscall: string } {
+  const e = err as NodeJS.ErrnoException | null;
+  return e instanceof Error && typeof e.code === 'string' && typeof e.syscall === 'string';
+}
+
+/** A typed error of an ocikit package: a class of its own with a stable string code (Node's own ERR_* codes excluded). */
+function isTypedError(err: unknown): err is Error & { code: string } {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof Error && err.name !== 'Error' && typeof code === 'string' && !code.startsWith('ERR_');
 }
 
 /** node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes. */
