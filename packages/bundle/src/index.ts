@@ -7,6 +7,7 @@ export { RootfsWriter, normalizeEntryName, WHITEOUT_PREFIX, OPAQUE_WHITEOUT, typ
 export { extractLayer, layerCompression, Compression, type ExtractOptions, type ExtractResult } from './layer/extract.js';
 export { Layout, LAYOUT_VERSION, MAX_MANIFEST_BYTES, MAX_CONFIG_BYTES, type ResolveOptions, type ResolvedImage } from './layout/layout.js';
 export { openLayout, parseImageArg, type OpenedLayout } from './layout/archive.js';
+export { validateLayout, type ValidateLayoutOptions } from './layout/validate-layout.js';
 export type { ConfigDoc, ManifestDoc, IndexDoc } from './layout/documents.js';
 export { convertConfig, ConvertedAnnotation, type ConvertOptions, type ConvertResult } from './unpack/config.js';
 export { resolveUser, parsePasswd, parseGroup, type ProcessUser, type ResolvedUser } from './unpack/user.js';

@@ -1,7 +1,8 @@
+import { stat } from 'node:fs/promises';
+import type * as Bundle from '@ocikit/bundle';
 import type * as ImageSpec from '@ocikit/image-spec';
 import type * as RuntimeSpec from '@ocikit/runtime-spec';
 import type { DocumentKind } from './kinds.js';
-import { InputError } from './read-input.js';
 import type { ReportFinding } from '../types/validate-report.js';
 
 export interface DocumentVerdict {
@@ -20,6 +21,8 @@ let runtimeSpec: Promise<typeof RuntimeSpec> | undefined;
 let imageSpec: Promise<typeof ImageSpec> | undefined;
 const loadRuntimeSpec = () => (runtimeSpec ??= import('@ocikit/runtime-spec'));
 const loadImageSpec = () => (imageSpec ??= import('@ocikit/image-spec'));
+let bundlePackage: Promise<typeof Bundle> | undefined;
+const loadBundle = () => (bundlePackage ??= import('@ocikit/bundle'));
 
 /**
  * Validate one parsed document as `kind`, through the spec package that owns
@@ -32,11 +35,41 @@ export async function validateDocument(kind: DocumentKind, doc: unknown): Promis
   return { valid: r.valid, errors: r.errors, warnings: r.warnings };
 }
 
-/** Validate a directory as a whole: a runtime bundle (or, later, an image layout). */
-export async function validateDirectory(dir: string, kind: 'bundle' | 'image-layout', options: { hostSpecific?: boolean }): Promise<DocumentVerdict & { path: string; type: string }> {
-  if (kind === 'image-layout') {
-    throw new InputError('PATH_UNSUPPORTED', `${dir}: image-layout validation needs the layout store of @ocikit/bundle, which is not available yet`);
+export interface DirectoryOptions {
+  hostSpecific?: boolean;
+  deep?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Validate a whole directory: a runtime bundle through @ocikit/runtime-spec,
+ * an image layout (a directory, or an oci-archive tar file) through
+ * @ocikit/bundle.
+ */
+export async function validateDirectory(location: string, kind: 'bundle' | 'image-layout', options: DirectoryOptions): Promise<DocumentVerdict & { path: string; type: string }> {
+  if (kind === 'bundle') {
+    const r = await (await loadRuntimeSpec()).validateBundle(location, { hostChecks: options.hostSpecific === true });
+    return { path: location, type: kind, valid: r.valid, errors: r.errors, warnings: r.warnings };
   }
-  const r = await (await loadRuntimeSpec()).validateBundle(dir, { hostChecks: options.hostSpecific === true });
-  return { path: dir, type: kind, valid: r.valid, errors: r.errors, warnings: r.warnings };
+  const bundle = await loadBundle();
+  const layoutOptions = { deep: options.deep === true, ...(options.onProgress && { onBlob: options.onProgress }) };
+  if ((await stat(location)).isDirectory()) {
+    const r = await bundle.validateLayout(location, layoutOptions);
+    return { path: location, type: kind, valid: r.valid, errors: r.errors, warnings: r.warnings };
+  }
+  // An oci-archive: extracted (confined) into a scratch directory, then validated.
+  let opened;
+  try {
+    opened = await bundle.openLayout(location);
+  } catch (err) {
+    if (!bundle.isBundleError(err)) throw err;
+    const f = { path: '', message: err.message, code: err.code, level: 'MUST' as const, ref: err.ref ?? 'https://github.com/opencontainers/image-spec/blob/v1.1.1/image-layout.md' };
+    return { path: location, type: kind, valid: false, errors: [f], warnings: [] };
+  }
+  try {
+    const r = await bundle.validateLayout(opened.layout.dir, layoutOptions);
+    return { path: location, type: kind, valid: r.valid, errors: r.errors, warnings: r.warnings };
+  } finally {
+    opened.close();
+  }
 }

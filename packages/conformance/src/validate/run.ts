@@ -20,6 +20,10 @@ export interface ValidateOptions {
   concurrency?: number;
   /** Bundles: also check against this host (kernel capabilities, filesystem types). */
   hostSpecific?: boolean;
+  /** Image layouts: also decompress every layer (diff_id, tar, unsafe paths). */
+  deep?: boolean;
+  /** Image layouts: told each verified blob. */
+  onProgress?: (done: number, total: number) => void;
   /** Standard input, for the path `-`. */
   stdin?: Readable;
 }
@@ -77,7 +81,7 @@ async function expand(paths: readonly string[], type: ValidateKind | undefined):
       throw new InputError('PATH_UNREADABLE', `${p}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
     }
     if (!st.isDirectory()) {
-      jobs.push(type === undefined ? { path: p } : { path: p, kind: asDocumentKind(type, p) });
+      jobs.push(type === undefined ? { path: p } : { path: p, kind: asFileKind(type, p) });
       continue;
     }
     await expandDirectory(p, type, jobs);
@@ -85,10 +89,9 @@ async function expand(paths: readonly string[], type: ValidateKind | undefined):
   return jobs;
 }
 
-function asDocumentKind(type: ValidateKind, p: string): DocumentKind {
-  if (type === 'image-layout' || type === 'bundle') {
-    throw new InputError('PATH_UNSUPPORTED', `${p}: --type ${type} takes a directory`);
-  }
+function asFileKind(type: ValidateKind, p: string): ValidateKind {
+  // A file can be a document or an oci-archive (an image layout in a tar); a bundle is always a directory.
+  if (type === 'bundle') throw new InputError('PATH_UNSUPPORTED', `${p}: --type bundle takes a directory`);
   return type;
 }
 
@@ -113,7 +116,7 @@ async function expandDirectory(dir: string, type: ValidateKind | undefined, jobs
     const full = path.join(dir, e.name);
     if (e.isDirectory()) await expandDirectory(full, type, jobs);
     else if (e.isFile() && (e.name.endsWith('.json') || e.name === 'oci-layout')) {
-      jobs.push(type === undefined ? { path: full } : { path: full, kind: asDocumentKind(type, full) });
+      jobs.push(type === undefined ? { path: full } : { path: full, kind: asFileKind(type, full) });
     }
   }
 }

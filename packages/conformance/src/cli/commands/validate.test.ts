@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -136,6 +137,40 @@ describe('ocikit validate (built bin)', () => {
       const { code, report } = await json(['--type', 'bundle', dir]);
       expect(code).toBe(ExitCode.Failure);
       expect(report.results[0]!.errors.map((e) => e.path)).toContain('/process/args/0');
+    });
+  });
+
+  describe('image layouts', () => {
+    const layout = path.join(tmp, 'layout');
+    const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+    beforeAll(() => {
+      sh('umoci', ['init', '--layout', 'layout']);
+      sh('umoci', ['new', '--image', 'layout:v1']);
+      sh('skopeo', ['copy', '-q', 'oci:layout:v1', 'oci:copied:v1']);
+      sh('tar', ['-cf', 'copied.tar', '-C', 'copied', '.']);
+    }, 60_000);
+
+    it('detects layouts made by umoci and skopeo and finds them valid', async () => {
+      const { code, report } = await json([layout, path.join(tmp, 'copied')]);
+      expect(report.results.map((r) => [r.type, r.valid])).toEqual([['image-layout', true], ['image-layout', true]]);
+      expect(code).toBe(ExitCode.Ok);
+    });
+
+    it('reads an oci-archive with --type image-layout', async () => {
+      const { code, report } = await json(['--type', 'image-layout', path.join(tmp, 'copied.tar')]);
+      expect(report.results[0]).toMatchObject({ type: 'image-layout', valid: true });
+      expect(code).toBe(ExitCode.Ok);
+    });
+
+    it('exits 1 and names the blob when one is corrupt', async () => {
+      const dir = path.join(tmp, 'corrupt');
+      sh('cp', ['-a', layout, dir]);
+      const index = JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+      const blob = path.join(dir, 'blobs', ...index.manifests[0]!.digest.split(':'));
+      writeFileSync(blob, `${readFileSync(blob, 'utf8')} `); // still the same JSON, no longer the same bytes
+      const { code, report } = await json([dir]);
+      expect(code).toBe(ExitCode.Failure);
+      expect(report.results[0]!.errors.map((e) => e.code)).toContain('BLOB_DIGEST_MISMATCH');
     });
   });
 });

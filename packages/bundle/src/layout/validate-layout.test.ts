@@ -1,0 +1,170 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { digestOf } from '@ocikit/digest';
+import { validateLayout } from './validate-layout.js';
+
+// Layouts made by the real tools: umoci builds an image with one layer,
+// skopeo copies it. Each test corrupts a copy in one way.
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'ocikit-validate-layout-'));
+const run = (cmd: string, args: string[], cwd = tmp) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+
+interface Made {
+  umoci: string;
+  skopeo: string;
+}
+let made: Made;
+
+beforeAll(() => {
+  run('umoci', ['init', '--layout', 'umoci']);
+  run('umoci', ['new', '--image', 'umoci:v1']);
+  run('umoci', ['unpack', '--rootless', '--image', 'umoci:v1', 'bundle']);
+  writeFileSync(path.join(tmp, 'bundle/rootfs/hello.txt'), 'hello from ocikit\n');
+  run('umoci', ['repack', '--image', 'umoci:v1', 'bundle']);
+  run('umoci', ['config', '--image', 'umoci:v1', '--config.cmd', '/bin/cat', '--config.cmd', '/hello.txt']);
+  run('umoci', ['gc', '--layout', 'umoci']);
+  run('skopeo', ['copy', '-q', 'oci:umoci:v1', 'oci:skopeo:v1']);
+  made = { umoci: path.join(tmp, 'umoci'), skopeo: path.join(tmp, 'skopeo') };
+}, 60_000);
+
+function copyOf(which: keyof Made): string {
+  const dir = mkdtempSync(path.join(tmp, `${which}-`));
+  cpSync(made[which], dir, { recursive: true });
+  return dir;
+}
+
+function manifestOf(dir: string): { file: string; doc: { config: { digest: string; size: number; mediaType: string }; layers: { digest: string; size: number; mediaType: string }[] } } {
+  const index = JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+  const file = path.join(dir, 'blobs', ...index.manifests[0]!.digest.split(':'));
+  return { file, doc: JSON.parse(readFileSync(file, 'utf8')) };
+}
+
+const codes = (r: { errors: { code: string }[] }) => r.errors.map((e) => e.code);
+
+describe('validateLayout', () => {
+  it.each(['umoci', 'skopeo'] as const)('finds a layout made by %s valid, layers included (--deep)', async (which) => {
+    const r = await validateLayout(made[which], { deep: true });
+    expect(r.errors).toEqual([]);
+    expect(r.valid).toBe(true);
+  });
+
+  it('reports one flipped byte in a layer blob', async () => {
+    const dir = copyOf('skopeo');
+    const layer = manifestOf(dir).doc.layers[0]!;
+    const file = path.join(dir, 'blobs', ...layer.digest.split(':'));
+    const bytes = readFileSync(file);
+    bytes[bytes.length >> 1] ^= 0xff;
+    writeFileSync(file, bytes);
+    const r = await validateLayout(dir);
+    expect(r.valid).toBe(false);
+    expect(r.errors).toContainEqual(expect.objectContaining({ code: 'BLOB_DIGEST_MISMATCH', path: `blobs/${layer.digest.replace(':', '/')}` }));
+  });
+
+  it('reports a missing blob at the descriptor that names it', async () => {
+    const dir = copyOf('skopeo');
+    const { doc } = manifestOf(dir);
+    rmSync(path.join(dir, 'blobs', ...doc.layers[0]!.digest.split(':')));
+    const r = await validateLayout(dir);
+    expect(codes(r)).toContain('BLOB_MISSING');
+    expect(r.errors.find((e) => e.code === 'BLOB_MISSING')!.path).toMatch(/#\/layers\/0$/);
+  });
+
+  it('reports a descriptor whose size is wrong', async () => {
+    const dir = copyOf('skopeo');
+    const { file, doc } = manifestOf(dir);
+    doc.layers[0]!.size += 1;
+    rewriteManifest(dir, file, doc);
+    const r = await validateLayout(dir);
+    expect(codes(r)).toContain('BLOB_SIZE_MISMATCH');
+  });
+
+  it('reports a dangling ref in index.json', async () => {
+    const dir = copyOf('umoci');
+    const indexFile = path.join(dir, 'index.json');
+    const index = JSON.parse(readFileSync(indexFile, 'utf8')) as { manifests: { digest: string }[] };
+    index.manifests[0]!.digest = digestOf('no such manifest');
+    writeFileSync(indexFile, JSON.stringify(index));
+    const r = await validateLayout(dir);
+    expect(r.errors).toContainEqual(expect.objectContaining({ code: 'BLOB_MISSING', path: 'index.json#/manifests/0' }));
+  });
+
+  it('reports a layer whose media type does not match its content (--deep)', async () => {
+    const dir = copyOf('skopeo');
+    const { file, doc } = manifestOf(dir);
+    doc.layers[0]!.mediaType = 'application/vnd.oci.image.layer.v1.tar+zstd';
+    rewriteManifest(dir, file, doc);
+    const r = await validateLayout(dir, { deep: true });
+    expect(codes(r)).toContain('LAYER_MEDIA_TYPE_MISMATCH');
+  });
+
+  it('reports a layer whose diff_id is wrong, and unsafe names in it (--deep)', async () => {
+    const dir = copyOf('skopeo');
+    const { file, doc } = manifestOf(dir);
+    // A gzip tar holding "../escape" and a bare whiteout, written by hand.
+    const layer = gzipSync(Buffer.concat([tarHeader('../escape'), tarHeader('dir/.wh.'), Buffer.alloc(1024)]));
+    const layerDigest = digestOf(layer);
+    writeFileSync(path.join(dir, 'blobs', ...layerDigest.split(':')), layer);
+    doc.layers[0] = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layerDigest, size: layer.length };
+    rewriteManifest(dir, file, doc);
+    const r = await validateLayout(dir, { deep: true });
+    expect(codes(r)).toEqual(expect.arrayContaining(['LAYER_UNSAFE_PATH', 'LAYER_BARE_WHITEOUT', 'LAYER_DIFF_ID_MISMATCH']));
+  });
+
+  it('reports blobs that nothing references, as warnings', async () => {
+    const dir = copyOf('umoci');
+    const stray = Buffer.from('stray');
+    writeFileSync(path.join(dir, 'blobs/sha256', digestOf(stray).slice('sha256:'.length)), stray);
+    const r = await validateLayout(dir);
+    expect(r.valid).toBe(true);
+    expect(r.warnings.map((w) => w.code)).toContain('BLOB_UNREFERENCED');
+  });
+
+  it('reports a blob that is not named blobs/<alg>/<encoded>', async () => {
+    const dir = copyOf('umoci');
+    writeFileSync(path.join(dir, 'blobs/sha256/not-a-digest'), 'x');
+    const r = await validateLayout(dir);
+    expect(codes(r)).toContain('LAYOUT_BLOB_PATH');
+  });
+
+  it('reports a missing oci-layout file', async () => {
+    const dir = copyOf('umoci');
+    rmSync(path.join(dir, 'oci-layout'));
+    expect(codes(await validateLayout(dir))).toContain('LAYOUT_MARKER_MISSING');
+    expect(readdirSync(dir)).toContain('index.json');
+  });
+});
+
+/** Write a changed manifest as a new blob and point index.json at it. */
+function rewriteManifest(dir: string, oldFile: string, doc: unknown): void {
+  const bytes = Buffer.from(JSON.stringify(doc));
+  const digest = digestOf(bytes);
+  writeFileSync(path.join(dir, 'blobs', ...digest.split(':')), bytes);
+  rmSync(oldFile);
+  const indexFile = path.join(dir, 'index.json');
+  const index = JSON.parse(readFileSync(indexFile, 'utf8')) as { manifests: { digest: string; size: number }[] };
+  index.manifests[0]!.digest = digest;
+  index.manifests[0]!.size = bytes.length;
+  writeFileSync(indexFile, JSON.stringify(index));
+}
+
+/** A ustar header for an empty regular file. */
+function tarHeader(name: string): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 'utf8');
+  h.write('0000644\0', 100);
+  h.write('0000000\0', 108);
+  h.write('0000000\0', 116);
+  h.write('00000000000\0', 124);
+  h.write('00000000000\0', 136);
+  h.write('        ', 148);
+  h.write('0', 156);
+  h.write('ustar\0', 257);
+  h.write('00', 263);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  return h;
+}

@@ -1,0 +1,305 @@
+/**
+ * Validation of a whole image layout directory (image-spec image-layout.md):
+ * the `oci-layout` marker and `index.json`, every blob read once and checked
+ * against its name (digest) and every descriptor that points at it (size,
+ * media type), every manifest, index and config validated by kind through
+ * @ocikit/image-spec, every descriptor reachable from index.json present,
+ * unreachable blobs reported, `subject` links resolved. With `deep`, each
+ * layer is decompressed to check its diff_id and its tar stream.
+ *
+ * Findings never throw: a broken layout is data. Their `path` is a file path
+ * inside the layout, followed by `#` and a JSON Pointer for findings inside a
+ * document (`blobs/sha256/ab…#/layers/0/digest`).
+ */
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createFileDigestPool, isValidDigest, parseDigest, isSupported, type FileDigestPool } from '@ocikit/digest';
+import { MediaType, validate, type Descriptor, type DocumentKind, type Finding, type ValidationResult } from '@ocikit/image-spec';
+import { BundleError, BundleErrorCode, BundleSpecRef } from '../errors.js';
+import { extractLayer, layerCompression } from '../layer/extract.js';
+import { normalizeEntryName, OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from '../layer/apply.js';
+import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './layout.js';
+
+export interface ValidateLayoutOptions {
+  /** Also decompress every layer: diff_id, tar well-formedness, unsafe and duplicate paths, bare whiteouts. */
+  deep?: boolean;
+  /** Blobs hashed at once (default: the number of cores). */
+  concurrency?: number;
+  /** Told each blob as it is verified (for a progress bar). */
+  onBlob?: (done: number, total: number) => void;
+}
+
+/** Document kind of each media type that names a document image-spec validates. */
+const DOCUMENT_KIND: { readonly [mediaType: string]: DocumentKind } = {
+  [MediaType.ImageManifest]: 'image-manifest',
+  [MediaType.ImageIndex]: 'image-index',
+  [MediaType.ImageConfig]: 'image-config',
+  [MediaType.DockerManifest]: 'docker-manifest',
+  [MediaType.DockerManifestList]: 'docker-manifest-list',
+  [MediaType.DockerImageConfig]: 'image-config',
+};
+
+const LAYER_REF = BundleSpecRef.LayerMediaTypes;
+
+interface BlobFact {
+  /** Relative path, `blobs/<alg>/<encoded>`. */
+  file: string;
+  digest: string;
+  size: number;
+  /** Set when the content does not hash to the name. */
+  actual?: string;
+}
+
+class Collector {
+  readonly errors: Finding[] = [];
+  readonly warnings: Finding[] = [];
+  must(path: string, code: string, message: string, ref: string): void {
+    this.errors.push({ path, code, message, level: 'MUST', ref });
+  }
+  should(path: string, code: string, message: string, ref: string): void {
+    this.warnings.push({ path, code, message, level: 'SHOULD', ref });
+  }
+  /** A document's own findings, placed at `file#pointer`. */
+  document(file: string, r: ValidationResult): void {
+    for (const f of r.errors) this.errors.push({ ...f, path: `${file}#${f.path}` });
+    for (const f of r.warnings) this.warnings.push({ ...f, path: `${file}#${f.path}` });
+  }
+  result(): ValidationResult {
+    return { valid: this.errors.length === 0, errors: this.errors, warnings: this.warnings };
+  }
+}
+
+const blobFile = (digest: string): string => {
+  const { algorithm, encoded } = parseDigest(digest);
+  return `blobs/${algorithm}/${encoded}`;
+};
+
+/** Every file under blobs/, checked for the `blobs/<alg>/<encoded>` shape; the rest reported. */
+async function listBlobs(dir: string, c: Collector): Promise<BlobFact[]> {
+  const facts: BlobFact[] = [];
+  let algs;
+  try {
+    algs = await readdir(path.join(dir, 'blobs'), { withFileTypes: true });
+  } catch {
+    c.must('blobs', 'LAYOUT_BLOBS_MISSING', 'expected a blobs directory, found none', BundleSpecRef.Blobs);
+    return facts;
+  }
+  for (const alg of algs) {
+    const algPath = `blobs/${alg.name}`;
+    if (!alg.isDirectory()) {
+      c.must(algPath, 'LAYOUT_BLOB_PATH', `expected only algorithm directories in blobs/, found ${alg.isSymbolicLink() ? 'a symlink' : 'a file'}`, BundleSpecRef.Blobs);
+      continue;
+    }
+    for (const e of await readdir(path.join(dir, algPath), { withFileTypes: true })) {
+      const file = `${algPath}/${e.name}`;
+      const digest = `${alg.name}:${e.name}`;
+      if (!e.isFile()) {
+        c.must(file, 'LAYOUT_BLOB_PATH', `expected a regular file named by its digest, found ${e.isSymbolicLink() ? 'a symlink' : e.isDirectory() ? 'a directory' : 'a special file'}`, BundleSpecRef.Blobs);
+        continue;
+      }
+      if (!isValidDigest(digest)) {
+        c.must(file, 'LAYOUT_BLOB_PATH', `expected blobs/<algorithm>/<encoded> to form a valid digest, found ${JSON.stringify(digest)}`, BundleSpecRef.Blobs);
+        continue;
+      }
+      if (!isSupported(digest)) {
+        c.should(file, 'LAYOUT_BLOB_UNSUPPORTED', `cannot verify a blob of unsupported algorithm ${alg.name}`, BundleSpecRef.Blobs);
+        continue;
+      }
+      facts.push({ file, digest, size: -1 });
+    }
+  }
+  return facts;
+}
+
+/** Hash every blob once, both cores busy; sizes and actual digests recorded. */
+async function hashBlobs(dir: string, blobs: BlobFact[], c: Collector, options: ValidateLayoutOptions): Promise<void> {
+  const pool: FileDigestPool = createFileDigestPool(options.concurrency === undefined ? {} : { concurrency: options.concurrency });
+  let done = 0;
+  try {
+    await Promise.all(
+      blobs.map(async (b) => {
+        const { algorithm } = parseDigest(b.digest);
+        try {
+          const r = await pool.digest(path.join(dir, b.file), algorithm as 'sha256');
+          b.size = r.size;
+          if (r.digest !== b.digest) {
+            b.actual = r.digest;
+            c.must(b.file, 'BLOB_DIGEST_MISMATCH', `expected content hashing to ${b.digest}, found ${r.digest}`, BundleSpecRef.Blobs);
+          }
+        } catch (err) {
+          c.must(b.file, 'BLOB_UNREADABLE', `cannot read blob: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, BundleSpecRef.Blobs);
+        }
+        options.onBlob?.(++done, blobs.length);
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+}
+
+async function readSmallJson(file: string, max: number): Promise<Buffer | undefined> {
+  const st = await lstat(file).catch(() => undefined);
+  if (!st || !st.isFile() || st.size > max) return undefined;
+  return readFile(file);
+}
+
+/** Validate an image layout directory. Never throws for a bad layout; throws only when `dir` is not a directory. */
+export async function validateLayout(dir: string, options: ValidateLayoutOptions = {}): Promise<ValidationResult> {
+  const c = new Collector();
+  const st = await lstat(dir);
+  if (!st.isDirectory()) throw new BundleError(BundleErrorCode.InvalidLayout, `${dir} is not a directory`, { ref: BundleSpecRef.Layout });
+
+  // oci-layout: REQUIRED, a JSON object with imageLayoutVersion.
+  const marker = await readSmallJson(path.join(dir, 'oci-layout'), MAX_MANIFEST_BYTES);
+  if (!marker) c.must('oci-layout', 'LAYOUT_MARKER_MISSING', 'expected an oci-layout file, found none', BundleSpecRef.Layout);
+  else c.document('oci-layout', validate('oci-layout', marker));
+
+  const blobs = await listBlobs(dir, c);
+  const byDigest = new Map(blobs.map((b) => [b.digest, b]));
+  await hashBlobs(dir, blobs, c, options);
+
+  const indexBytes = await readSmallJson(path.join(dir, 'index.json'), MAX_MANIFEST_BYTES);
+  if (!indexBytes) {
+    c.must('index.json', 'LAYOUT_INDEX_MISSING', 'expected an index.json file, found none', BundleSpecRef.IndexJson);
+    return c.result();
+  }
+  const indexResult = validate('image-index', indexBytes);
+  c.document('index.json', indexResult);
+  if (!indexResult.valid) return c.result();
+  const index = JSON.parse(indexBytes.toString('utf8')) as { manifests: Descriptor[] };
+
+  const reached = new Set<string>();
+  const subjects: { from: string; desc: Descriptor }[] = [];
+  const layers: { desc: Descriptor; diffId: string | undefined; from: string }[] = [];
+
+  /** Check one descriptor against the blob it names; returns the blob when usable. */
+  const follow = (desc: Descriptor, from: string): BlobFact | undefined => {
+    if (!isValidDigest(desc.digest) || !isSupported(desc.digest)) return undefined; // the document's own findings say why
+    const blob = byDigest.get(desc.digest);
+    if (!blob) {
+      c.must(from, 'BLOB_MISSING', `expected blob ${blobFile(desc.digest)} for ${desc.mediaType}, found none`, BundleSpecRef.Blobs);
+      return undefined;
+    }
+    reached.add(desc.digest);
+    if (blob.size >= 0 && blob.size !== desc.size) {
+      c.must(from, 'BLOB_SIZE_MISMATCH', `expected ${blob.file} to be ${desc.size} bytes as its descriptor says, found ${blob.size}`, BundleSpecRef.Descriptor);
+      return undefined;
+    }
+    return blob.actual === undefined && blob.size >= 0 ? blob : undefined;
+  };
+
+  const visited = new Set<string>();
+  const walk = async (desc: Descriptor, from: string): Promise<void> => {
+    const blob = follow(desc, from);
+    const kind = DOCUMENT_KIND[desc.mediaType];
+    if (!blob || kind === undefined) return;
+    if (visited.has(desc.digest)) return;
+    visited.add(desc.digest);
+    const bytes = await readFile(path.join(dir, blob.file));
+    const r = validate(kind, bytes);
+    c.document(blob.file, r);
+    if (!r.valid) return;
+    const doc = JSON.parse(bytes.toString('utf8')) as {
+      mediaType?: string;
+      manifests?: Descriptor[];
+      config?: Descriptor;
+      layers?: Descriptor[];
+      subject?: Descriptor;
+    };
+    if (doc.mediaType !== undefined && doc.mediaType !== desc.mediaType && kind !== 'image-config') {
+      c.must(from, 'DESCRIPTOR_MEDIA_TYPE_MISMATCH', `expected the descriptor's mediaType ${desc.mediaType} to match the document's ${doc.mediaType}`, BundleSpecRef.Descriptor);
+    }
+    if (doc.subject) subjects.push({ from: `${blob.file}#/subject`, desc: doc.subject });
+    if (kind === 'image-index' || kind === 'docker-manifest-list') {
+      for (const [i, m] of (doc.manifests ?? []).entries()) await walk(m, `${blob.file}#/manifests/${i}`);
+      return;
+    }
+    if (kind === 'image-manifest' || kind === 'docker-manifest') {
+      let diffIds: string[] | undefined;
+      if (doc.config) {
+        const cfgBlob = follow(doc.config, `${blob.file}#/config`);
+        const cfgKind = DOCUMENT_KIND[doc.config.mediaType];
+        if (cfgBlob && cfgKind === 'image-config') {
+          const cfgBytes = await readSmallJson(path.join(dir, cfgBlob.file), MAX_CONFIG_BYTES);
+          if (cfgBytes) {
+            const cr = validate('image-config', cfgBytes);
+            c.document(cfgBlob.file, cr);
+            if (cr.valid) diffIds = (JSON.parse(cfgBytes.toString('utf8')) as { rootfs: { diff_ids: string[] } }).rootfs.diff_ids;
+          }
+        }
+      }
+      for (const [i, l] of (doc.layers ?? []).entries()) {
+        const from2 = `${blob.file}#/layers/${i}`;
+        try {
+          layerCompression(l.mediaType);
+        } catch {
+          c.should(from2, 'LAYER_MEDIA_TYPE_UNKNOWN', `expected a layer media type this tool knows (tar, tar+gzip, tar+zstd), found ${l.mediaType}`, LAYER_REF);
+        }
+        if (follow(l, from2)) layers.push({ desc: l, diffId: diffIds?.[i], from: from2 });
+      }
+    }
+  };
+
+  for (const [i, m] of index.manifests.entries()) await walk(m, `index.json#/manifests/${i}`);
+
+  // Referrers name their subject by descriptor; within a layout it should be there.
+  for (const s of subjects) {
+    if (!byDigest.has(s.desc.digest)) {
+      c.should(s.from, 'SUBJECT_MISSING', `expected the subject ${s.desc.digest} in this layout, found no such blob`, 'https://github.com/opencontainers/image-spec/blob/v1.1.1/manifest.md#image-manifest-property-descriptions');
+    } else reached.add(s.desc.digest);
+  }
+  for (const b of blobs) {
+    if (!reached.has(b.digest)) c.should(b.file, 'BLOB_UNREFERENCED', 'blob is not reachable from index.json', BundleSpecRef.Blobs);
+  }
+
+  if (options.deep) {
+    const checked = new Set<string>();
+    for (const l of layers) {
+      if (checked.has(l.desc.digest)) continue;
+      checked.add(l.desc.digest);
+      await checkLayer(dir, l.desc, l.diffId, l.from, c);
+    }
+  }
+  return c.result();
+}
+
+/** Decompress one layer: its diff_id, a well-formed tar, and names a changeset may carry. */
+async function checkLayer(dir: string, desc: Descriptor, diffId: string | undefined, from: string, c: Collector): Promise<void> {
+  const file = blobFile(desc.digest);
+  if (diffId === undefined) {
+    c.must(from, 'LAYER_DIFF_ID_MISSING', 'expected a rootfs.diff_ids entry for this layer in the config, found none', BundleSpecRef.DiffIds);
+    return;
+  }
+  try {
+    layerCompression(desc.mediaType);
+  } catch {
+    return; // unknown media type: reported above, nothing to decompress with
+  }
+  const seen = new Set<string>();
+  const handler = {
+    entry(e: { name: string }): void {
+      let name: string;
+      try {
+        name = normalizeEntryName(e.name);
+      } catch (err) {
+        c.must(file, 'LAYER_UNSAFE_PATH', (err as Error).message, BundleSpecRef.Changesets);
+        return;
+      }
+      const base = name.slice(name.lastIndexOf('/') + 1);
+      if (base.startsWith(WHITEOUT_PREFIX) && base !== OPAQUE_WHITEOUT && base.length === WHITEOUT_PREFIX.length) {
+        c.must(file, 'LAYER_BARE_WHITEOUT', `entry ${JSON.stringify(e.name)} is a whiteout that names nothing`, BundleSpecRef.Whiteouts);
+      }
+      if (seen.has(name)) c.should(file, 'LAYER_DUPLICATE_PATH', `entry ${JSON.stringify(name)} appears more than once (the last one wins)`, BundleSpecRef.Changesets);
+      seen.add(name);
+    },
+    data(): void {},
+    end(): void {},
+  };
+  try {
+    await extractLayer(createReadStream(path.join(dir, file), { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>, { mediaType: desc.mediaType, diffId, handler, label: desc.digest });
+  } catch (err) {
+    if (err instanceof BundleError) c.must(file, `LAYER_${err.code}`, err.message, err.ref ?? BundleSpecRef.Changesets);
+    else throw err;
+  }
+}
