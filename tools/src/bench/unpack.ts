@@ -13,7 +13,7 @@ import type { Benchmark } from './registry.js';
 
 const OCIKIT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../packages/conformance/bin/ocikit.js');
 const WORK = path.join(BENCH_TMP, 'ocikit-bench-unpack');
-const LAYOUT = path.join(WORK, 'layout');
+export const LAYOUT = path.join(WORK, 'layout');
 const REF = 'bench';
 
 function run(argv: string[], cwd = WORK): void {
@@ -32,7 +32,7 @@ function copyIn(rootfs: string, sources: string[]): void {
 }
 
 /** Build the image once (reused across runs while its layout exists). */
-function buildImage(): { layers: string[]; files: number } {
+export function buildImage(): { layers: string[]; files: number } {
   const marker = path.join(WORK, 'built');
   if (!existsSync(marker)) {
     rmSync(WORK, { recursive: true, force: true });

@@ -46,7 +46,10 @@ interface BlobFact {
   /** Relative path, `blobs/<alg>/<encoded>`. */
   file: string;
   digest: string;
+  /** Bytes hashed; -1 until hashed. */
   size: number;
+  /** Size on disk when listed, to schedule the largest blobs first. */
+  bytes: number;
   /** Set when the content does not hash to the name. */
   actual?: string;
 }
@@ -106,7 +109,7 @@ async function listBlobs(dir: string, c: Collector): Promise<BlobFact[]> {
         c.should(file, 'LAYOUT_BLOB_UNSUPPORTED', `cannot verify a blob of unsupported algorithm ${alg.name}`, BundleSpecRef.Blobs);
         continue;
       }
-      facts.push({ file, digest, size: -1 });
+      facts.push({ file, digest, size: -1, bytes: (await lstat(path.join(dir, file))).size });
     }
   }
   return facts;
@@ -116,9 +119,12 @@ async function listBlobs(dir: string, c: Collector): Promise<BlobFact[]> {
 async function hashBlobs(dir: string, blobs: BlobFact[], c: Collector, options: ValidateLayoutOptions): Promise<void> {
   const pool: FileDigestPool = createFileDigestPool(options.concurrency === undefined ? {} : { concurrency: options.concurrency });
   let done = 0;
+  // Largest first: one blob's hash cannot be split across cores, so the
+  // biggest ones must start at once for both cores to finish together.
+  const order = [...blobs].sort((a, b) => b.bytes - a.bytes);
   try {
     await Promise.all(
-      blobs.map(async (b) => {
+      order.map(async (b) => {
         const { algorithm } = parseDigest(b.digest);
         try {
           const r = await pool.digest(path.join(dir, b.file), algorithm as 'sha256');
