@@ -4,17 +4,9 @@
  * calculations": D = '<alg>:' + Encode(H(C)), Encode being lower-case hex
  * for every supported algorithm).
  */
-import { createHash, type Hash } from 'node:crypto';
 import { DEFAULT_ALGORITHM, isSupportedAlgorithm, type SupportedAlgorithm } from './algorithms.js';
-import { createBlake3 } from './blake3.js';
 import { unsupported, type Digest } from './grammar.js';
-
-/** The minimal incremental hash every backend provides. */
-export interface HashBackend {
-  update(data: Uint8Array): void;
-  /** Lower-case hex; called once. */
-  hex(): string;
-}
+import { createHashBackend, type HashBackend } from './hash-backend.js';
 
 /** Hashes content fed in chunks and counts its bytes. */
 export interface Digester<A extends SupportedAlgorithm = SupportedAlgorithm> {
@@ -33,19 +25,6 @@ function toBytes(data: Uint8Array | string): Uint8Array {
   return typeof data === 'string' ? encoder.encode(data) : data;
 }
 
-/** OpenSSL through node:crypto: SHA-NI / AVX2 where the CPU has them. */
-function nodeHash(algorithm: 'sha256' | 'sha384' | 'sha512'): HashBackend {
-  const h: Hash = createHash(algorithm);
-  return {
-    update: (data) => void h.update(data),
-    hex: () => h.digest('hex'),
-  };
-}
-
-function backend(algorithm: SupportedAlgorithm): HashBackend {
-  return algorithm === 'blake3' ? createBlake3() : nodeHash(algorithm);
-}
-
 function checkAlgorithm(algorithm: string): SupportedAlgorithm {
   if (typeof algorithm !== 'string' || !isSupportedAlgorithm(algorithm)) throw unsupported(String(algorithm));
   return algorithm;
@@ -57,7 +36,7 @@ class IncrementalDigester<A extends SupportedAlgorithm> implements Digester<A> {
   #result: Digest<A> | undefined;
 
   constructor(readonly algorithm: A) {
-    this.#backend = backend(algorithm);
+    this.#backend = createHashBackend(algorithm);
   }
 
   get size(): number {

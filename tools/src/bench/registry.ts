@@ -2,6 +2,7 @@
  * Every benchmark, by name. Add one: a file in this folder exporting an
  * object of this shape, and one line in the list.
  */
+import { benchmark as digest } from './digest.js';
 import { benchmark as imageSpecValidate } from './image-spec-validate.js';
 import { benchmark as unpack } from './unpack.js';
 import { benchmark as runtimeSpecValidate } from './runtime-spec-validate.js';
@@ -14,6 +15,7 @@ export interface Benchmark {
 }
 
 export const BENCHMARKS: readonly Benchmark[] = [
+  digest,
   imageSpecValidate,
   unpack,
   runtimeSpecValidate,

@@ -9,4 +9,5 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command 
   generate: () => import('./generate.js'),
   'runtime-test': () => import('./runtime-test.js'),
   unpack: () => import('./unpack.js'),
+  digest: () => import('./digest.js'),
 };

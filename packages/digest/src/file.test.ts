@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { digestOf } from './digester.js';
+import { DigestErrorCode, DigestMismatchError, SizeMismatchError } from './errors.js';
+import { READ_BUFFER_SIZE, digestFile, verifyFile } from './file.js';
+import { createFileDigestPool, digestFiles } from './pool.js';
+
+let dir: string;
+const files: Record<string, Buffer> = {};
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ocikit-digest-'));
+  const sizes = { empty: 0, small: 3, exact: READ_BUFFER_SIZE, over: READ_BUFFER_SIZE + 1, big: 3 * READ_BUFFER_SIZE + 12345 };
+  for (const [name, size] of Object.entries(sizes)) {
+    const b = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) b[i] = (i * 7 + name.length) & 0xff;
+    files[name] = b;
+    writeFileSync(join(dir, name), b);
+  }
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('digestFile', () => {
+  it.each(['empty', 'small', 'exact', 'over', 'big'])('%s file: equals digestOf of its bytes, for every algorithm', async (name) => {
+    for (const algorithm of ['sha256', 'sha384', 'sha512', 'blake3'] as const) {
+      await expect(digestFile(join(dir, name), algorithm)).resolves.toEqual({
+        digest: digestOf(files[name]!, algorithm),
+        size: files[name]!.length,
+      });
+    }
+  });
+
+  it('agrees with openssl dgst on the same file', async () => {
+    const r = spawnSync('openssl', ['dgst', '-sha256', '-r', join(dir, 'big')], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const hex = r.stdout.split(' ')[0];
+    await expect(digestFile(join(dir, 'big'))).resolves.toMatchObject({ digest: `sha256:${hex}` });
+  });
+
+  it('reads a FIFO (no seeking)', async () => {
+    const fifo = join(dir, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // The writer blocks until we open the FIFO for reading.
+    const writer = spawn('sh', ['-c', `head -c 5000000 /dev/zero > '${fifo}'`], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => writer.on('exit', resolve));
+    await expect(digestFile(fifo)).resolves.toEqual({ digest: digestOf(new Uint8Array(5_000_000)), size: 5_000_000 });
+    await expect(exited).resolves.toBe(0);
+  });
+
+  it('rejects with the fs error for a missing file or a directory', async () => {
+    await expect(digestFile(join(dir, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(digestFile(dir)).rejects.toMatchObject({ code: 'EISDIR' });
+  });
+
+  it('rejects an unsupported algorithm before opening anything', async () => {
+    await expect(digestFile(join(dir, 'missing'), 'md5')).rejects.toMatchObject({ code: DigestErrorCode.Unsupported });
+  });
+});
+
+describe('verifyFile', () => {
+  it('resolves for matching size and digest', async () => {
+    const b = files['big']!;
+    await expect(verifyFile(join(dir, 'big'), { digest: digestOf(b, 'blake3'), size: b.length })).resolves.toEqual({
+      digest: digestOf(b, 'blake3'),
+      size: b.length,
+    });
+  });
+
+  it('compares a regular file\'s length before hashing', async () => {
+    const err = await verifyFile(join(dir, 'big'), { digest: digestOf('whatever'), size: 10 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SizeMismatchError);
+    expect(err).toMatchObject({ expected: 10, actual: files['big']!.length });
+  });
+
+  it('rejects a wrong digest', async () => {
+    await expect(verifyFile(join(dir, 'small'), { digest: digestOf('other') })).rejects.toBeInstanceOf(DigestMismatchError);
+  });
+});
+
+describe('file digest pool', () => {
+  it('returns results in argument order, an unreadable file as its error', async () => {
+    const names = ['big', 'missing', 'small', 'empty', 'over'];
+    const seen: string[] = [];
+    for await (const r of digestFiles(names.map((n) => join(dir, n)), 'sha512', { concurrency: 2 })) {
+      const name = r.path.slice(dir.length + 1);
+      seen.push(name);
+      if (name === 'missing') expect('error' in r && (r.error as NodeJS.ErrnoException).code).toBe('ENOENT');
+      else expect('result' in r && r.result).toEqual({ digest: digestOf(files[name]!, 'sha512'), size: files[name]!.length });
+    }
+    expect(seen).toEqual(names);
+  });
+
+  it('limits concurrency and rejects after close', async () => {
+    const pool = createFileDigestPool({ concurrency: 1 });
+    expect(pool.concurrency).toBe(1);
+    await expect(pool.digest(join(dir, 'small'))).resolves.toEqual({ digest: digestOf(files['small']!), size: 3 });
+    await pool.close();
+    await expect(pool.digest(join(dir, 'small'))).rejects.toThrow(/closed/);
+  });
+
+  it('rejects an unsupported algorithm synchronously in the caller', () => {
+    const pool = createFileDigestPool({ concurrency: 1 });
+    expect(() => pool.digest(join(dir, 'small'), 'md5' as never)).toThrow(/unsupported digest algorithm "md5"/);
+    return pool.close();
+  });
+});
