@@ -21,3 +21,12 @@ export {
   type UnpackResult,
   type Provenance,
 } from './unpack/unpack.js';
+// Part 2: bundle digest, tar writer, pack.
+export { bundleRecord, bundleDigest, canonicalJson, escapeBytes, unescapeBytes, RECORD_VERSION, type BundleRecord, type BundleRecordOptions } from './bundle-digest/record.js';
+export { verifyBundle, diffRecords, type BundleVerification, type RecordDifference } from './bundle-digest/verify.js';
+export { walkTree, EntryType, HOST_XATTRS, type WalkEntry, type WalkOptions } from './bundle-digest/walk.js';
+export { tarHeader, padding as tarPadding, TAR_END, type TarWriteEntry } from './tar/writer.js';
+export { compressChunks, PackCompression, type CompressOptions } from './pack/compress.js';
+export { reverseConfig, type ReverseResult, type RuntimeConfigView } from './pack/config.js';
+export { writeOciArchive } from './pack/archive.js';
+export { pack, PackFormat, type PackOptions, type PackResult } from './pack/pack.js';

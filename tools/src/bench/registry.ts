@@ -3,6 +3,8 @@
  * object of this shape, and one line in the list.
  */
 import { benchmark as digest } from './digest.js';
+import { bundleDigestBenchmark } from './bundle-digest.js';
+import { packBenchmark } from './pack.js';
 import { benchmark as imageSpecValidate } from './image-spec-validate.js';
 import { benchmark as unpack } from './unpack.js';
 import { benchmark as runtimeSpecValidate } from './runtime-spec-validate.js';
@@ -16,6 +18,8 @@ export interface Benchmark {
 
 export const BENCHMARKS: readonly Benchmark[] = [
   digest,
+  bundleDigestBenchmark,
+  packBenchmark,
   imageSpecValidate,
   unpack,
   runtimeSpecValidate,

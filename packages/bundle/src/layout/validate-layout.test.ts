@@ -56,7 +56,7 @@ describe('validateLayout', () => {
     const layer = manifestOf(dir).doc.layers[0]!;
     const file = path.join(dir, 'blobs', ...layer.digest.split(':'));
     const bytes = readFileSync(file);
-    bytes[bytes.length >> 1] ^= 0xff;
+    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff;
     writeFileSync(file, bytes);
     const r = await validateLayout(dir);
     expect(r.valid).toBe(false);

@@ -47,6 +47,10 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
       await write(io.stderr, `ocikit: ${(err as Error).message}\n`);
       return ExitCode.Usage;
     }
+    if (isSystemError(err) && err.code === 'EPIPE') {
+      // The reader went away (`ocikit ... | head`): nothing left to say to it.
+      return ExitCode.Ok;
+    }
     if (isSystemError(err)) {
       // A path that could not be read or written: one line, like a usage problem.
       await write(io.stderr, `ocikit: ${err.path ? `${err.path}: ` : ''}${err.code} (${err.syscall})\n`);

@@ -6,8 +6,10 @@ import type { Command } from '../io.js';
  */
 export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
   validate: () => import('./validate.js'),
+  digest: () => import('./digest.js'),
+  unpack: () => import('./unpack.js'),
   generate: () => import('./generate.js'),
   'runtime-test': () => import('./runtime-test.js'),
-  unpack: () => import('./unpack.js'),
-  digest: () => import('./digest.js'),
+  bundle: () => import('./bundle.js'),
+  pack: () => import('./pack.js'),
 };

@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
+
+export interface HashRequest {
+  id: number;
+  /** Host paths, each followed by a NUL byte (a path never holds one). */
+  paths: Uint8Array;
+}
+
+/** Split a NUL-terminated list of paths. */
+export function splitPaths(list: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let start = 0; start < list.length; ) {
+    const end = list.indexOf(0, start);
+    out.push(list.subarray(start, end));
+    start = end + 1;
+  }
+  return out;
+}
+export type HashResult = { digest: string; size: number } | { error: { message: string; code?: string } };
+export interface HashResponse {
+  id: number;
+  results: HashResult[];
+}
+
+/**
+ * sha256 of a regular file, read in `buffer`-sized reads. O_NOFOLLOW: a
+ * file swapped for a symlink after the walk is refused, not followed.
+ */
+export function hashFileSync(path: Buffer | string, buffer: Buffer): { digest: string; size: number } {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const h = createHash('sha256');
+    let size = 0;
+    for (let n = readSync(fd, buffer, 0, buffer.length, null); n > 0; n = readSync(fd, buffer, 0, buffer.length, null)) {
+      h.update(n === buffer.length ? buffer : buffer.subarray(0, n));
+      size += n;
+    }
+    return { digest: `sha256:${h.digest('hex')}`, size };
+  } finally {
+    closeSync(fd);
+  }
+}

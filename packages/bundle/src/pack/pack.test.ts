@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { bundleRecord } from '../bundle-digest/record.js';
+import { verifyBundle } from '../bundle-digest/verify.js';
+import { Layout } from '../layout/layout.js';
+import { openLayout } from '../layout/archive.js';
+import { TarReader, type TarEntry } from '../tar/reader.js';
+import { makeImage, scratch } from '../test-support/image.js';
+import { unpack } from '../unpack/unpack.js';
+import { pack } from './pack.js';
+
+/** The rootfs part of a bundle record (config.json left out). */
+async function rootfsRecord(bundle: string): Promise<string> {
+  return (await bundleRecord(bundle, { threads: 0 })).text
+    .split('\n')
+    .filter((l) => !l.startsWith('config.json '))
+    .join('\n');
+}
+
+function layerNames(blob: Buffer): TarEntry[] {
+  const out: TarEntry[] = [];
+  const r = new TarReader({ entry: (e) => void out.push(e), data: () => {}, end: () => {} });
+  r.write(gunzipSync(blob));
+  r.finish();
+  return out;
+}
+
+async function configOf(layoutDir: string, ref: string) {
+  const l = await Layout.open(layoutDir);
+  return l.resolve(ref);
+}
+
+const t0 = 1_600_000_000;
+
+describe('pack', () => {
+  let s: ReturnType<typeof scratch>;
+  let base: string;
+  beforeAll(async () => {
+    s = scratch('pack');
+    base = path.join(s.dir, 'base');
+    await makeImage(
+      base,
+      [
+        [
+          { name: 'etc/', type: '5', mode: 0o755, mtime: t0 },
+          { name: 'etc/passwd', content: 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n', mtime: t0 },
+          { name: 'etc/group', content: 'root:x:0:\napp:x:1000:\n', mtime: t0 },
+          { name: 'etc/old/', type: '5', mode: 0o755, mtime: t0 },
+          { name: 'etc/old/a', content: 'a', mtime: t0 },
+          { name: 'etc/old/b', content: 'b', mtime: t0 },
+          { name: 'bin/', type: '5', mode: 0o755, mtime: t0 },
+          { name: 'bin/tool', content: 'tool v1', mode: 0o755, mtime: t0 },
+          { name: 'bin/tool-link', type: '1', linkname: 'bin/tool', mtime: t0 },
+          { name: 'bin/sh', type: '2', linkname: 'busybox', mode: 0o777, mtime: t0 },
+          { name: 'keep', content: 'unchanged', mtime: t0 },
+        ],
+      ],
+      { ref: 'v1', config: { Entrypoint: ['/bin/tool'], Cmd: ['--help'], Env: ['A=1'], WorkingDir: '/', Labels: { team: 'x' }, User: 'app' } },
+    );
+  });
+  afterAll(() => s.cleanup());
+
+  it('packs only the changes since unpack, with whiteouts, and unpacks to the edited tree', async () => {
+    const b = path.join(s.dir, 'b1');
+    await unpack(base, b, { ref: 'v1' });
+    const r = path.join(b, 'rootfs');
+    writeFileSync(path.join(r, 'bin/tool'), 'tool v2 longer'); // modified (and its hardlink)
+    rmSync(path.join(r, 'etc/old'), { recursive: true }); // one whiteout for the directory
+    rmSync(path.join(r, 'bin/sh'));
+    symlinkSync('dash', path.join(r, 'bin/sh')); // retargeted
+    mkdirSync(path.join(r, 'srv'));
+    writeFileSync(path.join(r, 'srv/new'), 'new');
+    chmodSync(path.join(r, 'etc/group'), 0o600);
+    const out = path.join(s.dir, 'out1');
+    const res = await pack(b, out, { ref: 'v2', threads: 0 });
+    expect(res.incremental).toBe(true);
+    expect(res.layer).toBeDefined();
+    const layout = await Layout.open(out);
+    const names = layerNames(await layout.readBlob(res.layer!, 1 << 30)).map((e) => `${e.type}:${e.name}`);
+    expect(names).toContain('file:etc/.wh.old');
+    expect(names).not.toContain('file:etc/old/.wh.a');
+    expect(names).toContain('file:bin/tool');
+    expect(names).toContain('hardlink:bin/tool-link');
+    expect(names).toContain('symlink:bin/sh');
+    expect(names).toContain('file:srv/new');
+    expect(names).toContain('file:etc/group');
+    expect(names).not.toContain('file:keep');
+    expect(names).not.toContain('file:etc/passwd');
+    // Whiteouts come before their siblings.
+    expect(names.indexOf('file:etc/.wh.old')).toBeLessThan(names.indexOf('file:etc/group'));
+
+    const img = await configOf(out, 'v2');
+    expect(img.manifest.layers).toHaveLength(2);
+    expect(img.config.rootfs.diff_ids[1]).toBe(res.diffId);
+    expect((img.config as { history?: { created_by?: string }[] }).history?.at(-1)?.created_by).toBe('ocikit pack');
+
+    const again = path.join(s.dir, 'b1-again');
+    await unpack(out, again, { ref: 'v2' });
+    expect(await rootfsRecord(again)).toBe(await rootfsRecord(b));
+  });
+
+  it('handles a file replaced by a directory and a directory replaced by a file', async () => {
+    const b = path.join(s.dir, 'b-replace');
+    await unpack(base, b, { ref: 'v1' });
+    const r = path.join(b, 'rootfs');
+    rmSync(path.join(r, 'keep'));
+    mkdirSync(path.join(r, 'keep'));
+    writeFileSync(path.join(r, 'keep/inside'), 'in');
+    rmSync(path.join(r, 'etc/old'), { recursive: true });
+    writeFileSync(path.join(r, 'etc/old'), 'now a file');
+    const out = path.join(s.dir, 'out-replace');
+    const res = await pack(b, out, { threads: 0 });
+    const names = layerNames(await (await Layout.open(out)).readBlob(res.layer!, 1 << 30)).map((e) => `${e.type}:${e.name}`);
+    expect(names).toEqual(expect.arrayContaining(['directory:keep/', 'file:keep/inside', 'file:etc/old']));
+    expect(names.filter((n) => n.includes('.wh.'))).toEqual([]);
+    const again = path.join(s.dir, 'b-replace-again');
+    await unpack(out, again);
+    expect(await rootfsRecord(again)).toBe(await rootfsRecord(b));
+  });
+
+  it('without changes adds no layer, and unpack -> pack -> unpack keeps the bundle digest', async () => {
+    const b = path.join(s.dir, 'b2');
+    const unpacked = await unpack(base, b, { ref: 'v1' });
+    const out = path.join(s.dir, 'out2');
+    const res = await pack(b, out, { ref: 'same', threads: 0 });
+    expect(res.layer).toBeUndefined();
+    expect(res.manifest.digest).toBe(unpacked.provenance.manifest.digest);
+    expect([res.added, res.modified, res.removed]).toEqual([0, 0, 0]);
+    const again = path.join(s.dir, 'b2-again');
+    await unpack(out, again, { ref: 'same' });
+    expect((await bundleRecord(again)).digest).toBe((await bundleRecord(b)).digest);
+  });
+
+  it('verify with a digest alone names the first change since unpack', async () => {
+    const b = path.join(s.dir, 'b-verify');
+    await unpack(base, b, { ref: 'v1' });
+    const digest = (await bundleRecord(b, { threads: 0 })).digest;
+    writeFileSync(path.join(b, 'rootfs/etc/group'), 'root:x:0:\n');
+    const v = await verifyBundle(b, digest, { threads: 0 });
+    expect(v.ok).toBe(false);
+    expect(v.against).toBe('unpack-record');
+    expect(v.difference).toMatchObject({ entry: '/etc/group', kind: 'changed' });
+    expect(v.difference!.fields.join(' ')).toMatch(/^size: 22 -> 10 digest: sha256:/);
+  });
+
+  it('finds a content edit that kept size and mtime', async () => {
+    const b = path.join(s.dir, 'b3');
+    await unpack(base, b, { ref: 'v1' });
+    const f = path.join(b, 'rootfs/keep');
+    writeFileSync(f, 'UNCHANGED');
+    utimesSync(f, t0, t0);
+    const res = await pack(b, path.join(s.dir, 'out3'), { threads: 0 });
+    expect([res.added, res.modified, res.removed]).toEqual([0, 1, 0]);
+  });
+
+  it('is reproducible: the same bundle packs to the same digest, SOURCE_DATE_EPOCH clamps times', async () => {
+    const b = path.join(s.dir, 'b4');
+    await unpack(base, b, { ref: 'v1' });
+    writeFileSync(path.join(b, 'rootfs/added'), 'x');
+    const one = await pack(b, path.join(s.dir, 'out4a'), { threads: 0 });
+    const two = await pack(b, path.join(s.dir, 'out4b'), { threads: 0 });
+    expect(two.manifest.digest).toBe(one.manifest.digest);
+    const e1 = await pack(b, path.join(s.dir, 'out4c'), { sourceDateEpoch: t0 + 10, full: true });
+    const e2 = await pack(b, path.join(s.dir, 'out4d'), { sourceDateEpoch: t0 + 10, full: true });
+    expect(e2.manifest.digest).toBe(e1.manifest.digest);
+    const layout = await Layout.open(path.join(s.dir, 'out4c'));
+    const entries = layerNames(await layout.readBlob(e1.layer!, 1 << 30));
+    expect(Math.max(...entries.map((e) => e.mtime))).toBe(t0 + 10);
+    expect(entries[0]!.name).toBe('./');
+    const img = await configOf(path.join(s.dir, 'out4c'), 'latest');
+    expect(img.config.created).toBe(new Date((t0 + 10) * 1000).toISOString().replace('.000Z', 'Z'));
+  });
+
+  it('carries config.json edits back into the image config', async () => {
+    const b = path.join(s.dir, 'b5');
+    await unpack(base, b, { ref: 'v1' });
+    const cfgFile = path.join(b, 'config.json');
+    const spec = JSON.parse(readFileSync(cfgFile, 'utf8'));
+    spec.process.args = ['/bin/tool', '--version'];
+    spec.process.env = [...spec.process.env, 'B=2'];
+    spec.process.cwd = '/srv';
+    spec.process.user = { uid: 0, gid: 0 };
+    spec.annotations['org.opencontainers.image.stopSignal'] = 'SIGINT';
+    spec.annotations['org.opencontainers.image.exposedPorts'] = '8080/tcp,53/udp';
+    spec.annotations['added'] = 'yes';
+    delete spec.annotations['team'];
+    writeFileSync(cfgFile, JSON.stringify(spec));
+    const res = await pack(b, path.join(s.dir, 'out5'), { threads: 0 });
+    const c = (await configOf(path.join(s.dir, 'out5'), 'latest')).config.config!;
+    expect(c.Entrypoint).toEqual(['/bin/tool']);
+    expect(c.Cmd).toEqual(['--version']);
+    expect(c.Env).toEqual(['A=1', 'B=2']);
+    expect(c.WorkingDir).toBe('/srv');
+    expect(c.User).toBe('0:0');
+    expect(c.StopSignal).toBe('SIGINT');
+    expect(c.ExposedPorts).toEqual({ '8080/tcp': {}, '53/udp': {} });
+    expect(c.Labels).toEqual({ added: 'yes' });
+    expect(res.configChanges.sort()).toEqual(['Cmd', 'Env', 'ExposedPorts', 'Labels', 'StopSignal', 'User', 'WorkingDir']);
+
+    // Unchanged config.json: the image config's fields stay as they were.
+    const b2 = path.join(s.dir, 'b5-plain');
+    await unpack(base, b2, { ref: 'v1' });
+    const plain = await pack(b2, path.join(s.dir, 'out5b'), { threads: 0 });
+    expect(plain.configChanges).toEqual([]);
+    expect((await configOf(path.join(s.dir, 'out5b'), 'latest')).config.config).toEqual({ Entrypoint: ['/bin/tool'], Cmd: ['--help'], Env: ['A=1'], WorkingDir: '/', Labels: { team: 'x' }, User: 'app' });
+  });
+
+  it('packs any bundle as one full layer, in every compression, and as an oci-archive', async () => {
+    const b = path.join(s.dir, 'plain');
+    mkdirSync(path.join(b, 'rootfs/usr/bin'), { recursive: true });
+    writeFileSync(path.join(b, 'rootfs/usr/bin/hello'), Buffer.alloc(9 << 20, 'hello world\n'));
+    linkSync(path.join(b, 'rootfs/usr/bin/hello'), path.join(b, 'rootfs/usr/bin/hi'));
+    execFileSync('runc', ['spec', '--bundle', b]);
+    for (const compression of ['gzip', 'zstd', 'none'] as const) {
+      const out = path.join(s.dir, `plain-${compression}`);
+      const res = await pack(b, out, { compression, threads: 0 });
+      expect(res.incremental).toBe(false);
+      const back = path.join(s.dir, `plain-${compression}-back`);
+      await unpack(out, back);
+      expect(await rootfsRecord(back)).toBe(await rootfsRecord(b));
+    }
+    const archive = path.join(s.dir, 'plain.tar');
+    await pack(b, archive, { format: 'archive', ref: 'a', threads: 0 });
+    await pack(b, archive, { format: 'archive', ref: 'b', threads: 0, compression: 'none' });
+    const opened = await openLayout(archive, s.dir);
+    try {
+      expect((await opened.layout.listRefs()).map((r) => r.name).sort()).toEqual(['a', 'b']);
+    } finally {
+      opened.close();
+    }
+    const back = path.join(s.dir, 'plain-archive-back');
+    await unpack(archive, back, { ref: 'b' });
+    expect(await rootfsRecord(back)).toBe(await rootfsRecord(b));
+  });
+});
