@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, readSync, type BigIntStats, type Stats } from 'node:fs';
-import { createRequire } from 'node:module';
 import { HOST_XATTRS } from './walk.js';
+import { xattrsOrNull, type XattrApi } from '../fs/xattr.js';
 
 export interface ScanRequest {
   id: number;
@@ -27,24 +27,6 @@ export interface ScanResponse {
   subdirs: string[];
   error?: { message: string; code?: string };
 }
-
-interface XattrApi {
-  listAttributesSync(path: string): string[];
-  getAttributeSync(path: string, name: string): Buffer | null;
-}
-let xattrApi: XattrApi | null | undefined;
-function loadXattr(): XattrApi | null {
-  if (xattrApi === undefined) {
-    try {
-      // llistxattr/lgetxattr: never follows a symlink.
-      xattrApi = createRequire(import.meta.url)('@napi-rs/xattr') as XattrApi;
-    } catch {
-      xattrApi = null;
-    }
-  }
-  return xattrApi;
-}
-
 
 const SAFE = /[^\x21-\x24\x26-\x3c\x3e-\x7e]/;
 const SAFE_G = /[^\x21-\x24\x26-\x3c\x3e-\x7e]/g;
@@ -136,7 +118,7 @@ export function describeEntry(host: Buffer, mtimes: boolean, buffer: Buffer): { 
     const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn);
     fields += ` dev=${major},${minor}`;
   }
-  const api = loadXattr();
+  const api = xattrsOrNull();
   if (api) fields += xattrFields(api, host);
   if (mtimes) fields += mtimeField((st as BigIntStats).mtimeNs);
   return { fields, link, dir: type === 'dir' };

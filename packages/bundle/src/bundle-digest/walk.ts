@@ -5,7 +5,7 @@
  * by path bytes. Shared by the bundle digest and by pack.
  */
 import { lstatSync, readdirSync, readlinkSync, type BigIntStats, type Stats } from 'node:fs';
-import { createRequire } from 'node:module';
+import { xattrsOrNull, type XattrApi } from '../fs/xattr.js';
 
 export const EntryType = {
   File: 'file',
@@ -56,23 +56,6 @@ export interface WalkOptions {
  * tree different labels.
  */
 export const HOST_XATTRS: ReadonlySet<string> = new Set(['security.selinux']);
-
-interface XattrApi {
-  listAttributesSync(path: string): string[];
-  getAttributeSync(path: string, name: string): Buffer | null;
-}
-let xattrApi: XattrApi | null | undefined;
-function loadXattr(): XattrApi | null {
-  if (xattrApi === undefined) {
-    try {
-      // lgetxattr/llistxattr: never follows a symlink.
-      xattrApi = createRequire(import.meta.url)('@napi-rs/xattr') as XattrApi;
-    } catch {
-      xattrApi = null;
-    }
-  }
-  return xattrApi;
-}
 
 function typeOf(st: Stats | BigIntStats): EntryType {
   if (st.isFile()) return EntryType.File;
@@ -151,7 +134,7 @@ function checkRoot(root: string): void {
  * Symlinks are read, never followed; the root must be a directory.
  */
 export function walkTree(root: string, options: WalkOptions = {}): WalkEntry[] {
-  const api = options.xattrs === false ? null : loadXattr();
+  const api = options.xattrs === false ? null : xattrsOrNull();
   const out: WalkEntry[] = [];
   const visit = (rel: Buffer, host: Buffer): void => {
     const e = statEntry(rel, host, api);
@@ -175,7 +158,7 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkEntry[] {
  * while the tree is still being walked.
  */
 export function* walkDepthFirst(root: string, options: { xattrs?: boolean } = {}): Generator<WalkEntry> {
-  const api = options.xattrs === false ? null : loadXattr();
+  const api = options.xattrs === false ? null : xattrsOrNull();
   checkRoot(root);
   function* visit(rel: Buffer, host: Buffer): Generator<WalkEntry> {
     const e = statEntry(rel, host, api);

@@ -16,28 +16,10 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
 import { chmodSync, closeSync, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, lutimesSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
 import type { ConfinedRoot } from '../fs/confine.js';
+import { loadXattr } from '../fs/xattr.js';
 import { TarEntryType, type TarEntry, type TarHandler } from '../tar/reader.js';
-
-/**
- * lsetxattr through @napi-rs/xattr (prebuilt binaries; never follows a
- * symlink), loaded on first use so that a platform without a binary can
- * still unpack, with a warning for each attribute it cannot set.
- */
-type SetXattr = (path: string, name: string, value: Uint8Array) => void;
-let setXattr: SetXattr | Error | undefined;
-function loadSetXattr(): SetXattr | Error {
-  if (setXattr === undefined) {
-    try {
-      setXattr = (createRequire(import.meta.url)('@napi-rs/xattr') as { setAttributeSync: SetXattr }).setAttributeSync;
-    } catch (err) {
-      setXattr = new Error(`xattrs unsupported here (@napi-rs/xattr: ${(err as Error).message.split('\n')[0]})`);
-    }
-  }
-  return setXattr;
-}
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_WHITEOUT = '.wh..wh..opq';
@@ -260,11 +242,11 @@ export class RootfsWriter {
 
   #xattrs(host: string, e: TarEntry): void {
     if (!e.xattrs) return;
-    const set = loadSetXattr();
+    const api = loadXattr();
     for (const [name, value] of e.xattrs) {
       try {
-        if (set instanceof Error) throw set;
-        set(host, name, value);
+        if (api instanceof Error) throw api;
+        api.setAttributeSync(host, name, value);
       } catch (err) {
         this.#warning(`skipped xattr ${name} on ${q(e.name)}: ${(err as Error).message}`);
       }
