@@ -31,6 +31,7 @@ describe('ocikit validate (built bin)', () => {
     expect(code).toBe(ExitCode.Ok);
     const kinds = Object.fromEntries(report.results.map((r) => [path.relative(EXAMPLES, r.path), r.type]));
     expect(kinds).toEqual({
+      'image-src': 'bundle',
       'image/config.json': 'image-config',
       'image/index.json': 'image-index',
       'image/manifest.json': 'image-manifest',
