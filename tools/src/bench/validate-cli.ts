@@ -65,8 +65,18 @@ export const benchmark: Benchmark = {
     const single = LAYOUT;
     const double = path.join(BENCH_TMP, 'ocikit-bench-validate-layout');
     rmSync(double, { recursive: true, force: true });
-    spawnSync('cp', ['-a', single, double]);
-    spawnSync('skopeo', ['copy', '-q', '--dest-compress-format', 'zstd', `oci:${single}:bench`, `oci:${double}:bench-zstd`]);
+    const zstd = path.join(BENCH_TMP, 'ocikit-bench-validate-zstd');
+    rmSync(zstd, { recursive: true, force: true });
+    // Into a fresh layout (skopeo reuses blobs a destination already has), then merged by a second copy.
+    for (const argv of [
+      ['cp', '-a', single, double],
+      ['skopeo', 'copy', '-q', '--dest-compress-format', 'zstd', `oci:${single}:bench`, `oci:${zstd}:bench`],
+      ['skopeo', 'copy', '-q', `oci:${zstd}:bench`, `oci:${double}:bench-zstd`],
+    ]) {
+      const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+      if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${String(r.stderr).slice(-500)}`);
+    }
+    rmSync(zstd, { recursive: true, force: true });
     for (const layout of [single, double]) {
       const blobs = readdirSync(path.join(layout, 'blobs/sha256')).map((b) => path.join(layout, 'blobs/sha256', b));
       const bytes = blobs.reduce((n, b) => n + statSync(b).size, 0);

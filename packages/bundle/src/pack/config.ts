@@ -35,11 +35,11 @@ export interface ReverseResult {
  * Carry config.json edits back into `base` (an image config, or undefined
  * for a bundle that did not come from an image: then every field is taken).
  */
-export function reverseConfig(spec: RuntimeConfigView, base: ConfigDoc | undefined, options: { root: ConfinedRoot; rootless?: boolean }): ReverseResult {
+export async function reverseConfig(spec: RuntimeConfigView, base: ConfigDoc | undefined, options: { root: ConfinedRoot; rootless?: boolean }): Promise<ReverseResult> {
   let baseline: RuntimeConfigView | undefined;
   if (base !== undefined) {
     try {
-      baseline = convertConfig(base, { root: options.root, rootless: options.rootless === true }).spec as RuntimeConfigView;
+      baseline = (await convertConfig(base, { root: options.root, rootless: options.rootless === true })).spec as RuntimeConfigView;
     } catch {
       // The base no longer converts (its user left /etc/passwd): take every field.
       baseline = undefined;

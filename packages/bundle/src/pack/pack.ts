@@ -228,7 +228,7 @@ export async function pack(bundleDir: string, target: string, options: PackOptio
 
     // The image config.
     const root = new ConfinedRoot(rootfs);
-    const { config: containerConfig, changed } = reverseConfig(spec, baseConfig, { root, rootless: provenance?.rootless === true });
+    const { config: containerConfig, changed } = await reverseConfig(spec, baseConfig, { root, rootless: provenance?.rootless === true });
 
     if (provenance && layerDesc === undefined && changed.length === 0) {
       // Nothing changed: the bundle is still the image it came from.

@@ -3,7 +3,12 @@
  * @ocikit/runtime-spec's default Linux config (the `runc spec` document)
  * and applies every MUST of the conversion; the result is validated.
  */
-import { defaultConfig, validate as validateRuntime, type Mount, type Spec } from '@ocikit/runtime-spec';
+import type * as RuntimeSpec from '@ocikit/runtime-spec';
+import type { Mount, Spec } from '@ocikit/runtime-spec';
+
+// Loaded on first conversion: validating or reading a layout never pays for
+// runtime-spec's validators.
+let runtimeSpec: Promise<typeof RuntimeSpec> | undefined;
 import { BundleError, BundleErrorCode, BundleSpecRef } from '../errors.js';
 import type { ConfinedRoot } from '../fs/confine.js';
 import type { ConfigDoc } from '../layout/documents.js';
@@ -41,7 +46,8 @@ export interface ConvertResult {
   volumeDirs: string[];
 }
 
-export function convertConfig(image: ConfigDoc, options: ConvertOptions): ConvertResult {
+export async function convertConfig(image: ConfigDoc, options: ConvertOptions): Promise<ConvertResult> {
+  const { defaultConfig, validate: validateRuntime } = await (runtimeSpec ??= import('@ocikit/runtime-spec'));
   const spec = defaultConfig({ os: 'linux', rootless: options.rootless === true });
   const c = image.config ?? {};
   const proc = spec.process!;

@@ -147,7 +147,7 @@ export async function unpack(layoutPath: string, bundleDir: string, options: Unp
       }
       writer.finish();
 
-      const { spec, volumeDirs } = convertConfig(config, { root, rootless: options.rootless === true, volumes: options.volumes === true });
+      const { spec, volumeDirs } = await convertConfig(config, { root, rootless: options.rootless === true, volumes: options.volumes === true });
       for (const v of volumeDirs) mkdirSync(path.join(work, v), { recursive: true, mode: 0o755 });
       writeFileSync(path.join(work, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o644 });
 
