@@ -3,11 +3,8 @@
  * directly from image-spec's own JSON schemas (B), the validator a user would
  * otherwise assemble. Same documents, same process, one run.
  *
- * The upstream schemas are draft-04 files that refer to each other by file
- * name; they are loaded as shipped by the Debian package
- * golang-github-opencontainers-image-spec-dev, with each file given an `$id`
- * under one base URL so those relative references resolve, and their `format`
- * keywords (uri, date-time) backed by small regular expressions.
+ * The upstream schemas are loaded by baselines/upstream-image-spec.mjs (also
+ * the process-level baseline of the validate-cli benchmark).
  *
  * Two rounds of comparisons: documents as JSON text (what a registry or a
  * scanner receives: B parses with JSON.parse; A also checks UTF-8 and
@@ -15,14 +12,12 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
 import { validate, type DocumentKind } from '@ocikit/image-spec';
 import { REPO_ROOT } from '../generate/generate.js';
 import { compare, speedRatio } from './harness.js';
+import { upstreamValidators } from './baselines/upstream-image-spec.mjs';
 import type { Benchmark } from './registry.js';
 
-const UPSTREAM = process.env['OCIKIT_IMAGE_SPEC_SCHEMAS'] ?? '/usr/share/gocode/src/github.com/opencontainers/image-spec/schema';
-const BASE = 'https://opencontainers.org/schema/';
 
 /** Kinds both sides validate, with the upstream schema file of each. */
 const KINDS: readonly [DocumentKind, string][] = [
@@ -32,36 +27,6 @@ const KINDS: readonly [DocumentKind, string][] = [
   ['image-config', 'config-schema.json'],
   ['oci-layout', 'image-layout-schema.json'],
 ];
-
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
-/** Drop draft-04 `id`s below the root (they would re-base relative `$ref`s). */
-function stripIds(v: Json, root: boolean): Json {
-  if (Array.isArray(v)) return v.map((x) => stripIds(x, false));
-  if (v === null || typeof v !== 'object') return v;
-  const out: { [k: string]: Json } = {};
-  for (const [k, x] of Object.entries(v)) {
-    if (k === 'id' && typeof x === 'string') continue;
-    if (k === '$schema' && root) continue;
-    // Children of `properties` are names, not schemas with keywords.
-    out[k] = k === 'properties' && x && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x).map(([name, s]) => [name, stripIds(s, false)]))
-      : stripIds(x, false);
-  }
-  return out;
-}
-
-/** ajv with every upstream schema file loaded; returns a compiled validator per kind. */
-export function upstreamValidators(dir: string = UPSTREAM): Record<string, ValidateFunction> {
-  const ajv = new Ajv({ strict: false });
-  ajv.addFormat('uri', /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$/);
-  ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/);
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-    const schema = stripIds(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Json, true) as { [k: string]: Json };
-    ajv.addSchema({ ...schema, $id: BASE + file });
-  }
-  return Object.fromEntries(KINDS.map(([kind, file]) => [kind, ajv.getSchema(BASE + file)!]));
-}
 
 /** The spec examples that ship as valid fixtures of the image-spec package, plus larger real-world shapes. */
 export function documents(): { kind: DocumentKind; text: string }[] {
