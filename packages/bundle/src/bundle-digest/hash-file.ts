@@ -30,14 +30,19 @@ export interface HashResponse {
 export function hashFileSync(path: Buffer | string, buffer: Buffer): { digest: string; size: number } {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
-    const h = createHash('sha256');
-    let size = 0;
-    for (let n = readSync(fd, buffer, 0, buffer.length, null); n > 0; n = readSync(fd, buffer, 0, buffer.length, null)) {
-      h.update(n === buffer.length ? buffer : buffer.subarray(0, n));
-      size += n;
-    }
-    return { digest: `sha256:${h.digest('hex')}`, size };
+    return hashFd(fd, buffer);
   } finally {
     closeSync(fd);
   }
+}
+
+/** sha256 of what is left to read from an open file, in `buffer`-sized reads. */
+export function hashFd(fd: number, buffer: Buffer): { digest: string; size: number } {
+  const h = createHash('sha256');
+  let size = 0;
+  for (let n = readSync(fd, buffer, 0, buffer.length, null); n > 0; n = readSync(fd, buffer, 0, buffer.length, null)) {
+    h.update(n === buffer.length ? buffer : buffer.subarray(0, n));
+    size += n;
+  }
+  return { digest: `sha256:${h.digest('hex')}`, size };
 }

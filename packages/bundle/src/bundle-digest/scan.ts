@@ -5,10 +5,10 @@
  * strings, which map bytes to characters one to one, so names stay bytes
  * and sort by plain string comparison.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, readSync, type BigIntStats, type Stats } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, type BigIntStats, type Stats } from 'node:fs';
 import { HOST_XATTRS } from './walk.js';
 import { xattrsOrNull, type XattrApi } from '../fs/xattr.js';
+import { hashFd } from './hash-file.js';
 
 export interface ScanRequest {
   id: number;
@@ -79,16 +79,6 @@ function mtimeField(ns: bigint): string {
     frac += 1_000_000_000n;
   }
   return ` mtime=${sec}.${frac.toString().padStart(9, '0')}`;
-}
-
-export function hashFd(fd: number, buffer: Buffer): { digest: string; size: number } {
-  const h = createHash('sha256');
-  let size = 0;
-  for (let n = readSync(fd, buffer, 0, buffer.length, null); n > 0; n = readSync(fd, buffer, 0, buffer.length, null)) {
-    h.update(n === buffer.length ? buffer : buffer.subarray(0, n));
-    size += n;
-  }
-  return { digest: `sha256:${h.digest('hex')}`, size };
 }
 
 /**

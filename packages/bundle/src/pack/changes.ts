@@ -14,20 +14,10 @@ import { ContentHasher } from '../bundle-digest/record.js';
 import { HashPool } from '../bundle-digest/hash-pool.js';
 import { EntryType, isRoot, splitDev, type WalkEntry } from '../bundle-digest/walk.js';
 import { childPath, splitPath, WHITEOUT, type LayerItem } from './layer.js';
+import type { TreeEntry } from '../unpack/tree.js';
 
-/** One line of part 1's unpack record. */
-interface RecordedEntry {
-  path: string;
-  type: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  size?: number;
-  mtime: number;
-  digest?: string;
-  target?: string;
-  rdev?: number;
-}
+/** One line of the unpack record (unpack/tree.ts). */
+type RecordedEntry = TreeEntry;
 
 export function readUnpackRecord(file: string): Map<string, RecordedEntry> {
   const out = new Map<string, RecordedEntry>();

@@ -3,8 +3,8 @@
  * sorted by path, giving what `pack` needs to tell what changed since the
  * unpack (type, mode, owner, size, mtime, content digest, link target).
  */
-import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, constants, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
+import { hashFileSync } from '../bundle-digest/hash-file.js';
 
 export interface TreeEntry {
   /** Path inside the rootfs, `/`-separated, no leading slash ('.' for the root). */
@@ -35,17 +35,8 @@ function typeOf(st: Stats): TreeEntry['type'] {
   return 'socket';
 }
 
-function hashFile(host: string): string {
-  const h = createHash('sha256');
-  const fd = openSync(host, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) h.update(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return `sha256:${h.digest('hex')}`;
-}
+/** One read buffer for the walk (records are built synchronously). */
+const READ_BUFFER = Buffer.allocUnsafeSlow(1 << 20);
 
 /**
  * Walk `root` (never following symlinks) and describe every entry.
@@ -60,7 +51,7 @@ export function recordTree(root: string, known: ReadonlyMap<number, string> = ne
     if (type === 'file') {
       e.size = st.size;
       const hex = known.get(st.ino);
-      e.digest = hex !== undefined ? `sha256:${hex}` : hashFile(host);
+      e.digest = hex !== undefined ? `sha256:${hex}` : hashFileSync(host, READ_BUFFER).digest;
     } else if (type === 'symlink') e.target = readlinkSync(host);
     else if (type === 'char' || type === 'block') e.rdev = st.rdev;
     out.push(e);
