@@ -12,6 +12,7 @@ DEBS=(
   skopeo            # copies images between layouts
   openssl           # digest baseline in benchmarks
   time              # GNU time: peak memory in benchmarks
+  libdeflate0       # native libdeflate: @ocikit/bundle's fast gzip (else WebAssembly)
   golang-github-opencontainers-image-spec-dev  # upstream schemas, differential tests
   golang-github-opencontainers-specs-dev       # upstream schemas, differential tests
 )

@@ -50,6 +50,8 @@ export const BundleErrorCode = {
   InvalidRuntimeConfig: 'INVALID_RUNTIME_CONFIG',
   /** index.json could not be locked in time. */
   LockTimeout: 'LOCK_TIMEOUT',
+  /** The compressor asked for cannot load on this host (native libdeflate, zstd). */
+  CompressorUnavailable: 'COMPRESSOR_UNAVAILABLE',
   /** A bundle to digest or pack is unusable: no config.json, no rootfs, unreadable entries (part 2). */
   InvalidBundle: 'INVALID_BUNDLE',
 } as const;

@@ -27,6 +27,7 @@ export { verifyBundle, diffRecords, type BundleVerification, type RecordDifferen
 export { walkTree, EntryType, HOST_XATTRS, type WalkEntry, type WalkOptions } from './bundle-digest/walk.js';
 export { tarHeader, padding as tarPadding, TAR_END, type TarWriteEntry } from './tar/writer.js';
 export { compressChunks, PackCompression, type CompressOptions } from './pack/compress.js';
+export { DEFLATER_CHOICES, DeflaterChoice, loadDeflater, type Deflater } from './pack/deflater.js';
 export { reverseConfig, type ReverseResult, type RuntimeConfigView } from './pack/config.js';
 export { writeOciArchive } from './pack/archive.js';
 export { pack, PackFormat, type PackOptions, type PackResult } from './pack/pack.js';

@@ -80,7 +80,7 @@ export function diffRecords(expected: string, actual: string): RecordDifference 
 
 /**
  * Part 1's unpack record (`ocikit.tree`, JSON lines) in this record's
- * terms, without what it does not keep (xattrs, hardlinks, config.json):
+ * terms, without xattrs, hardlinks and config.json (compared by the record only):
  * enough to name what changed since the unpack.
  */
 function treeAsRecord(bundle: string, mtimes: boolean): string | undefined {

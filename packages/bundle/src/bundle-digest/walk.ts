@@ -76,7 +76,8 @@ export function splitDev(rdev: bigint): [number, number] {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function readXattrs(api: XattrApi, host: Buffer): [string, Buffer][] | undefined {
+/** An entry's extended attributes (without HOST_XATTRS), sorted by name bytes; undefined when it has none. */
+export function readXattrs(api: XattrApi, host: Buffer): [string, Buffer][] | undefined {
   let p: string;
   try {
     p = utf8.decode(host);

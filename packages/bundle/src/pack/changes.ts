@@ -3,18 +3,21 @@
  * the unpack record (`ocikit.tree`, written by unpack beside rootfs/).
  *
  * An entry is in the changeset when it is new, changed type, or differs in
- * mode, owner, modification time, size, link target or device numbers; a
- * regular file that matches in all of those is hashed and compared with the
- * recorded digest, so an edit that kept size and mtime is still found.
+ * mode, owner, modification time, size, link target, device numbers,
+ * extended attributes or hardlink group (setting an xattr or relinking a
+ * file keeps its mtime); a regular file that matches in all of those is
+ * hashed and compared with the recorded digest, so an edit that kept size
+ * and mtime is still found.
  */
 import { readFileSync } from 'node:fs';
+import { xattrsOrNull } from '../fs/xattr.js';
 import path from 'node:path';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
 import { ContentHasher } from '../bundle-digest/record.js';
 import { HashPool } from '../bundle-digest/hash-pool.js';
 import { EntryType, isRoot, splitDev, type WalkEntry } from '../bundle-digest/walk.js';
 import { childPath, splitPath, WHITEOUT, type LayerItem } from './layer.js';
-import type { TreeEntry } from '../unpack/tree.js';
+import { hardlinkGroups, type TreeEntry, xattrsRecord } from '../unpack/tree.js';
 
 /** One line of the unpack record (unpack/tree.ts). */
 type RecordedEntry = TreeEntry;
@@ -42,14 +45,25 @@ export function readUnpackRecord(file: string): Map<string, RecordedEntry> {
 }
 
 const keyOf = (p: Buffer): string => p.toString('latin1');
+/** A walked path as the unpack record writes it. */
+const recordPath = (p: Buffer): string => p.toString('utf8');
 
 /** Same modification time, to the microsecond (the record keeps seconds as a double). */
 function sameMtime(recorded: number, ns: bigint): boolean {
   return Math.abs(recorded - Number(ns) / 1e9) < 2e-6;
 }
 
-function sameMeta(r: RecordedEntry, e: WalkEntry): boolean {
+function sameXattrs(recorded: Record<string, string> | undefined, now: Record<string, string> | undefined): boolean {
+  const a = Object.entries(recorded ?? {});
+  const b = Object.entries(now ?? {});
+  return a.length === b.length && a.every(([k, v]) => now![k] === v);
+}
+
+/** `link` is the first name of the entry's hardlink group now (see TreeEntry). */
+function sameMeta(r: RecordedEntry, e: WalkEntry, link: string | undefined, xattrsKnown: boolean): boolean {
   if (r.type !== e.type || r.mode !== e.mode || r.uid !== e.uid || r.gid !== e.gid) return false;
+  if (r.link !== link) return false;
+  if (xattrsKnown && !sameXattrs(r.xattrs, xattrsRecord(e.xattrs))) return false;
   if (e.type === EntryType.Dir) return sameMtime(r.mtime, e.mtimeNs);
   if (!sameMtime(r.mtime, e.mtimeNs)) return false;
   if (e.type === EntryType.File) return r.size === e.size;
@@ -69,10 +83,14 @@ export interface Changeset {
 }
 
 /** The changeset of `entries` (a walked rootfs) against the unpack record. */
-export async function changesSince(record: Map<string, RecordedEntry>, entries: readonly WalkEntry[], options: { threads?: number } = {}): Promise<Changeset> {
+export async function changesSince(record: Map<string, RecordedEntry>, entries: readonly WalkEntry[], options: { threads?: number; xattrs?: boolean } = {}): Promise<Changeset> {
   const items: LayerItem[] = [];
   const current = new Map<string, WalkEntry>();
   for (const e of entries) current.set(keyOf(e.path), e);
+  // Hardlink groups now, named as the record names them (text paths).
+  const links = hardlinkGroups(entries.flatMap((e) => (e.inode === undefined ? [] : [[recordPath(e.path), e.inode] as const])));
+  // Where xattrs cannot be read here, the record's cannot be compared.
+  const xattrsKnown = options.xattrs ?? xattrsOrNull() !== null;
   let added = 0;
   let modified = 0;
   const toHash: WalkEntry[] = [];
@@ -81,7 +99,7 @@ export async function changesSince(record: Map<string, RecordedEntry>, entries: 
     if (r === undefined) {
       items.push({ kind: 'entry', entry: e });
       added++;
-    } else if (!sameMeta(r, e)) {
+    } else if (!sameMeta(r, e, links.get(recordPath(e.path)), xattrsKnown)) {
       items.push({ kind: 'entry', entry: e });
       modified++;
     } else if (e.type === EntryType.File) toHash.push(e);

@@ -1,25 +1,84 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { gunzipSync } from 'node:zlib';
+import { existsSync } from 'node:fs';
+import { crc32 as zlibCrc32, gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { gzip } from 'libdeflate';
+import { BundleError, BundleErrorCode } from '../errors.js';
+import { type Deflater, DeflaterChoice, loadDeflater, loadNativeDeflater, loadWasmDeflater } from './deflater.js';
 import { gzipMember } from './gzip-worker.js';
 
+/** Whether this host has the shared libdeflate (CI installs Debian's libdeflate0). */
+const systemHasLibdeflate = (): boolean => {
+  try {
+    return /libdeflate\.so\.0/.test(execFileSync('ldconfig', ['-p'], { encoding: 'utf8' }));
+  } catch {
+    return ['/lib/x86_64-linux-gnu/libdeflate.so.0', '/usr/lib/x86_64-linux-gnu/libdeflate.so.0', '/usr/lib64/libdeflate.so.0'].some((p) => existsSync(p));
+  }
+};
+
+const inputs = fc.oneof(
+  fc.uint8Array({ maxLength: 70_000 }),
+  fc.string({ maxLength: 20_000 }).map((s) => new TextEncoder().encode(s.repeat(3))),
+);
+
+function membersBehave(deflater: Deflater): void {
+  fc.assert(
+    fc.property(inputs, (data) => {
+      const member = gzipMember(deflater, data);
+      expect(gunzipSync(member).equals(Buffer.from(data))).toBe(true);
+      expect(deflater.crc32(data)).toBe(zlibCrc32(data));
+    }),
+    { numRuns: 60 },
+  );
+}
+
 describe('gzip members made in the worker', () => {
-  it('are the bytes libdeflate gzip() writes at level 6, and gunzip to the input', () => {
+  it('with the WebAssembly build are the bytes libdeflate gzip() writes at level 6, and gunzip to the input', async () => {
+    const wasm = await loadWasmDeflater();
+    expect(wasm.kind).toBe('wasm');
+    membersBehave(wasm);
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 70_000 }), fc.string({ maxLength: 20_000 }).map((s) => new TextEncoder().encode(s.repeat(3)))), (data) => {
-        const member = gzipMember(data);
-        expect(Buffer.from(member).equals(Buffer.from(gzip(data, 6)))).toBe(true);
-        expect(gunzipSync(member).equals(Buffer.from(data))).toBe(true);
+      fc.property(inputs, (data) => {
+        expect(Buffer.from(gzipMember(wasm, data)).equals(Buffer.from(gzip(data, 6)))).toBe(true);
       }),
-      { numRuns: 60 },
+      { numRuns: 30 },
     );
   });
 
-  it('concatenate into one stream GNU gzip reads', () => {
+  it('with the native build gunzip to the input, and incompressible data fits the bound', () => {
+    const native = loadNativeDeflater();
+    if (!systemHasLibdeflate()) {
+      expect(native).toBeInstanceOf(BundleError);
+      return;
+    }
+    if (native instanceof Error) throw native;
+    expect(native.kind).toBe('native');
+    membersBehave(native);
+    const random = new Uint8Array(3 << 20).map(() => Math.floor(Math.random() * 256));
+    expect(gunzipSync(gzipMember(native, random)).equals(Buffer.from(random))).toBe(true);
+    // libdeflate keeps one compressor per level; other levels work too.
+    const text = new TextEncoder().encode('abc'.repeat(10_000));
+    const out = new Uint8Array(native.bound(text.length));
+    const n1 = native.deflateInto(text, 1, out, 0);
+    const n12 = native.deflateInto(text, 12, out, 0);
+    expect(n1).toBeGreaterThan(0);
+    expect(n12).toBeLessThanOrEqual(n1);
+  });
+
+  it('auto takes the native build where the system has libdeflate; native alone fails with a typed error where it has not', async () => {
+    const auto = await loadDeflater(DeflaterChoice.Auto);
+    expect(auto.kind).toBe(systemHasLibdeflate() ? 'native' : 'wasm');
+    expect((await loadDeflater(DeflaterChoice.Wasm)).kind).toBe('wasm');
+    if (systemHasLibdeflate()) expect((await loadDeflater(DeflaterChoice.Native)).kind).toBe('native');
+    else await expect(loadDeflater(DeflaterChoice.Native)).rejects.toMatchObject({ code: BundleErrorCode.CompressorUnavailable });
+  });
+
+  it('concatenate into one stream GNU gzip reads', async () => {
     const parts = [Buffer.from('first member\n'.repeat(1000)), Buffer.alloc(0), Buffer.from('second\n')];
-    const file = Buffer.concat(parts.map((p) => gzipMember(p)));
-    expect(execFileSync('gzip', ['-dc'], { input: file }).equals(Buffer.concat(parts))).toBe(true);
+    for (const deflater of [await loadWasmDeflater(), await loadDeflater()]) {
+      const file = Buffer.concat(parts.map((p) => gzipMember(deflater, p)));
+      expect(execFileSync('gzip', ['-dc'], { input: file }).equals(Buffer.concat(parts))).toBe(true);
+    }
   });
 });

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { setAttributeSync } from '@napi-rs/xattr';
 import { bundleRecord } from '../bundle-digest/record.js';
 import { verifyBundle } from '../bundle-digest/verify.js';
 import { Layout } from '../layout/layout.js';
@@ -154,6 +155,44 @@ describe('pack', () => {
     utimesSync(f, t0, t0);
     const res = await pack(b, path.join(s.dir, 'out3'), { threads: 0 });
     expect([res.added, res.modified, res.removed]).toEqual([0, 1, 0]);
+  });
+
+  it('finds an xattr-only change and a broken hardlink (neither changes an mtime)', async () => {
+    const b = path.join(s.dir, 'b3x');
+    await unpack(base, b, { ref: 'v1' });
+    const record = readFileSync(path.join(b, 'ocikit.tree'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { path: string; link?: string });
+    // The base layer's hardlink is recorded as a group.
+    expect(record.filter((e) => e.link !== undefined).map((e) => [e.path, e.link])).toEqual([
+      ['bin/tool', 'bin/tool'],
+      ['bin/tool-link', 'bin/tool'],
+    ]);
+    const keep = path.join(b, 'rootfs/keep');
+    setAttributeSync(keep, 'user.ocikit.note', Buffer.from([0, 1, 2]));
+    utimesSync(keep, t0, t0);
+    const out = path.join(s.dir, 'out3x');
+    let res = await pack(b, out, { threads: 0, ref: 'x' });
+    expect([res.added, res.modified, res.removed]).toEqual([0, 1, 0]);
+    let layer = layerNames(readFileSync(path.join(out, 'blobs', ...res.layer!.digest.split(':'))));
+    expect(layer.map((e) => e.name)).toEqual(['keep']);
+    expect(layer[0]!.xattrs?.get('user.ocikit.note')).toEqual(Buffer.from([0, 1, 2]));
+
+    // Break the link: same content, mode and mtime, two inodes now.
+    const b2 = path.join(s.dir, 'b3h');
+    await unpack(base, b2, { ref: 'v1' });
+    const linked = path.join(b2, 'rootfs/bin/tool-link');
+    const copy = `${linked}.tmp`;
+    writeFileSync(copy, readFileSync(linked));
+    chmodSync(copy, 0o755);
+    utimesSync(copy, t0, t0);
+    execFileSync('mv', [copy, linked]);
+    utimesSync(path.join(b2, 'rootfs/bin'), t0, t0);
+    res = await pack(b2, out, { threads: 0, ref: 'h' });
+    expect([res.added, res.modified, res.removed]).toEqual([0, 2, 0]);
+    layer = layerNames(readFileSync(path.join(out, 'blobs', ...res.layer!.digest.split(':'))));
+    expect(layer.map((e) => [e.name, e.type])).toEqual([
+      ['bin/tool', 'file'],
+      ['bin/tool-link', 'file'],
+    ]);
   });
 
   it('is reproducible: the same bundle packs to the same digest, SOURCE_DATE_EPOCH clamps times', async () => {

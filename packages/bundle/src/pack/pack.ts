@@ -26,6 +26,7 @@ import { PROVENANCE_FILE as PROVENANCE_NAME, TREE_FILE as TREE_NAME, type Proven
 import { writeOciArchive } from './archive.js';
 import { changesSince, readUnpackRecord } from './changes.js';
 import { ChunkPool, compressChunks, PackCompression } from './compress.js';
+import type { DeflaterChoice } from './deflater.js';
 import { platformOf, reverseConfig, type RuntimeConfigView } from './config.js';
 import { linkHardlinks, tarChunks, WHITEOUT, type LayerItem } from './layer.js';
 
@@ -51,6 +52,12 @@ export interface PackOptions {
   createdBy?: string;
   /** `comment` of the new history entry. */
   comment?: string;
+  /**
+   * Which libdeflate build makes gzip layers: `auto` (default) the system's
+   * native one when it loads, else WebAssembly; `wasm` for byte-identical
+   * layers across hosts; `native` fails when it is not installed.
+   */
+  deflater?: DeflaterChoice;
   /** Hashing threads (default one per core). */
   threads?: number;
   warn?: (message: string) => void;
@@ -219,7 +226,7 @@ export async function pack(bundleDir: string, target: string, options: PackOptio
       const pool = new ChunkPool();
       const rootOwner = provenance?.rootless === true && process.getuid && process.getgid ? { uid: process.getuid(), gid: process.getgid() } : undefined;
       const chunks = tarChunks(items, { pool, whiteoutMtime: sde ?? newest, warn, ...(sde !== undefined && { clampMtime: sde }), ...(rootOwner && { rootOwner }) });
-      const blob = await layout.writeBlob(compressChunks(chunks, compression, { pool, onChunk: (c) => diff.update(c) }));
+      const blob = await layout.writeBlob(compressChunks(chunks, compression, { pool, onChunk: (c) => diff.update(c), ...(options.deflater !== undefined && { deflater: options.deflater }) }));
       diffId = `sha256:${diff.digest('hex')}`;
       layerDesc = { mediaType: LAYER_MEDIA_TYPE[compression], digest: blob.digest, size: blob.size };
     }

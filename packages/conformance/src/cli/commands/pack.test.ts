@@ -7,6 +7,15 @@ import path from 'node:path';
 import { runCli } from '../../test-support/run-cli.js';
 import { ExitCode } from '../exit-codes.js';
 
+/** Whether this host has the shared libdeflate (CI installs Debian's libdeflate0). */
+function hasLibdeflate(): boolean {
+  try {
+    return /libdeflate\.so\.0/.test(execFileSync('ldconfig', ['-p'], { encoding: 'utf8' }));
+  } catch {
+    return false;
+  }
+}
+
 describe('ocikit pack (built bin)', () => {
   let tmp: string;
   let b: string;
@@ -39,24 +48,34 @@ describe('ocikit pack (built bin)', () => {
     expect((await runCli(['bundle', 'digest', u2])).stdout).toBe((await runCli(['bundle', 'digest', u])).stdout);
   });
 
-  it('writes gzip layers (several members, made on worker threads) that gzip -d reads to the diff_id', async () => {
+  it('writes gzip layers (several members, made on worker threads) that gzip -d reads to the diff_id, the same tar whichever libdeflate build deflates', async () => {
     const big = path.join(tmp, 'big');
     mkdirSync(path.join(big, 'rootfs'), { recursive: true });
     writeFileSync(path.join(big, 'config.json'), JSON.stringify({ ociVersion: '1.2.0', root: { path: 'rootfs' } }));
     // 12 MiB of text that compresses: three or more 4 MiB members.
     writeFileSync(path.join(big, 'rootfs/words'), Buffer.from(Array.from({ length: 1 << 20 }, (_, i) => `line ${i} ${(i * 2654435761) % 1000003}\n`).join('').repeat(1)));
-    const r = await runCli(['pack', '--json', '--image', `${path.join(tmp, 'gz')}:t`, big]);
-    expect(r.code).toBe(ExitCode.Ok);
-    const res = JSON.parse(r.stdout) as { layer: { digest: string; size: number }; diffId: string };
-    const blob = path.join(tmp, 'gz', 'blobs', ...res.layer.digest.split(':'));
-    const tar = execFileSync('gzip', ['-dc', blob], { maxBuffer: 1 << 30 });
-    expect(`sha256:${createHash('sha256').update(tar).digest('hex')}`).toBe(res.diffId);
-    expect(tar.length).toBeGreaterThan(8 << 20);
-    // Every member starts with the gzip magic; more than one member.
-    const gz = readFileSync(blob);
-    let members = 0;
-    for (let i = gz.indexOf(Buffer.from([0x1f, 0x8b, 8])); i >= 0; i = gz.indexOf(Buffer.from([0x1f, 0x8b, 8]), i + 1)) members++;
-    expect(members).toBeGreaterThan(1);
+    const packWith = async (deflater: string, name: string) => {
+      const r = await runCli(['pack', '--json', '--deflater', deflater, '--image', `${path.join(tmp, name)}:t`, big]);
+      expect([r.code, r.stderr]).toEqual([ExitCode.Ok, '']);
+      const res = JSON.parse(r.stdout) as { layer: { digest: string; size: number }; diffId: string };
+      return { ...res, blob: path.join(tmp, name, 'blobs', ...res.layer.digest.split(':')) };
+    };
+    const deflaters = ['auto', 'wasm', ...(hasLibdeflate() ? ['native'] : [])];
+    const results = [];
+    for (const d of deflaters) results.push(await packWith(d, `gz-${d}`));
+    for (const res of results) {
+      const tar = execFileSync('gzip', ['-dc', res.blob], { maxBuffer: 1 << 30 });
+      expect(`sha256:${createHash('sha256').update(tar).digest('hex')}`).toBe(res.diffId);
+      expect(tar.length).toBeGreaterThan(8 << 20);
+      expect(res.diffId).toBe(results[0]!.diffId);
+      // Every member starts with the gzip magic; more than one member.
+      const gz = readFileSync(res.blob);
+      let members = 0;
+      for (let i = gz.indexOf(Buffer.from([0x1f, 0x8b, 8])); i >= 0; i = gz.indexOf(Buffer.from([0x1f, 0x8b, 8]), i + 1)) members++;
+      expect(members).toBeGreaterThan(1);
+    }
+    // The WebAssembly build is pinned: the same compressed bytes again.
+    expect((await packWith('wasm', 'gz-wasm-again')).layer.digest).toBe(results[1]!.layer.digest);
   });
 
   it('honours SOURCE_DATE_EPOCH, --compress and --format archive', async () => {
@@ -78,7 +97,7 @@ describe('ocikit pack (built bin)', () => {
 
   it('exits 2 on usage errors and 1 on an unusable bundle, one line each', async () => {
     const l = path.join(tmp, 'lx');
-    for (const args of [['pack', b], ['pack', '--image', l], ['pack', '--image', l, '--compress', 'lz4', b], ['pack', '--image', l, '--format', 'zip', b]]) {
+    for (const args of [['pack', b], ['pack', '--image', l], ['pack', '--image', l, '--compress', 'lz4', b], ['pack', '--image', l, '--format', 'zip', b], ['pack', '--image', l, '--deflater', 'zlib', b]]) {
       const r = await runCli(args);
       expect([args, r.code]).toEqual([args, ExitCode.Usage]);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { BundleError, BundleErrorCode, pack, PackCompression, PackFormat, parseImageArg } from '@ocikit/bundle';
+import { BundleError, BundleErrorCode, DEFLATER_CHOICES, type DeflaterChoice, pack, PackCompression, PackFormat, parseImageArg } from '@ocikit/bundle';
 import { DigestError } from '@ocikit/digest';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write, type Command } from '../io.js';
 
-const usage = `Usage: ocikit pack --image LAYOUT[:REF] [--compress gzip|zstd|none] [--format layout|archive] [--full] [--history-comment TEXT] [--json] BUNDLE
+const usage = `Usage: ocikit pack --image LAYOUT[:REF] [--compress gzip|zstd|none] [--deflater auto|native|wasm] [--format layout|archive] [--full] [--history-comment TEXT] [--json] BUNDLE
 
 Pack a runtime bundle back into an image (like umoci repack). A bundle made by
 "ocikit unpack" gets one new layer with what changed in its rootfs since then
@@ -16,6 +16,10 @@ new manifest in index.json.
 
   --image LAYOUT[:REF]   layout directory to write into (created if missing), or the archive file
   --compress C           layer compression: gzip (default), zstd or none
+  --deflater D           gzip by libdeflate: auto (default: the system's native
+                         library when installed, else WebAssembly), native, or
+                         wasm (the build shipped with ocikit: byte-identical
+                         layers on every host)
   --format F             layout (default) or archive: an oci-archive tar file
   --full                 one layer with the whole rootfs, even for an unpacked bundle
   --history-comment T    comment of the new history entry
@@ -40,6 +44,7 @@ export const command: Command = {
       options: {
         image: { type: 'string', short: 'i' },
         compress: { type: 'string' },
+        deflater: { type: 'string' },
         format: { type: 'string' },
         full: { type: 'boolean' },
         'history-comment': { type: 'string' },
@@ -50,6 +55,8 @@ export const command: Command = {
     if (positionals.length !== 1) throw new UsageError('pack: name exactly one BUNDLE directory');
     const compression = values.compress ?? PackCompression.Gzip;
     if (!COMPRESSIONS.includes(compression)) throw new UsageError(`pack: --compress must be one of ${COMPRESSIONS.join(', ')}, not ${JSON.stringify(compression)}`);
+    const deflater = values.deflater ?? 'auto';
+    if (!(DEFLATER_CHOICES as readonly string[]).includes(deflater)) throw new UsageError(`pack: --deflater must be one of ${DEFLATER_CHOICES.join(', ')}, not ${JSON.stringify(deflater)}`);
     const format = values.format ?? PackFormat.Layout;
     if (!FORMATS.includes(format)) throw new UsageError(`pack: --format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(format)}`);
     let sourceDateEpoch: number | undefined;
@@ -63,6 +70,7 @@ export const command: Command = {
       const result = await pack(positionals[0]!, layout, {
         ref,
         compression: compression as PackCompression,
+        deflater: deflater as DeflaterChoice,
         format: format as PackFormat,
         full: values.full === true,
         ...(sourceDateEpoch !== undefined && { sourceDateEpoch }),
