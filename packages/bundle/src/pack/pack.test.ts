@@ -7,6 +7,7 @@ import { setAttributeSync } from '@napi-rs/xattr';
 import { bundleRecord } from '../bundle-digest/record.js';
 import { verifyBundle } from '../bundle-digest/verify.js';
 import { Layout } from '../layout/layout.js';
+import { validateLayout } from '../layout/validate-layout.js';
 import { openLayout } from '../layout/archive.js';
 import { TarReader, type TarEntry } from '../tar/reader.js';
 import { makeImage, scratch } from '../test-support/image.js';
@@ -193,6 +194,24 @@ describe('pack', () => {
       ['bin/tool', 'file'],
       ['bin/tool-link', 'file'],
     ]);
+  });
+
+  it('over a Docker schema 2 base writes an OCI image whose layers all have OCI media types, and it validates', async () => {
+    const dockerBase = path.join(s.dir, 'docker-base');
+    await makeImage(dockerBase, [[{ name: 'etc/', type: '5', mode: 0o755, mtime: t0 }, { name: 'etc/os', content: 'docker\n', mtime: t0 }]], { ref: 'd', docker: true });
+    const b = path.join(s.dir, 'bd');
+    await unpack(dockerBase, b, { ref: 'd' });
+    writeFileSync(path.join(b, 'rootfs/etc/new'), 'new\n');
+    const res = await pack(b, dockerBase, { threads: 0, ref: 'd2' });
+    expect(res.manifest.mediaType).toBe('application/vnd.oci.image.manifest.v1+json');
+    const manifest = JSON.parse(readFileSync(path.join(dockerBase, 'blobs', ...res.manifest.digest.split(':')), 'utf8')) as { layers: { mediaType: string }[] };
+    expect(manifest.layers.map((l) => l.mediaType)).toEqual(['application/vnd.oci.image.layer.v1.tar+gzip', 'application/vnd.oci.image.layer.v1.tar+gzip']);
+    const report = await validateLayout(dockerBase);
+    expect(report.errors).toEqual([]);
+    const u = path.join(s.dir, 'bd-again');
+    await unpack(dockerBase, u, { ref: 'd2' });
+    expect(readFileSync(path.join(u, 'rootfs/etc/os'), 'utf8')).toBe('docker\n');
+    expect(readFileSync(path.join(u, 'rootfs/etc/new'), 'utf8')).toBe('new\n');
   });
 
   it('is reproducible: the same bundle packs to the same digest, SOURCE_DATE_EPOCH clamps times', async () => {

@@ -63,6 +63,21 @@ export interface PackOptions {
   warn?: (message: string) => void;
 }
 
+/**
+ * The new manifest is an OCI manifest, so base layers of a Docker schema 2
+ * image take their OCI names: the bytes are the same (a gzip tar), only the
+ * name differs (as `skopeo copy --format oci` does). Foreign layers become
+ * OCI non-distributable layers, keeping their `urls`.
+ */
+const DOCKER_TO_OCI_LAYER: Readonly<Record<string, string>> = {
+  [MediaType.DockerLayerGzip]: MediaType.ImageLayerGzip,
+  [MediaType.DockerForeignLayerGzip]: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+};
+function asOciLayer(d: Descriptor): Descriptor {
+  const oci = DOCKER_TO_OCI_LAYER[d.mediaType];
+  return oci === undefined ? d : { ...d, mediaType: oci };
+}
+
 export interface PackResult {
   /** Layout directory or archive written. */
   target: string;
@@ -266,7 +281,7 @@ export async function pack(bundleDir: string, target: string, options: PackOptio
       schemaVersion: 2,
       mediaType: MediaType.ImageManifest,
       config: configDesc,
-      layers: [...(baseManifest?.layers ?? []), ...(layerDesc ? [layerDesc] : [])],
+      layers: [...(baseManifest?.layers ?? []).map(asOciLayer), ...(layerDesc ? [layerDesc] : [])],
       ...(baseManifest?.annotations && { annotations: baseManifest.annotations }),
     };
     const manifestDesc = await layout.writeJson(manifest, MediaType.ImageManifest);

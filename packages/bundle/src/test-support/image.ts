@@ -20,6 +20,8 @@ export interface TestImageOptions {
   /** Override a layer's media type. */
   layerMediaType?: string;
   architecture?: string;
+  /** Write a Docker schema 2 image (Docker media types for manifest, config and layers). */
+  docker?: boolean;
 }
 
 export const LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
@@ -34,7 +36,7 @@ export async function makeImage(dir: string, layers: (TestEntry[] | Buffer)[], o
     const gzip = (options.compression ?? 'gzip') === 'gzip';
     const blob = gzip ? gzipSync(tar) : tar;
     const w = await layout.writeBlob(blob);
-    layerDescs.push({ mediaType: options.layerMediaType ?? (gzip ? LAYER_GZIP : LAYER_TAR), digest: w.digest, size: w.size });
+    layerDescs.push({ mediaType: options.layerMediaType ?? (options.docker ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : gzip ? LAYER_GZIP : LAYER_TAR), digest: w.digest, size: w.size });
     diffIds.push(sha256(tar));
   }
   const config = {
@@ -44,11 +46,9 @@ export async function makeImage(dir: string, layers: (TestEntry[] | Buffer)[], o
     rootfs: { type: 'layers', diff_ids: options.diffIds ?? diffIds },
     ...options.configExtra,
   };
-  const configDesc = await layout.writeJson(config, 'application/vnd.oci.image.config.v1+json');
-  const manifest = await layout.writeJson(
-    { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configDesc, layers: layerDescs },
-    'application/vnd.oci.image.manifest.v1+json',
-  );
+  const configDesc = await layout.writeJson(config, options.docker ? 'application/vnd.docker.container.image.v1+json' : 'application/vnd.oci.image.config.v1+json');
+  const manifestType = options.docker ? 'application/vnd.docker.distribution.manifest.v2+json' : 'application/vnd.oci.image.manifest.v1+json';
+  const manifest = await layout.writeJson({ schemaVersion: 2, mediaType: manifestType, config: configDesc, layers: layerDescs }, manifestType);
   await layout.setRef(options.ref ?? 'latest', manifest);
   return { layout, manifest, layers: layerDescs };
 }
