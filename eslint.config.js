@@ -10,6 +10,13 @@ import { readFileSync } from 'node:fs';
 /** What each package may import from @ocikit. Everything else is against the direction. */
 const { $comment: _, ...ALLOWED } = JSON.parse(readFileSync(new URL('./tools/package-graph.json', import.meta.url), 'utf8'));
 const ALL = Object.keys(ALLOWED);
+/** Subpaths a package declares in its `exports` (`@ocikit/image-spec/media-types`): entry points, not deep imports. */
+const ENTRY_SUBPATHS = ALL.flatMap((pkg) => {
+  const { exports = {} } = JSON.parse(readFileSync(new URL(`./packages/${pkg}/package.json`, import.meta.url), 'utf8'));
+  return Object.keys(exports)
+    .filter((k) => k !== '.' && k !== './package.json')
+    .map((k) => `!@ocikit/${pkg}/${k.slice(2)}`);
+});
 
 const direction = Object.entries(ALLOWED).map(([pkg, allowed]) => ({
   files: [`packages/${pkg}/**/*.ts`],
@@ -22,7 +29,7 @@ const direction = Object.entries(ALLOWED).map(([pkg, allowed]) => ({
             group: [...ALL.filter((p) => !allowed.includes(p)).map((p) => `@ocikit/${p}`), '@ocikit/tools', '**/tools/**'],
             message: `@ocikit/${pkg} may import only ${allowed.length ? allowed.map((p) => `@ocikit/${p}`).join(', ') : 'no other @ocikit package'} (dependency direction, STYLE.md).`,
           },
-          { group: ['@ocikit/*/*'], message: 'No deep imports: use the package entry point.' },
+          { group: ['@ocikit/*/*', ...ENTRY_SUBPATHS], message: 'No deep imports: use the package entry point or a subpath it exports.' },
           { group: ['../../*/src/*', '../../../packages/*'], message: 'Import sibling packages by name, not by path.' },
         ],
       },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PUBLISHED, packAndInstall, packedVersion, type PackCheck } from './pack-check.js';
 
@@ -18,6 +18,16 @@ describe('npm pack of every package', () => {
   it.each(PUBLISHED)('@ocikit/%s installs and imports as ESM', (pkg) => {
     const out = run(`const m = await import('@ocikit/${pkg}'); console.log(JSON.stringify(Object.keys(m)));`, 'module');
     expect(Array.isArray(JSON.parse(out))).toBe(true);
+  });
+
+  it.each(PUBLISHED)('@ocikit/%s: every subpath it exports imports, and its types are shipped', (pkg) => {
+    const manifest = JSON.parse(readFileSync(path.join(check.project, 'node_modules/@ocikit', pkg, 'package.json'), 'utf8')) as { exports: Record<string, { types?: string; default?: string }> };
+    for (const [sub, target] of Object.entries(manifest.exports)) {
+      if (sub === '.' || sub === './package.json') continue;
+      const out = run(`const m = await import('@ocikit/${pkg}/${sub.slice(2)}'); console.log(Object.keys(m).length);`, 'module');
+      expect([sub, Number(out.trim()) > 0]).toEqual([sub, true]);
+      expect(existsSync(path.join(check.project, 'node_modules/@ocikit', pkg, target.types!))).toBe(true);
+    }
   });
 
   it.each(PUBLISHED)('@ocikit/%s loads with require() (Node 20 require(esm))', (pkg) => {

@@ -9,38 +9,12 @@ import * as zlib from 'node:zlib';
 import { Decompress as FzstdDecompress } from 'fzstd';
 import { Transform, type TransformCallback } from 'node:stream';
 import { createDigester, DigestError, parseSupportedDigest } from '@ocikit/digest';
-import { MediaType } from '@ocikit/image-spec';
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
 import { TarReader, type TarHandler } from '../tar/reader.js';
+import { Compression, layerCompression } from './media-types.js';
 import { decompressOnWorker, InflateError, WORKER_ALGORITHMS, type WorkerCodec } from './inflate-worker.js';
 
-/** Layer media types this package unpacks (image-spec media-types.md, layer.md; Docker's v2 schema 2). */
-
-export const Compression = { None: 'none', Gzip: 'gzip', Zstd: 'zstd' } as const;
-export type Compression = (typeof Compression)[keyof typeof Compression];
-
-/** Layer media types this package unpacks (image-spec layer.md, media-types.md; Docker's schema 2). */
-const COMPRESSION: { readonly [mediaType: string]: Compression } = {
-  [MediaType.ImageLayer]: Compression.None,
-  [MediaType.ImageLayerGzip]: Compression.Gzip,
-  [MediaType.ImageLayerZstd]: Compression.Zstd,
-  [MediaType.ImageLayerNonDistributable]: Compression.None,
-  [MediaType.ImageLayerNonDistributableGzip]: Compression.Gzip,
-  [MediaType.ImageLayerNonDistributableZstd]: Compression.Zstd,
-  [MediaType.DockerLayerGzip]: Compression.Gzip,
-  [MediaType.DockerForeignLayerGzip]: Compression.Gzip,
-};
-
-/** The compression of a layer media type; anything else is refused by name. */
-export function layerCompression(mediaType: string): Compression {
-  const c = Object.prototype.hasOwnProperty.call(COMPRESSION, mediaType) ? COMPRESSION[mediaType] : undefined;
-  if (c === undefined) {
-    throw new BundleError(BundleErrorCode.UnsupportedMediaType, `layer media type ${q(mediaType)} is not one that can be unpacked (tar, tar+gzip, tar+zstd)`, {
-      ref: BundleSpecRef.LayerMediaTypes,
-    });
-  }
-  return c;
-}
+export { Compression, layerCompression };
 
 /** Chunk size for inflating: large chunks keep zlib near its best speed. */
 export const CHUNK = 1 << 20;

@@ -31,12 +31,10 @@ import {
   type IndexDoc,
   type ManifestDoc,
 } from './documents.js';
+import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './limits.js';
 
 export const LAYOUT_VERSION = '1.0.0';
-/** Manifests and indexes larger than this are refused (the registry API's limit). */
-export const MAX_MANIFEST_BYTES = 4 << 20;
-/** Image configs larger than this are refused. */
-export const MAX_CONFIG_BYTES = 64 << 20;
+export { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES };
 const READ_CHUNK = 1 << 20;
 const TMP_PREFIX = '.ocikit-tmp-';
 const LOCK_NAME = 'index.json.lock';

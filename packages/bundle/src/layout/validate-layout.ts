@@ -15,11 +15,17 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createFileDigestPool, isValidDigest, parseDigest, isSupported, type FileDigestPool } from '@ocikit/digest';
-import { MediaType, validate, type Descriptor, type DocumentKind, type Finding, type ValidationResult } from '@ocikit/image-spec';
+import type { Descriptor, DocumentKind, Finding, ValidationResult } from '@ocikit/image-spec';
+import { MediaType } from '@ocikit/image-spec/media-types';
 import { BundleError, BundleErrorCode, BundleSpecRef } from '../errors.js';
-import { extractLayer, layerCompression } from '../layer/extract.js';
-import { normalizeEntryName, OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from '../layer/apply.js';
-import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './layout.js';
+import { layerCompression } from '../layer/media-types.js';
+import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './limits.js';
+
+// Loaded once the blobs are hashing: the validators (and, for --deep, the
+// decompressors) load on this thread while the workers read, rather than
+// before the first byte is hashed.
+const loadValidators = () => import('@ocikit/image-spec');
+const loadLayerChecks = () => Promise.all([import('../layer/extract.js'), import('../layer/apply.js')]);
 
 export interface ValidateLayoutOptions {
   /** Also decompress every layer: diff_id, tar well-formedness, unsafe and duplicate paths, bare whiteouts. */
@@ -67,6 +73,12 @@ class Collector {
   document(file: string, r: ValidationResult): void {
     for (const f of r.errors) this.errors.push({ ...f, path: `${file}#${f.path}` });
     for (const f of r.warnings) this.warnings.push({ ...f, path: `${file}#${f.path}` });
+  }
+  /** Another collector's findings, by path. */
+  merge(other: Collector): void {
+    const byPath = (a: Finding, b: Finding) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+    this.errors.push(...other.errors.sort(byPath));
+    this.warnings.push(...other.warnings.sort(byPath));
   }
   result(): ValidationResult {
     return { valid: this.errors.length === 0, errors: this.errors, warnings: this.warnings };
@@ -117,7 +129,7 @@ async function listBlobs(dir: string, c: Collector): Promise<BlobFact[]> {
 
 /** Hash every blob once, both cores busy; sizes and actual digests recorded. */
 async function hashBlobs(dir: string, blobs: BlobFact[], c: Collector, options: ValidateLayoutOptions): Promise<void> {
-  const pool: FileDigestPool = createFileDigestPool(options.concurrency === undefined ? {} : { concurrency: options.concurrency });
+  const pool: FileDigestPool = createFileDigestPool({ callingThread: true, ...(options.concurrency !== undefined && { concurrency: options.concurrency }) });
   let done = 0;
   // Largest first: one blob's hash cannot be split across cores, so the
   // biggest ones must start at once for both cores to finish together.
@@ -156,14 +168,22 @@ export async function validateLayout(dir: string, options: ValidateLayoutOptions
   const st = await lstat(dir);
   if (!st.isDirectory()) throw new BundleError(BundleErrorCode.InvalidLayout, `${dir} is not a directory`, { ref: BundleSpecRef.Layout });
 
+  // Every blob is read once, both cores busy; documents are checked meanwhile.
+  const blobs = await listBlobs(dir, c);
+  const byDigest = new Map(blobs.map((b) => [b.digest, b]));
+  // Blob findings arrive in the order hashes finish: collected apart, then
+  // placed after the oci-layout findings in path order, so reports are stable.
+  const hashFindings = new Collector();
+  const hashed = hashBlobs(dir, blobs, hashFindings, options);
+  hashed.catch(() => undefined); // awaited below
+  const { validate } = await loadValidators();
+
   // oci-layout: REQUIRED, a JSON object with imageLayoutVersion.
   const marker = await readSmallJson(path.join(dir, 'oci-layout'), MAX_MANIFEST_BYTES);
   if (!marker) c.must('oci-layout', 'LAYOUT_MARKER_MISSING', 'expected an oci-layout file, found none', BundleSpecRef.Layout);
   else c.document('oci-layout', validate('oci-layout', marker));
-
-  const blobs = await listBlobs(dir, c);
-  const byDigest = new Map(blobs.map((b) => [b.digest, b]));
-  await hashBlobs(dir, blobs, c, options);
+  await hashed;
+  c.merge(hashFindings);
 
   const indexBytes = await readSmallJson(path.join(dir, 'index.json'), MAX_MANIFEST_BYTES);
   if (!indexBytes) {
@@ -260,18 +280,19 @@ export async function validateLayout(dir: string, options: ValidateLayoutOptions
   }
 
   if (options.deep) {
+    const checks = await loadLayerChecks();
     const checked = new Set<string>();
     for (const l of layers) {
       if (checked.has(l.desc.digest)) continue;
       checked.add(l.desc.digest);
-      await checkLayer(dir, l.desc, l.diffId, l.from, c);
+      await checkLayer(checks, dir, l.desc, l.diffId, l.from, c);
     }
   }
   return c.result();
 }
 
 /** Decompress one layer: its diff_id, a well-formed tar, and names a changeset may carry. */
-async function checkLayer(dir: string, desc: Descriptor, diffId: string | undefined, from: string, c: Collector): Promise<void> {
+async function checkLayer([{ extractLayer }, { normalizeEntryName, OPAQUE_WHITEOUT, WHITEOUT_PREFIX }]: Awaited<ReturnType<typeof loadLayerChecks>>, dir: string, desc: Descriptor, diffId: string | undefined, from: string, c: Collector): Promise<void> {
   const file = blobFile(desc.digest);
   if (diffId === undefined) {
     c.must(from, 'LAYER_DIFF_ID_MISSING', 'expected a rootfs.diff_ids entry for this layer in the config, found none', BundleSpecRef.DiffIds);

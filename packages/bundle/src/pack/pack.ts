@@ -71,7 +71,7 @@ export interface PackOptions {
  */
 const DOCKER_TO_OCI_LAYER: Readonly<Record<string, string>> = {
   [MediaType.DockerLayerGzip]: MediaType.ImageLayerGzip,
-  [MediaType.DockerForeignLayerGzip]: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+  [MediaType.DockerForeignLayerGzip]: MediaType.ImageLayerNonDistributableGzip,
 };
 function asOciLayer(d: Descriptor): Descriptor {
   const oci = DOCKER_TO_OCI_LAYER[d.mediaType];

@@ -23,6 +23,8 @@ const loadRuntimeSpec = () => (runtimeSpec ??= import('@ocikit/runtime-spec'));
 const loadImageSpec = () => (imageSpec ??= import('@ocikit/image-spec'));
 let bundlePackage: Promise<typeof Bundle> | undefined;
 const loadBundle = () => (bundlePackage ??= import('@ocikit/bundle'));
+// A layout directory needs only the layout validator (no tar, unpack or pack code).
+const loadLayoutValidation = () => import('@ocikit/bundle/layout-validation');
 
 /**
  * Validate one parsed document as `kind`, through the spec package that owns
@@ -51,12 +53,12 @@ export async function validateDirectory(location: string, kind: 'bundle' | 'imag
     const r = await (await loadRuntimeSpec()).validateBundle(location, { hostChecks: options.hostSpecific === true });
     return { path: location, type: kind, valid: r.valid, errors: r.errors, warnings: r.warnings };
   }
-  const bundle = await loadBundle();
   const layoutOptions = { deep: options.deep === true, ...(options.onProgress && { onBlob: options.onProgress }) };
   if ((await stat(location)).isDirectory()) {
-    const r = await bundle.validateLayout(location, layoutOptions);
+    const r = await (await loadLayoutValidation()).validateLayout(location, layoutOptions);
     return { path: location, type: kind, valid: r.valid, errors: r.errors, warnings: r.warnings };
   }
+  const bundle = await loadBundle();
   // An oci-archive: extracted (confined) into a scratch directory, then validated.
   let opened;
   try {
