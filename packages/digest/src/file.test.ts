@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { digestOf } from './digester.js';
 import { DigestErrorCode, DigestMismatchError, SizeMismatchError } from './errors.js';
 import { READ_BUFFER_SIZE, digestFile, verifyFile } from './file.js';
+import { digestFileBlocking } from './file-blocking.js';
 import { createFileDigestPool, digestFiles } from './pool.js';
 
 let dir: string;
@@ -23,6 +24,18 @@ beforeAll(() => {
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('digestFileBlocking (pool workers and the calling-thread lane)', () => {
+  it.each(['empty', 'small', 'exact', 'over', 'big'])('%s file: equals digestOf of its bytes, for every algorithm', async (name) => {
+    for (const algorithm of ['sha256', 'sha384', 'sha512', 'blake3'] as const) {
+      await expect(digestFileBlocking(join(dir, name), algorithm)).resolves.toEqual({ digest: digestOf(files[name]!, algorithm), size: files[name]!.length });
+    }
+  });
+
+  it('rejects with the fs error for a missing file', async () => {
+    await expect(digestFileBlocking(join(dir, 'missing'), 'sha256')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
 
 describe('digestFile', () => {
   it.each(['empty', 'small', 'exact', 'over', 'big'])('%s file: equals digestOf of its bytes, for every algorithm', async (name) => {
