@@ -5,8 +5,8 @@
  * strings, which map bytes to characters one to one, so names stay bytes
  * and sort by plain string comparison.
  */
-import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, type BigIntStats, type Stats } from 'node:fs';
-import { HOST_XATTRS } from './walk.js';
+import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
+import { entryType, readXattrs, splitDev } from './walk.js';
 import { xattrsOrNull, type XattrApi } from '../fs/xattr.js';
 import { hashFd } from './hash-file.js';
 
@@ -35,40 +35,9 @@ export function escapeLatin1(s: string): string {
   return SAFE.test(s) ? s.replace(SAFE_G, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`) : s;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 function xattrFields(api: XattrApi, host: Buffer): string {
-  let p: string;
-  try {
-    p = utf8.decode(host);
-  } catch {
-    return ''; // the binding takes text paths only
-  }
-  let names: string[];
-  try {
-    names = api.listAttributesSync(p);
-  } catch {
-    return '';
-  }
-  if (names.length === 0) return '';
-  const pairs: [string, Buffer][] = [];
-  for (const name of names) {
-    if (HOST_XATTRS.has(name)) continue;
-    const v = api.getAttributeSync(p, name);
-    if (v !== null) pairs.push([Buffer.from(name).toString('latin1'), v]);
-  }
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return pairs.map(([n, v]) => ` xattr.${escapeLatin1(n)}=${escapeLatin1(v.toString('latin1'))}`).join('');
-}
-
-function typeName(st: Stats | BigIntStats): string {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'dir';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isCharacterDevice()) return 'char';
-  if (st.isBlockDevice()) return 'block';
-  if (st.isFIFO()) return 'fifo';
-  return 'socket';
+  const pairs = readXattrs(api, host) ?? [];
+  return pairs.map(([n, v]) => ` xattr.${escapeLatin1(Buffer.from(n).toString('latin1'))}=${escapeLatin1(v.toString('latin1'))}`).join('');
 }
 
 function mtimeField(ns: bigint): string {
@@ -87,7 +56,7 @@ function mtimeField(ns: bigint): string {
  */
 export function describeEntry(host: Buffer, mtimes: boolean, buffer: Buffer): { fields: string; link: string; dir: boolean } {
   const st = mtimes ? lstatSync(host, { bigint: true }) : lstatSync(host);
-  const type = typeName(st);
+  const type = entryType(st);
   let fields = ` type=${type} mode=${(Number(st.mode) & 0o7777).toString(8).padStart(4, '0')} uid=${st.uid} gid=${st.gid}`;
   let link = '';
   if (type === 'file') {
@@ -103,9 +72,7 @@ export function describeEntry(host: Buffer, mtimes: boolean, buffer: Buffer): { 
     if (Number(st.nlink) > 1) link = `${st.dev}:${st.ino}`;
   } else if (type === 'symlink') fields += ` target=${escapeLatin1(readlinkSync(host, { encoding: 'buffer' }).toString('latin1'))}`;
   else if (type === 'char' || type === 'block') {
-    const rdev = BigInt(st.rdev);
-    const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn);
-    const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn);
+    const [major, minor] = splitDev(BigInt(st.rdev));
     fields += ` dev=${major},${minor}`;
   }
   const api = xattrsOrNull();

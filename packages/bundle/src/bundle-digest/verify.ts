@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isValidDigest } from '@ocikit/digest';
+import type { TreeEntry } from '../unpack/tree.js';
 import { bundleRecord, escapeBytes, RECORD_VERSION, type BundleRecordOptions } from './record.js';
+import { splitDev } from './walk.js';
 
 export interface RecordDifference {
   /** `config.json`, a rootfs path as written in the record (`/etc/passwd`), or `record` for the header. */
@@ -79,9 +81,9 @@ export function diffRecords(expected: string, actual: string): RecordDifference 
 }
 
 /**
- * Part 1's unpack record (`ocikit.tree`, JSON lines) in this record's
- * terms, without xattrs, hardlinks and config.json (compared by the record only):
- * enough to name what changed since the unpack.
+ * The unpack record (`ocikit.tree`, JSON lines) in this record's terms:
+ * every field but config.json and mtimes, which it does not hold in this
+ * form. Enough to name what changed since the unpack.
  */
 function treeAsRecord(bundle: string, mtimes: boolean): string | undefined {
   let text: string;
@@ -91,24 +93,32 @@ function treeAsRecord(bundle: string, mtimes: boolean): string | undefined {
     return undefined;
   }
   const lines = [`${RECORD_VERSION}${mtimes ? ' mtimes' : ''}`];
+  const recordPath = (p: string): string => (p === '.' ? '/' : `/${escapeBytes(Buffer.from(p))}`);
   for (const l of text.split('\n')) {
     if (l === '') continue;
-    const t = JSON.parse(l) as { path: string; type: string; mode: number; uid: number; gid: number; size?: number; digest?: string; target?: string; rdev?: number };
-    const p = t.path === '.' ? '/' : `/${escapeBytes(Buffer.from(t.path))}`;
-    let line = `${p} type=${t.type} mode=${t.mode.toString(8).padStart(4, '0')} uid=${t.uid} gid=${t.gid}`;
-    if (t.type === 'file') line += ` size=${t.size} digest=${t.digest}`;
+    const t = JSON.parse(l) as TreeEntry;
+    let line = `${recordPath(t.path)} type=${t.type} mode=${t.mode.toString(8).padStart(4, '0')} uid=${t.uid} gid=${t.gid}`;
+    if (t.type === 'file') {
+      line += ` size=${t.size} digest=${t.digest}`;
+      // The record names the group's first path on every other member.
+      if (t.link !== undefined && t.link !== t.path) line += ` link=${recordPath(t.link)}`;
+    }
     if (t.type === 'symlink') line += ` target=${escapeBytes(Buffer.from(t.target ?? ''))}`;
+    if (t.type === 'char' || t.type === 'block') line += ` dev=${splitDev(BigInt(t.rdev ?? 0)).join(',')}`;
+    for (const [name, value] of Object.entries(t.xattrs ?? {}).sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)))) {
+      line += ` xattr.${escapeBytes(Buffer.from(name))}=${escapeBytes(Buffer.from(value, 'base64'))}`;
+    }
     lines.push(line);
   }
   return lines.join('\n');
 }
 
-/** Drop what the unpack record does not keep, so that only real changes show. */
+/** Drop what the unpack record does not keep (config.json, mtimes), so that only real changes show. */
 function comparable(record: string): string {
   return record
     .split('\n')
     .filter((l) => !l.startsWith('config.json '))
-    .map((l) => l.replace(/ (xattr\.[^ ]*|link=[^ ]*|dev=[^ ]*|mtime=[^ ]*)/g, ''))
+    .map((l) => l.replace(/ mtime=[^ ]*/g, ''))
     .join('\n');
 }
 

@@ -57,7 +57,8 @@ export interface WalkOptions {
  */
 export const HOST_XATTRS: ReadonlySet<string> = new Set(['security.selinux']);
 
-function typeOf(st: Stats | BigIntStats): EntryType {
+/** The entry type of an lstat result (these names are also the bundle record's `type=` values). */
+export function entryType(st: Stats | BigIntStats): EntryType {
   if (st.isFile()) return EntryType.File;
   if (st.isDirectory()) return EntryType.Dir;
   if (st.isSymbolicLink()) return EntryType.Symlink;
@@ -107,7 +108,7 @@ const DOT = Buffer.from('.');
 
 function statEntry(rel: Buffer, host: Buffer, api: XattrApi | null): WalkEntry {
   const st = lstatSync(host, { bigint: true });
-  const type = typeOf(st);
+  const type = entryType(st);
   const [devmajor, devminor] = type === EntryType.Char || type === EntryType.Block ? splitDev(st.rdev) : [0, 0];
   return {
     path: rel,
@@ -127,7 +128,7 @@ function statEntry(rel: Buffer, host: Buffer, api: XattrApi | null): WalkEntry {
 }
 
 function checkRoot(root: string): void {
-  if (typeOf(lstatSync(root)) !== EntryType.Dir) throw Object.assign(new Error(`${root} is not a directory`), { code: 'ENOTDIR' });
+  if (entryType(lstatSync(root)) !== EntryType.Dir) throw Object.assign(new Error(`${root} is not a directory`), { code: 'ENOTDIR' });
 }
 
 /**

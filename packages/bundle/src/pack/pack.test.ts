@@ -146,6 +146,24 @@ describe('pack', () => {
     expect(v.against).toBe('unpack-record');
     expect(v.difference).toMatchObject({ entry: '/etc/group', kind: 'changed' });
     expect(v.difference!.fields.join(' ')).toMatch(/^size: 22 -> 10 digest: sha256:/);
+
+    // An xattr-only change and a broken hardlink are named too (the unpack record keeps both).
+    const b2 = path.join(s.dir, 'b-verify-x');
+    await unpack(base, b2, { ref: 'v1' });
+    const d2 = (await bundleRecord(b2, { threads: 0 })).digest;
+    expect((await verifyBundle(b2, d2, { threads: 0 })).ok).toBe(true);
+    setAttributeSync(path.join(b2, 'rootfs/keep'), 'user.ocikit.note', Buffer.from('a b'));
+    const vx = await verifyBundle(b2, d2, { threads: 0 });
+    expect(vx.difference).toEqual({ entry: '/keep', kind: 'changed', fields: ['xattr.user.ocikit.note: (none) -> a%20b'] });
+    const b3 = path.join(s.dir, 'b-verify-h');
+    await unpack(base, b3, { ref: 'v1' });
+    const linked3 = path.join(b3, 'rootfs/bin/tool-link');
+    const d3 = (await bundleRecord(b3, { threads: 0 })).digest;
+    writeFileSync(`${linked3}.tmp`, readFileSync(linked3));
+    chmodSync(`${linked3}.tmp`, 0o755);
+    execFileSync('mv', [`${linked3}.tmp`, linked3]);
+    const vh = await verifyBundle(b3, d3, { threads: 0 });
+    expect(vh.difference).toEqual({ entry: '/bin/tool-link', kind: 'changed', fields: ['link: /bin/tool -> (none)'] });
   });
 
   it('finds a content edit that kept size and mtime', async () => {

@@ -4,9 +4,9 @@
  * unpack (type, mode, owner, size, mtime, content digest, link target,
  * device numbers, extended attributes, hardlink groups).
  */
-import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { hashFileSync } from '../bundle-digest/hash-file.js';
-import { readXattrs } from '../bundle-digest/walk.js';
+import { entryType, readXattrs } from '../bundle-digest/walk.js';
 import { xattrsOrNull } from '../fs/xattr.js';
 
 export interface TreeEntry {
@@ -64,16 +64,6 @@ export function xattrsRecord(xattrs: readonly (readonly [string, Buffer])[] | un
   return Object.fromEntries(xattrs.map(([name, value]) => [name, value.toString('base64')]));
 }
 
-function typeOf(st: Stats): TreeEntry['type'] {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'dir';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isCharacterDevice()) return 'char';
-  if (st.isBlockDevice()) return 'block';
-  if (st.isFIFO()) return 'fifo';
-  return 'socket';
-}
-
 /** One read buffer for the walk (records are built synchronously). */
 const READ_BUFFER = Buffer.allocUnsafeSlow(1 << 20);
 
@@ -87,7 +77,7 @@ export function recordTree(root: string, known: ReadonlyMap<number, string> = ne
   const linked: [string, string][] = [];
   const visit = (rel: string, host: string): void => {
     const st = lstatSync(host);
-    const type = typeOf(st);
+    const type: TreeEntry['type'] = entryType(st);
     const e: TreeEntry = { path: rel === '' ? '.' : rel, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtimeMs / 1000 };
     if (type === 'file') {
       e.size = st.size;
