@@ -169,12 +169,12 @@ export async function validateLayout(dir: string, options: ValidateLayoutOptions
   if (!st.isDirectory()) throw new BundleError(BundleErrorCode.InvalidLayout, `${dir} is not a directory`, { ref: BundleSpecRef.Layout });
 
   // Every blob is read once, both cores busy; documents are checked meanwhile.
-  const blobs = await listBlobs(dir, c);
+  // Blob findings come in directory and completion order: collected apart,
+  // then placed after the oci-layout findings in path order, so reports are stable.
+  const blobFindings = new Collector();
+  const blobs = await listBlobs(dir, blobFindings);
   const byDigest = new Map(blobs.map((b) => [b.digest, b]));
-  // Blob findings arrive in the order hashes finish: collected apart, then
-  // placed after the oci-layout findings in path order, so reports are stable.
-  const hashFindings = new Collector();
-  const hashed = hashBlobs(dir, blobs, hashFindings, options);
+  const hashed = hashBlobs(dir, blobs, blobFindings, options);
   hashed.catch(() => undefined); // awaited below
   const { validate } = await loadValidators();
 
@@ -183,7 +183,7 @@ export async function validateLayout(dir: string, options: ValidateLayoutOptions
   if (!marker) c.must('oci-layout', 'LAYOUT_MARKER_MISSING', 'expected an oci-layout file, found none', BundleSpecRef.Layout);
   else c.document('oci-layout', validate('oci-layout', marker));
   await hashed;
-  c.merge(hashFindings);
+  c.merge(blobFindings);
 
   const indexBytes = await readSmallJson(path.join(dir, 'index.json'), MAX_MANIFEST_BYTES);
   if (!indexBytes) {
