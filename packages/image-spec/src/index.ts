@@ -11,7 +11,7 @@ export type { DockerManifest, DockerManifestList, DockerDescriptor, DockerManife
 export { SCHEMA_KINDS, schemaValidators, schemaIds, type SchemaKind } from './generated/kinds.js';
 export type { Finding, Level, ValidationResult } from './generated/validation-runtime.js';
 
-export { MediaType, OCI_LAYER_MEDIA_TYPES, DOCKER_LAYER_MEDIA_TYPES } from './media-types.js';
+export { MediaType, OCI_LAYER_MEDIA_TYPES, DOCKER_LAYER_MEDIA_TYPES, kindForMediaType } from './media-types.js';
 export { Annotation, RESERVED_ANNOTATION_PREFIX } from './annotations.js';
 export { EMPTY_DESCRIPTOR, EMPTY_JSON } from './empty.js';
 export { Ref as SpecRef } from './spec-refs.js';
@@ -20,7 +20,6 @@ export { readJsonText, DEFAULT_MAX_DEPTH, JsonTextCode, type JsonTextOptions, ty
 export { isMediaType, isDateTime, isRefName, isBase64 } from './rules/common.js';
 export {
   DOCUMENT_KINDS,
-  kindForMediaType,
   validate,
   parseDocument,
   isDocument,

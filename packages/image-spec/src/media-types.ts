@@ -1,3 +1,5 @@
+import type { SchemaKind as DocumentKind } from './generated/kinds.js';
+
 /**
  * Media types defined by image-spec (`media-types.md`) and by Docker's image
  * manifest v2 schema 2, which OCI media types are compatible with.
@@ -57,3 +59,24 @@ export const OCI_LAYER_MEDIA_TYPES: readonly string[] = [
 
 /** Layer media types a Docker schema 2 manifest uses. */
 export const DOCKER_LAYER_MEDIA_TYPES: readonly string[] = [MediaType.DockerLayerGzip, MediaType.DockerForeignLayerGzip];
+
+const KIND_BY_MEDIA_TYPE: Readonly<Record<string, DocumentKind>> = {
+  [MediaType.Descriptor]: 'descriptor',
+  [MediaType.ImageManifest]: 'image-manifest',
+  [MediaType.ImageIndex]: 'image-index',
+  [MediaType.ImageConfig]: 'image-config',
+  [MediaType.LayoutHeader]: 'oci-layout',
+  [MediaType.DockerManifest]: 'docker-manifest',
+  [MediaType.DockerManifestList]: 'docker-manifest-list',
+  [MediaType.DockerImageConfig]: 'image-config',
+};
+
+/**
+ * The document kind to validate content of a media type as (a descriptor's
+ * `mediaType`, an HTTP `Content-Type`; parameters are ignored), or undefined
+ * for content this package does not describe (layers, artifacts).
+ */
+export function kindForMediaType(mediaType: string): DocumentKind | undefined {
+  const bare = mediaType.split(';', 1)[0]!.trim().toLowerCase();
+  return Object.prototype.hasOwnProperty.call(KIND_BY_MEDIA_TYPE, bare) ? KIND_BY_MEDIA_TYPE[bare] : undefined;
+}

@@ -11,7 +11,6 @@ import { schemaFindings, type Finding, type ValidationResult } from './generated
 import { InvalidDocumentError } from './errors.js';
 import { readJsonText, type JsonTextOptions } from './generated/json-text.js';
 import { Ref } from './spec-refs.js';
-import { MediaType } from './media-types.js';
 import type { Context } from './rules/common.js';
 import {
   checkDescriptorDocument,
@@ -66,27 +65,6 @@ const SCHEMA_REF: Readonly<Record<DocumentKind, string>> = {
   'docker-manifest': Ref.DockerManifest,
   'docker-manifest-list': Ref.DockerManifestList,
 };
-
-const KIND_BY_MEDIA_TYPE: Readonly<Record<string, DocumentKind>> = {
-  [MediaType.Descriptor]: 'descriptor',
-  [MediaType.ImageManifest]: 'image-manifest',
-  [MediaType.ImageIndex]: 'image-index',
-  [MediaType.ImageConfig]: 'image-config',
-  [MediaType.LayoutHeader]: 'oci-layout',
-  [MediaType.DockerManifest]: 'docker-manifest',
-  [MediaType.DockerManifestList]: 'docker-manifest-list',
-  [MediaType.DockerImageConfig]: 'image-config',
-};
-
-/**
- * The document kind to validate content of a media type as (a descriptor's
- * `mediaType`, an HTTP `Content-Type`; parameters are ignored), or undefined
- * for content this package does not describe (layers, artifacts).
- */
-export function kindForMediaType(mediaType: string): DocumentKind | undefined {
-  const bare = mediaType.split(';', 1)[0]!.trim().toLowerCase();
-  return Object.prototype.hasOwnProperty.call(KIND_BY_MEDIA_TYPE, bare) ? KIND_BY_MEDIA_TYPE[bare] : undefined;
-}
 
 function isKind(kind: unknown): kind is DocumentKind {
   return typeof kind === 'string' && Object.prototype.hasOwnProperty.call(RULES, kind);

@@ -15,8 +15,8 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createFileDigestPool, isValidDigest, parseDigest, isSupported, type FileDigestPool } from '@ocikit/digest';
-import type { Descriptor, DocumentKind, Finding, ValidationResult } from '@ocikit/image-spec';
-import { MediaType } from '@ocikit/image-spec/media-types';
+import type { Descriptor, Finding, ValidationResult } from '@ocikit/image-spec';
+import { kindForMediaType } from '@ocikit/image-spec/media-types';
 import { BundleError, BundleErrorCode, BundleSpecRef } from '../errors.js';
 import { layerCompression } from '../layer/media-types.js';
 import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './limits.js';
@@ -35,16 +35,6 @@ export interface ValidateLayoutOptions {
   /** Told each blob as it is verified (for a progress bar). */
   onBlob?: (done: number, total: number) => void;
 }
-
-/** Document kind of each media type that names a document image-spec validates. */
-const DOCUMENT_KIND: { readonly [mediaType: string]: DocumentKind } = {
-  [MediaType.ImageManifest]: 'image-manifest',
-  [MediaType.ImageIndex]: 'image-index',
-  [MediaType.ImageConfig]: 'image-config',
-  [MediaType.DockerManifest]: 'docker-manifest',
-  [MediaType.DockerManifestList]: 'docker-manifest-list',
-  [MediaType.DockerImageConfig]: 'image-config',
-};
 
 const LAYER_REF = BundleSpecRef.LayerMediaTypes;
 
@@ -218,7 +208,7 @@ export async function validateLayout(dir: string, options: ValidateLayoutOptions
   const visited = new Set<string>();
   const walk = async (desc: Descriptor, from: string): Promise<void> => {
     const blob = follow(desc, from);
-    const kind = DOCUMENT_KIND[desc.mediaType];
+    const kind = kindForMediaType(desc.mediaType);
     if (!blob || kind === undefined) return;
     if (visited.has(desc.digest)) return;
     visited.add(desc.digest);
@@ -245,7 +235,7 @@ export async function validateLayout(dir: string, options: ValidateLayoutOptions
       let diffIds: string[] | undefined;
       if (doc.config) {
         const cfgBlob = follow(doc.config, `${blob.file}#/config`);
-        const cfgKind = DOCUMENT_KIND[doc.config.mediaType];
+        const cfgKind = kindForMediaType(doc.config.mediaType);
         if (cfgBlob && cfgKind === 'image-config') {
           const cfgBytes = await readSmallJson(path.join(dir, cfgBlob.file), MAX_CONFIG_BYTES);
           if (cfgBytes) {

@@ -3,6 +3,8 @@
  * user does not name it: a `mediaType`, the file name, the shape of the JSON,
  * the contents of a directory.
  */
+import { kindForMediaType } from '@ocikit/image-spec/media-types';
+
 export const DOCUMENT_KINDS = [
   'runtime-config',
   'runtime-state',
@@ -27,14 +29,6 @@ export function isValidateKind(s: string): s is ValidateKind {
   return (VALIDATE_KINDS as readonly string[]).includes(s);
 }
 
-/** Media types that name a document kind outright. */
-const MEDIA_TYPE_KINDS: Readonly<Record<string, DocumentKind>> = {
-  'application/vnd.oci.image.manifest.v1+json': 'image-manifest',
-  'application/vnd.oci.image.index.v1+json': 'image-index',
-  'application/vnd.docker.distribution.manifest.v2+json': 'docker-manifest',
-  'application/vnd.docker.distribution.manifest.list.v2+json': 'docker-manifest-list',
-};
-
 export type Detection =
   | { kind: ValidateKind }
   | { ambiguous: ValidateKind[] }
@@ -57,7 +51,9 @@ export function detectDocumentKind(fileName: string | undefined, doc: unknown): 
   const mediaType = typeof o['mediaType'] === 'string' ? o['mediaType'] : undefined;
   // A descriptor carries a mediaType too: it is the one with digest and size.
   if (has(o, 'digest', 'size')) return { kind: 'descriptor' };
-  if (mediaType !== undefined && MEDIA_TYPE_KINDS[mediaType]) return { kind: MEDIA_TYPE_KINDS[mediaType] };
+  // A media type that names a document kind outright (image-spec's own table).
+  const named = mediaType === undefined ? undefined : kindForMediaType(mediaType);
+  if (named !== undefined) return { kind: named };
 
   const candidates = new Set<DocumentKind>();
   if (has(o, 'imageLayoutVersion')) candidates.add('oci-layout');
