@@ -15,20 +15,12 @@ import { bundleRecord } from '../bundle-digest/record.js';
 import { scratch } from '../test-support/image.js';
 import { unpack } from '../unpack/unpack.js';
 import { pack } from './pack.js';
+import { rootfsRecord } from '../test-support/record.js';
 
 const have = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 const tools = ['umoci', 'skopeo'].every(have) && process.getuid?.() === 0;
 const describeTools = tools ? describe : describe.skip;
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-
-/** The rootfs lines of a bundle record (config.json differs between tools by design). */
-async function rootfsRecord(bundle: string): Promise<string> {
-  const text = (await bundleRecord(bundle)).text;
-  return text
-    .split('\n')
-    .filter((l) => !l.startsWith('config.json '))
-    .join('\n');
-}
 
 describeTools('bundle digest and pack with umoci and skopeo', () => {
   let s: ReturnType<typeof scratch>;
