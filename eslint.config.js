@@ -18,24 +18,30 @@ const ENTRY_SUBPATHS = ALL.flatMap((pkg) => {
     .map((k) => `!@ocikit/${pkg}/${k.slice(2)}`);
 });
 
-const direction = Object.entries(ALLOWED).map(([pkg, allowed]) => ({
-  files: [`packages/${pkg}/**/*.ts`],
-  rules: {
+/** Test files and their helpers: they alone may use @ocikit/testkit. */
+const TEST_FILES = ['**/*.test.ts', '**/test-support/**'];
+
+const direction = Object.entries(ALLOWED).flatMap(([pkg, allowed]) => {
+  const restrictions = (forTests) => ({
     'no-restricted-imports': [
       'error',
       {
         patterns: [
           {
-            group: [...ALL.filter((p) => !allowed.includes(p)).map((p) => `@ocikit/${p}`), '@ocikit/tools', '**/tools/**'],
-            message: `@ocikit/${pkg} may import only ${allowed.length ? allowed.map((p) => `@ocikit/${p}`).join(', ') : 'no other @ocikit package'} (dependency direction, STYLE.md).`,
+            group: [...ALL.filter((p) => !allowed.includes(p)).map((p) => `@ocikit/${p}`), '@ocikit/tools', '**/tools/**', ...(forTests ? [] : ['@ocikit/testkit'])],
+            message: `@ocikit/${pkg} may import only ${allowed.length ? allowed.map((p) => `@ocikit/${p}`).join(', ') : 'no other @ocikit package'} (dependency direction, STYLE.md; @ocikit/testkit in tests only).`,
           },
           { group: ['@ocikit/*/*', ...ENTRY_SUBPATHS], message: 'No deep imports: use the package entry point or a subpath it exports.' },
           { group: ['../../*/src/*', '../../../packages/*'], message: 'Import sibling packages by name, not by path.' },
         ],
       },
     ],
-  },
-}));
+  });
+  return [
+    { files: [`packages/${pkg}/**/*.ts`], ignores: TEST_FILES, rules: restrictions(false) },
+    { files: TEST_FILES.map((g) => `packages/${pkg}/${g}`), rules: restrictions(true) },
+  ];
+});
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', 'schemas/**', 'examples/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },

@@ -24,6 +24,7 @@ export default {
   },
   moduleNameMapper: {
     // Tests run against sibling packages' sources, not their dist.
+    '^@ocikit/testkit$': `${repoRoot}/tools/testkit/src/index.ts`,
     '^@ocikit/(digest|runtime-spec|image-spec|bundle|conformance)$': `${repoRoot}/packages/$1/src/index.ts`,
     // Subpath exports name a module at the top of src/ (`@ocikit/image-spec/media-types`).
     '^@ocikit/(digest|runtime-spec|image-spec|bundle|conformance)/([a-z-]+)$': `${repoRoot}/packages/$1/src/$2.ts`,
@@ -31,5 +32,7 @@ export default {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   passWithNoTests: true,
-  testTimeout: 30_000,
+  // A guard against hangs, never a performance claim: CI machines are shared
+  // and a busy one may take many times longer than a quiet one.
+  testTimeout: 300_000,
 };

@@ -6,15 +6,15 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { validate } from './validate.js';
 import { documentArbitraries } from './test-support/arbitraries.js';
-import { UPSTREAM_FILES, upstreamAvailable, upstreamValidators, type UpstreamKind } from './test-support/upstream-schemas.js';
+import { UPSTREAM_FILES, upstreamValidators, type UpstreamKind } from './test-support/upstream-schemas.js';
+import { describeWithPeers } from '@ocikit/testkit';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/fixtures');
 const KINDS = Object.keys(UPSTREAM_FILES) as UpstreamKind[];
-const suite = upstreamAvailable() ? describe : describe.skip;
 
 /**
  * Where upstream's schema rejects what the spec allows:
@@ -32,7 +32,7 @@ function specAllowsWhatUpstreamRejects(kind: UpstreamKind, doc: unknown, errors:
   });
 }
 
-suite('against image-spec\'s JSON schemas', () => {
+describeWithPeers(['image-spec-schemas'], 'against image-spec\'s JSON schemas', () => {
   const upstream = upstreamValidators();
 
   for (const kind of KINDS) {

@@ -9,7 +9,7 @@ describe('npm pack of every package', () => {
   let check: PackCheck;
   beforeAll(() => {
     check = packAndInstall();
-  }, 180_000);
+  });
   afterAll(() => check?.cleanup());
 
   const run = (code: string, type: 'module' | 'commonjs') =>

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { digestOf } from '@ocikit/digest';
 import { validateLayout } from './validate-layout.js';
+import { describeWithPeers } from '@ocikit/testkit';
 
 // Layouts made by the real tools: umoci builds an image with one layer,
 // skopeo copies it. Each test corrupts a copy in one way.
@@ -18,122 +19,124 @@ interface Made {
 }
 let made: Made;
 
-beforeAll(() => {
-  run('umoci', ['init', '--layout', 'umoci']);
-  run('umoci', ['new', '--image', 'umoci:v1']);
-  run('umoci', ['unpack', '--rootless', '--image', 'umoci:v1', 'bundle']);
-  writeFileSync(path.join(tmp, 'bundle/rootfs/hello.txt'), 'hello from ocikit\n');
-  run('umoci', ['repack', '--image', 'umoci:v1', 'bundle']);
-  run('umoci', ['config', '--image', 'umoci:v1', '--config.cmd', '/bin/cat', '--config.cmd', '/hello.txt']);
-  run('umoci', ['gc', '--layout', 'umoci']);
-  run('skopeo', ['copy', '-q', 'oci:umoci:v1', 'oci:skopeo:v1']);
-  made = { umoci: path.join(tmp, 'umoci'), skopeo: path.join(tmp, 'skopeo') };
-}, 60_000);
-
-function copyOf(which: keyof Made): string {
-  const dir = mkdtempSync(path.join(tmp, `${which}-`));
-  cpSync(made[which], dir, { recursive: true });
-  return dir;
-}
-
-function manifestOf(dir: string): { file: string; doc: { config: { digest: string; size: number; mediaType: string }; layers: { digest: string; size: number; mediaType: string }[] } } {
-  const index = JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
-  const file = path.join(dir, 'blobs', ...index.manifests[0]!.digest.split(':'));
-  return { file, doc: JSON.parse(readFileSync(file, 'utf8')) };
-}
-
-const codes = (r: { errors: { code: string }[] }) => r.errors.map((e) => e.code);
-
-describe('validateLayout', () => {
-  it.each(['umoci', 'skopeo'] as const)('finds a layout made by %s valid, layers included (--deep)', async (which) => {
-    const r = await validateLayout(made[which], { deep: true });
-    expect(r.errors).toEqual([]);
-    expect(r.valid).toBe(true);
+describeWithPeers(['umoci', 'skopeo'], 'layouts made by umoci and skopeo', () => {
+  beforeAll(() => {
+    run('umoci', ['init', '--layout', 'umoci']);
+    run('umoci', ['new', '--image', 'umoci:v1']);
+    run('umoci', ['unpack', '--rootless', '--image', 'umoci:v1', 'bundle']);
+    writeFileSync(path.join(tmp, 'bundle/rootfs/hello.txt'), 'hello from ocikit\n');
+    run('umoci', ['repack', '--image', 'umoci:v1', 'bundle']);
+    run('umoci', ['config', '--image', 'umoci:v1', '--config.cmd', '/bin/cat', '--config.cmd', '/hello.txt']);
+    run('umoci', ['gc', '--layout', 'umoci']);
+    run('skopeo', ['copy', '-q', 'oci:umoci:v1', 'oci:skopeo:v1']);
+    made = { umoci: path.join(tmp, 'umoci'), skopeo: path.join(tmp, 'skopeo') };
   });
 
-  it('reports one flipped byte in a layer blob', async () => {
-    const dir = copyOf('skopeo');
-    const layer = manifestOf(dir).doc.layers[0]!;
-    const file = path.join(dir, 'blobs', ...layer.digest.split(':'));
-    const bytes = readFileSync(file);
-    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff;
-    writeFileSync(file, bytes);
-    const r = await validateLayout(dir);
-    expect(r.valid).toBe(false);
-    expect(r.errors).toContainEqual(expect.objectContaining({ code: 'BLOB_DIGEST_MISMATCH', path: `blobs/${layer.digest.replace(':', '/')}` }));
-  });
+  function copyOf(which: keyof Made): string {
+    const dir = mkdtempSync(path.join(tmp, `${which}-`));
+    cpSync(made[which], dir, { recursive: true });
+    return dir;
+  }
 
-  it('reports a missing blob at the descriptor that names it', async () => {
-    const dir = copyOf('skopeo');
-    const { doc } = manifestOf(dir);
-    rmSync(path.join(dir, 'blobs', ...doc.layers[0]!.digest.split(':')));
-    const r = await validateLayout(dir);
-    expect(codes(r)).toContain('BLOB_MISSING');
-    expect(r.errors.find((e) => e.code === 'BLOB_MISSING')!.path).toMatch(/#\/layers\/0$/);
-  });
+  function manifestOf(dir: string): { file: string; doc: { config: { digest: string; size: number; mediaType: string }; layers: { digest: string; size: number; mediaType: string }[] } } {
+    const index = JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    const file = path.join(dir, 'blobs', ...index.manifests[0]!.digest.split(':'));
+    return { file, doc: JSON.parse(readFileSync(file, 'utf8')) };
+  }
 
-  it('reports a descriptor whose size is wrong', async () => {
-    const dir = copyOf('skopeo');
-    const { file, doc } = manifestOf(dir);
-    doc.layers[0]!.size += 1;
-    rewriteManifest(dir, file, doc);
-    const r = await validateLayout(dir);
-    expect(codes(r)).toContain('BLOB_SIZE_MISMATCH');
-  });
+  const codes = (r: { errors: { code: string }[] }) => r.errors.map((e) => e.code);
 
-  it('reports a dangling ref in index.json', async () => {
-    const dir = copyOf('umoci');
-    const indexFile = path.join(dir, 'index.json');
-    const index = JSON.parse(readFileSync(indexFile, 'utf8')) as { manifests: { digest: string }[] };
-    index.manifests[0]!.digest = digestOf('no such manifest');
-    writeFileSync(indexFile, JSON.stringify(index));
-    const r = await validateLayout(dir);
-    expect(r.errors).toContainEqual(expect.objectContaining({ code: 'BLOB_MISSING', path: 'index.json#/manifests/0' }));
-  });
+  describe('validateLayout', () => {
+    it.each(['umoci', 'skopeo'] as const)('finds a layout made by %s valid, layers included (--deep)', async (which) => {
+      const r = await validateLayout(made[which], { deep: true });
+      expect(r.errors).toEqual([]);
+      expect(r.valid).toBe(true);
+    });
 
-  it('reports a layer whose media type does not match its content (--deep)', async () => {
-    const dir = copyOf('skopeo');
-    const { file, doc } = manifestOf(dir);
-    doc.layers[0]!.mediaType = 'application/vnd.oci.image.layer.v1.tar+zstd';
-    rewriteManifest(dir, file, doc);
-    const r = await validateLayout(dir, { deep: true });
-    expect(codes(r)).toContain('LAYER_MEDIA_TYPE_MISMATCH');
-  });
+    it('reports one flipped byte in a layer blob', async () => {
+      const dir = copyOf('skopeo');
+      const layer = manifestOf(dir).doc.layers[0]!;
+      const file = path.join(dir, 'blobs', ...layer.digest.split(':'));
+      const bytes = readFileSync(file);
+      bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff;
+      writeFileSync(file, bytes);
+      const r = await validateLayout(dir);
+      expect(r.valid).toBe(false);
+      expect(r.errors).toContainEqual(expect.objectContaining({ code: 'BLOB_DIGEST_MISMATCH', path: `blobs/${layer.digest.replace(':', '/')}` }));
+    });
 
-  it('reports a layer whose diff_id is wrong, and unsafe names in it (--deep)', async () => {
-    const dir = copyOf('skopeo');
-    const { file, doc } = manifestOf(dir);
-    // A gzip tar holding "../escape" and a bare whiteout, written by hand.
-    const layer = gzipSync(Buffer.concat([tarHeader('../escape'), tarHeader('dir/.wh.'), Buffer.alloc(1024)]));
-    const layerDigest = digestOf(layer);
-    writeFileSync(path.join(dir, 'blobs', ...layerDigest.split(':')), layer);
-    doc.layers[0] = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layerDigest, size: layer.length };
-    rewriteManifest(dir, file, doc);
-    const r = await validateLayout(dir, { deep: true });
-    expect(codes(r)).toEqual(expect.arrayContaining(['LAYER_UNSAFE_PATH', 'LAYER_BARE_WHITEOUT', 'LAYER_DIFF_ID_MISMATCH']));
-  });
+    it('reports a missing blob at the descriptor that names it', async () => {
+      const dir = copyOf('skopeo');
+      const { doc } = manifestOf(dir);
+      rmSync(path.join(dir, 'blobs', ...doc.layers[0]!.digest.split(':')));
+      const r = await validateLayout(dir);
+      expect(codes(r)).toContain('BLOB_MISSING');
+      expect(r.errors.find((e) => e.code === 'BLOB_MISSING')!.path).toMatch(/#\/layers\/0$/);
+    });
 
-  it('reports blobs that nothing references, as warnings', async () => {
-    const dir = copyOf('umoci');
-    const stray = Buffer.from('stray');
-    writeFileSync(path.join(dir, 'blobs/sha256', digestOf(stray).slice('sha256:'.length)), stray);
-    const r = await validateLayout(dir);
-    expect(r.valid).toBe(true);
-    expect(r.warnings.map((w) => w.code)).toContain('BLOB_UNREFERENCED');
-  });
+    it('reports a descriptor whose size is wrong', async () => {
+      const dir = copyOf('skopeo');
+      const { file, doc } = manifestOf(dir);
+      doc.layers[0]!.size += 1;
+      rewriteManifest(dir, file, doc);
+      const r = await validateLayout(dir);
+      expect(codes(r)).toContain('BLOB_SIZE_MISMATCH');
+    });
 
-  it('reports a blob that is not named blobs/<alg>/<encoded>', async () => {
-    const dir = copyOf('umoci');
-    writeFileSync(path.join(dir, 'blobs/sha256/not-a-digest'), 'x');
-    const r = await validateLayout(dir);
-    expect(codes(r)).toContain('LAYOUT_BLOB_PATH');
-  });
+    it('reports a dangling ref in index.json', async () => {
+      const dir = copyOf('umoci');
+      const indexFile = path.join(dir, 'index.json');
+      const index = JSON.parse(readFileSync(indexFile, 'utf8')) as { manifests: { digest: string }[] };
+      index.manifests[0]!.digest = digestOf('no such manifest');
+      writeFileSync(indexFile, JSON.stringify(index));
+      const r = await validateLayout(dir);
+      expect(r.errors).toContainEqual(expect.objectContaining({ code: 'BLOB_MISSING', path: 'index.json#/manifests/0' }));
+    });
 
-  it('reports a missing oci-layout file', async () => {
-    const dir = copyOf('umoci');
-    rmSync(path.join(dir, 'oci-layout'));
-    expect(codes(await validateLayout(dir))).toContain('LAYOUT_MARKER_MISSING');
-    expect(readdirSync(dir)).toContain('index.json');
+    it('reports a layer whose media type does not match its content (--deep)', async () => {
+      const dir = copyOf('skopeo');
+      const { file, doc } = manifestOf(dir);
+      doc.layers[0]!.mediaType = 'application/vnd.oci.image.layer.v1.tar+zstd';
+      rewriteManifest(dir, file, doc);
+      const r = await validateLayout(dir, { deep: true });
+      expect(codes(r)).toContain('LAYER_MEDIA_TYPE_MISMATCH');
+    });
+
+    it('reports a layer whose diff_id is wrong, and unsafe names in it (--deep)', async () => {
+      const dir = copyOf('skopeo');
+      const { file, doc } = manifestOf(dir);
+      // A gzip tar holding "../escape" and a bare whiteout, written by hand.
+      const layer = gzipSync(Buffer.concat([tarHeader('../escape'), tarHeader('dir/.wh.'), Buffer.alloc(1024)]));
+      const layerDigest = digestOf(layer);
+      writeFileSync(path.join(dir, 'blobs', ...layerDigest.split(':')), layer);
+      doc.layers[0] = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layerDigest, size: layer.length };
+      rewriteManifest(dir, file, doc);
+      const r = await validateLayout(dir, { deep: true });
+      expect(codes(r)).toEqual(expect.arrayContaining(['LAYER_UNSAFE_PATH', 'LAYER_BARE_WHITEOUT', 'LAYER_DIFF_ID_MISMATCH']));
+    });
+
+    it('reports blobs that nothing references, as warnings', async () => {
+      const dir = copyOf('umoci');
+      const stray = Buffer.from('stray');
+      writeFileSync(path.join(dir, 'blobs/sha256', digestOf(stray).slice('sha256:'.length)), stray);
+      const r = await validateLayout(dir);
+      expect(r.valid).toBe(true);
+      expect(r.warnings.map((w) => w.code)).toContain('BLOB_UNREFERENCED');
+    });
+
+    it('reports a blob that is not named blobs/<alg>/<encoded>', async () => {
+      const dir = copyOf('umoci');
+      writeFileSync(path.join(dir, 'blobs/sha256/not-a-digest'), 'x');
+      const r = await validateLayout(dir);
+      expect(codes(r)).toContain('LAYOUT_BLOB_PATH');
+    });
+
+    it('reports a missing oci-layout file', async () => {
+      const dir = copyOf('umoci');
+      rmSync(path.join(dir, 'oci-layout'));
+      expect(codes(await validateLayout(dir))).toContain('LAYOUT_MARKER_MISSING');
+      expect(readdirSync(dir)).toContain('index.json');
+    });
   });
 });
 

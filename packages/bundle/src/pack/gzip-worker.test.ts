@@ -1,21 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { crc32 as zlibCrc32, gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { gzip } from 'libdeflate';
 import { BundleError, BundleErrorCode } from '../errors.js';
 import { type Deflater, DeflaterChoice, loadDeflater, loadNativeDeflater, loadWasmDeflater } from './deflater.js';
 import { gzipMember } from './gzip-worker.js';
+import { havePeers } from '@ocikit/testkit';
 
-/** Whether this host has the shared libdeflate (CI installs Debian's libdeflate0). */
-const systemHasLibdeflate = (): boolean => {
-  try {
-    return /libdeflate\.so\.0/.test(execFileSync('ldconfig', ['-p'], { encoding: 'utf8' }));
-  } catch {
-    return ['/lib/x86_64-linux-gnu/libdeflate.so.0', '/usr/lib/x86_64-linux-gnu/libdeflate.so.0', '/usr/lib64/libdeflate.so.0'].some((p) => existsSync(p));
-  }
-};
 
 const inputs = fc.oneof(
   fc.uint8Array({ maxLength: 70_000 }),
@@ -48,7 +40,7 @@ describe('gzip members made in the worker', () => {
 
   it('with the native build gunzip to the input, and incompressible data fits the bound', () => {
     const native = loadNativeDeflater();
-    if (!systemHasLibdeflate()) {
+    if (!havePeers('libdeflate')) {
       expect(native).toBeInstanceOf(BundleError);
       return;
     }
@@ -68,9 +60,9 @@ describe('gzip members made in the worker', () => {
 
   it('auto takes the native build where the system has libdeflate; native alone fails with a typed error where it has not', async () => {
     const auto = await loadDeflater(DeflaterChoice.Auto);
-    expect(auto.kind).toBe(systemHasLibdeflate() ? 'native' : 'wasm');
+    expect(auto.kind).toBe(havePeers('libdeflate') ? 'native' : 'wasm');
     expect((await loadDeflater(DeflaterChoice.Wasm)).kind).toBe('wasm');
-    if (systemHasLibdeflate()) expect((await loadDeflater(DeflaterChoice.Native)).kind).toBe('native');
+    if (havePeers('libdeflate')) expect((await loadDeflater(DeflaterChoice.Native)).kind).toBe('native');
     else await expect(loadDeflater(DeflaterChoice.Native)).rejects.toMatchObject({ code: BundleErrorCode.CompressorUnavailable });
   });
 

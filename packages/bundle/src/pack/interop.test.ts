@@ -5,8 +5,8 @@
  * with umoci to the bundle's tree and is read and copied by skopeo; unpack
  * -> pack (no changes) -> unpack keeps the bundle digest.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, copyFileSync, linkSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,13 +16,11 @@ import { scratch } from '../test-support/image.js';
 import { unpack } from '../unpack/unpack.js';
 import { pack } from './pack.js';
 import { rootfsRecord } from '../test-support/record.js';
+import { describeWithPeers } from '@ocikit/testkit';
 
-const have = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
-const tools = ['umoci', 'skopeo'].every(have) && process.getuid?.() === 0;
-const describeTools = tools ? describe : describe.skip;
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 
-describeTools('bundle digest and pack with umoci and skopeo', () => {
+describeWithPeers(['root', 'umoci', 'skopeo'], 'bundle digest and pack with umoci and skopeo', () => {
   let s: ReturnType<typeof scratch>;
   let L: string;
   beforeAll(() => {

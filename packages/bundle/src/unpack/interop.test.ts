@@ -4,17 +4,15 @@
  * unpack with ocikit to the same tree as `umoci unpack`, and the bundle runs
  * under real runc. These tools are Debian packages installed by CI.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { scratch } from '../test-support/image.js';
 import { unpack } from './unpack.js';
+import { describeWithPeers } from '@ocikit/testkit';
 
-const have = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
-const tools = ['umoci', 'skopeo', 'runc'].every(have) && process.getuid?.() === 0;
-const describeTools = tools ? describe : describe.skip;
 
 function listing(root: string): string[] {
   const out: string[] = [];
@@ -32,7 +30,7 @@ function listing(root: string): string[] {
 
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 
-describeTools('interop with umoci, skopeo and runc', () => {
+describeWithPeers(['root', 'umoci', 'skopeo', 'runc'], 'interop with umoci, skopeo and runc', () => {
   let s: ReturnType<typeof scratch>;
   let L: string;
   beforeAll(() => {
@@ -70,7 +68,7 @@ describeTools('interop with umoci, skopeo and runc', () => {
     chmodSync(path.join(r, 'srv/data/suid'), 0o2750);
     run('umoci', ['repack', '--refresh-bundle', '--image', `${L}:t`, B]);
     run('umoci', ['config', '--image', `${L}:t`, '--config.entrypoint', '/bin/echo', '--config.cmd', 'hello from', '--config.cmd', 'ocikit', '--config.user', 'app']);
-  }, 120_000);
+  });
   afterAll(() => s?.cleanup());
 
   for (const [label, copyArgs] of [
@@ -90,15 +88,15 @@ describeTools('interop with umoci, skopeo and runc', () => {
       const theirs = JSON.parse(readFileSync(path.join(Bu, 'config.json'), 'utf8'));
       expect(ours.process.args).toEqual(theirs.process.args);
       expect(ours.process.user).toEqual({ ...theirs.process.user, additionalGids: [10] });
-    }, 120_000);
+    });
   }
 
   it('the bundle runs under runc and prints what Entrypoint + Cmd say', async () => {
     const Bo = path.join(s.dir, 'run');
     await unpack(L, Bo, { ref: 't' });
     const id = `ocikit-interop-${process.pid}`;
-    const r = spawnSync('runc', ['run', id], { cwd: Bo, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    const r = spawnSync('runc', ['run', id], { cwd: Bo, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
     spawnSync('runc', ['delete', '--force', id]);
     expect([r.status, r.stdout.toString(), r.stderr.toString()]).toEqual([0, 'hello from ocikit\n', '']);
-  }, 90_000);
+  });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildBusyboxRootfs, checkRootfs, findStaticBusybox, isStaticElf, REQUIRED_APPLETS } from './rootfs.js';
 import { RuntimeTestError } from './errors.js';
+import { describeWithPeers, itWithPeers } from '@ocikit/testkit';
 
 const busybox = findStaticBusybox();
 
@@ -18,12 +19,12 @@ describe('static ELF detection', () => {
     expect(isStaticElf(path.join(dir, 'missing'))).toBe(false);
     rmSync(dir, { recursive: true });
   });
-  (busybox ? it : it.skip)('says yes for Debian busybox-static', () => {
+  itWithPeers(['busybox'], 'says yes for Debian busybox-static', () => {
     expect(isStaticElf(busybox!)).toBe(true);
   });
 });
 
-(busybox ? describe : describe.skip)('busybox rootfs', () => {
+describeWithPeers(['busybox'], 'busybox rootfs', () => {
   it('holds busybox and one relative symlink per applet, and passes its own check', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ocikit-rootfs-'));
     try {

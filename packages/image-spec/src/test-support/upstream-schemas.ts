@@ -4,7 +4,7 @@
  * differential tests. Each file gets an `$id` under one base URL so that their
  * references by file name resolve; nested draft-04 `id`s are dropped.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 
@@ -34,10 +34,6 @@ function stripIds(v: Json, root: boolean): Json {
         : stripIds(x, false);
   }
   return out;
-}
-
-export function upstreamAvailable(): boolean {
-  return existsSync(path.join(UPSTREAM_SCHEMAS, UPSTREAM_FILES.descriptor));
 }
 
 /** A compiled upstream validator per kind. */

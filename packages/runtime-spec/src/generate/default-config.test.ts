@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultConfig, validate, RUNTIME_SPEC_VERSION, type Spec } from '../index.js';
+import { describeWithPeers } from '@ocikit/testkit';
 
 /** Run `<tool> spec [args]` in a scratch directory and read the config.json it writes. */
 function toolSpec(tool: string, args: string[] = []): Spec {
@@ -22,7 +23,7 @@ function comparable(spec: Spec): Spec {
   return rest as Spec;
 }
 
-describe('defaultConfig matches runc spec (Base Config Compatibility)', () => {
+describeWithPeers(['runc'], 'defaultConfig matches runc spec (Base Config Compatibility)', () => {
   it('runc spec', () => {
     const runc = toolSpec('runc');
     expect(comparable(defaultConfig({ os: 'linux' }))).toEqual(comparable(runc));
@@ -41,7 +42,7 @@ describe('defaultConfig matches runc spec (Base Config Compatibility)', () => {
   });
 });
 
-describe('tool output validates clean', () => {
+describeWithPeers(['runc', 'crun'], 'tool output validates clean', () => {
   it.each([
     ['runc', []],
     ['runc', ['--rootless']],

@@ -6,15 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../test-support/run-cli.js';
 import { ExitCode } from '../exit-codes.js';
+import { havePeers } from '@ocikit/testkit';
 
-/** Whether this host has the shared libdeflate (CI installs Debian's libdeflate0). */
-function hasLibdeflate(): boolean {
-  try {
-    return /libdeflate\.so\.0/.test(execFileSync('ldconfig', ['-p'], { encoding: 'utf8' }));
-  } catch {
-    return false;
-  }
-}
 
 describe('ocikit pack (built bin)', () => {
   let tmp: string;
@@ -60,7 +53,7 @@ describe('ocikit pack (built bin)', () => {
       const res = JSON.parse(r.stdout) as { layer: { digest: string; size: number }; diffId: string };
       return { ...res, blob: path.join(tmp, name, 'blobs', ...res.layer.digest.split(':')) };
     };
-    const deflaters = ['auto', 'wasm', ...(hasLibdeflate() ? ['native'] : [])];
+    const deflaters = ['auto', 'wasm', ...(havePeers('libdeflate') ? ['native'] : [])];
     const results = [];
     for (const d of deflaters) results.push(await packWith(d, `gz-${d}`));
     for (const res of results) {

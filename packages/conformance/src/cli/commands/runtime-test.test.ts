@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { OCIKIT_BIN, runCli } from '../../test-support/run-cli.js';
 import { ALL_CHECKS } from '../../runtime-test/checks/index.js';
-import { findStaticBusybox } from '../../runtime-test/rootfs.js';
 import { selectChecks } from '../../runtime-test/select.js';
+import { describeWithPeers, findPeer } from '@ocikit/testkit';
 
 // End to end through the built bin (`npx turbo run build --filter=@ocikit/conformance...`).
-const RUNC = '/usr/bin/runc';
-const canRun = process.getuid?.() === 0 && spawnSync(RUNC, ['--version']).status === 0 && findStaticBusybox() !== undefined;
+const RUNC_PEERS = ['root', 'runc', 'busybox'] as const;
+const RUNC = findPeer('runc') ?? 'runc';
 
 /** Containers runc still lists whose bundle lies under `dir` (other suites may run containers meanwhile). */
 function containersUnder(dir: string): string[] {
@@ -48,7 +48,7 @@ describe('ocikit runtime-test: usage', () => {
   });
 });
 
-(canRun ? describe : describe.skip)('ocikit runtime-test against runc', () => {
+describeWithPeers(RUNC_PEERS, 'ocikit runtime-test against runc', () => {
   it('prints --json in the documented shape and exits 0 when no MUST fails', async () => {
     const r = await runCli(['runtime-test', '--runtime', RUNC, '--only', 'lifecycle.create-status,cli,version', '--json']);
     expect(r.code).toBe(0);
@@ -59,7 +59,7 @@ describe('ocikit runtime-test: usage', () => {
     expect(doc.results.map((x: { id: string }) => x.id)).toEqual(selectChecks(ALL_CHECKS, ['lifecycle.create-status', 'cli', 'version']).map((c) => c.id));
     for (const x of doc.results) expect(Object.keys(x)).toEqual(['id', 'level', 'ref', 'status', 'message']);
     expect(doc.summary).toEqual({ pass: 5, fail: 0, skip: 0 });
-  }, 30_000);
+  });
 
   it('prints TAP 13 with a YAML block for a failed MUST and exits 1', async () => {
     // runc 1.1.5 runs poststart hooks during create (see README): a real MUST failure.
@@ -72,7 +72,7 @@ describe('ocikit runtime-test: usage', () => {
     expect(lines[lines.indexOf('not ok 1 - hooks.poststart [MUST]') + 1]).toBe('  ---');
     expect(r.stdout).toContain('  reference: "https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config.md#poststart"');
     expect(lines.some((l) => l.startsWith('ok 2 - hooks.poststop [MUST]'))).toBe(true);
-  }, 30_000);
+  });
 
   it('on Ctrl-C removes its containers and work directory and exits 130', async () => {
     // A private TMPDIR: the work directory and every bundle of this run live there.
@@ -95,5 +95,5 @@ describe('ocikit runtime-test: usage', () => {
     expect(containersUnder(tmp)).toEqual([]);
     expect(readdirSync(tmp)).toEqual([]);
     rmSync(tmp, { recursive: true, force: true });
-  }, 60_000);
+  });
 });
