@@ -30,4 +30,4 @@ export { compressChunks, PackCompression, type CompressOptions } from './pack/co
 export { DEFLATER_CHOICES, DeflaterChoice, loadDeflater, type Deflater } from './pack/deflater.js';
 export { reverseConfig, type ReverseResult, type RuntimeConfigView } from './pack/config.js';
 export { writeOciArchive } from './pack/archive.js';
-export { pack, PackFormat, type PackOptions, type PackResult } from './pack/pack.js';
+export { pack, PackFormat, type PackOptions, type PackProgress, type PackResult } from './pack/pack.js';

@@ -9,4 +9,4 @@ export { InputError } from './validate/read-input.js';
 export type { ValidateReport, ValidateReportResult, ReportFinding } from './types/validate-report.js';
 
 // `ocikit runtime-test` as a library: the harness, its checks (data) and reporters.
-export { runRuntimeTest, RuntimeDriver, ALL_CHECKS, selectChecks, formatTap, formatHuman, toJson, RuntimeTestError, RuntimeTestErrorCode, type RunOptions, type RunReport, type Check, type CheckResult, type JsonReport } from './runtime-test/index.js';
+export { runRuntimeTest, RuntimeDriver, ALL_CHECKS, selectChecks, findRuntime, formatTap, formatHuman, toJson, RuntimeTestError, RuntimeTestErrorCode, type RunOptions, type RunReport, type Check, type CheckResult, type JsonReport } from './runtime-test/index.js';

@@ -69,6 +69,7 @@ const PEERS = {
   'docker-registry': binary('docker-registry'),
   htpasswd: binary('htpasswd', 'apache2-utils'),
   gpg: binary('gpg', 'gnupg'),
+  script: binary('script', 'bsdutils'),
   busybox: { what: 'a static busybox', how: apt('busybox-static'), find: findStaticBusybox },
   libdeflate: {
     what: 'the native libdeflate library',

@@ -61,6 +61,24 @@ export interface PackOptions {
   /** Hashing threads (default one per core). */
   threads?: number;
   warn?: (message: string) => void;
+  /** Told as the new layer is written. */
+  progress?: (p: PackProgress) => void;
+}
+
+export interface PackProgress {
+  /** Entries (and whiteouts) written to the layer so far. */
+  entries: number;
+  /** Uncompressed layer bytes so far. */
+  bytes: number;
+}
+
+/** Pass items through, telling `progress` how many have gone by. */
+function* countedItems(items: Iterable<LayerItem>, counter: PackProgress, progress: ((p: PackProgress) => void) | undefined): Generator<LayerItem> {
+  for (const item of items) {
+    counter.entries++;
+    progress?.({ ...counter });
+    yield item;
+  }
 }
 
 /**
@@ -240,8 +258,12 @@ export async function pack(bundleDir: string, target: string, options: PackOptio
       const diff = createHash('sha256');
       const pool = new ChunkPool();
       const rootOwner = provenance?.rootless === true && process.getuid && process.getgid ? { uid: process.getuid(), gid: process.getgid() } : undefined;
-      const chunks = tarChunks(items, { pool, whiteoutMtime: sde ?? newest, warn, ...(sde !== undefined && { clampMtime: sde }), ...(rootOwner && { rootOwner }) });
-      const blob = await layout.writeBlob(compressChunks(chunks, compression, { pool, onChunk: (c) => diff.update(c), ...(options.deflater !== undefined && { deflater: options.deflater }) }));
+      const counter: PackProgress = { entries: 0, bytes: 0 };
+      const chunks = tarChunks(countedItems(items, counter, options.progress), { pool, whiteoutMtime: sde ?? newest, warn, ...(sde !== undefined && { clampMtime: sde }), ...(rootOwner && { rootOwner }) });
+      const blob = await layout.writeBlob(compressChunks(chunks, compression, { pool, onChunk: (c) => {
+            diff.update(c);
+            counter.bytes += c.length;
+          }, ...(options.deflater !== undefined && { deflater: options.deflater }) }));
       diffId = `sha256:${diff.digest('hex')}`;
       layerDesc = { mediaType: LAYER_MEDIA_TYPE[compression], digest: blob.digest, size: blob.size };
     }

@@ -14,6 +14,7 @@ import { BundleError, BundleErrorCode, q } from '../errors.js';
 import { ConfinedRoot } from '../fs/confine.js';
 import { RootfsWriter } from '../layer/apply.js';
 import { extractLayer, layerCompression } from '../layer/extract.js';
+import type { TarHandler } from '../tar/reader.js';
 import { openLayout } from '../layout/archive.js';
 import { convertConfig } from './config.js';
 import { formatTree, recordTree } from './tree.js';
@@ -28,6 +29,8 @@ export interface UnpackProgress {
   /** Compressed bytes of all layers read so far, and in total. */
   bytesRead: number;
   bytesTotal: number;
+  /** Entries applied so far, over all layers. */
+  entries: number;
 }
 
 export interface UnpackOptions {
@@ -118,10 +121,22 @@ export async function unpack(layoutPath: string, bundleDir: string, options: Unp
       let entries = 0;
       let bytes = 0;
       for (const [i, layer] of manifest.layers.entries()) {
-        const handler = writer.beginLayer();
+        const applied = entries;
+        const layerHandler = writer.beginLayer();
+        let seen = 0;
+        const handler: TarHandler = options.progress
+          ? {
+              entry: (e) => {
+                seen++;
+                layerHandler.entry(e);
+              },
+              data: (c) => layerHandler.data(c),
+              end: () => layerHandler.end(),
+            }
+          : layerHandler;
         const report = (n: number): void => {
           bytesRead += n;
-          options.progress?.({ layer: i + 1, layers: manifest.layers.length, bytesRead, bytesTotal });
+          options.progress?.({ layer: i + 1, layers: manifest.layers.length, bytesRead, bytesTotal, entries: applied + seen });
         };
         async function* counted(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
           for await (const c of source) {

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import type { CommandOptions } from './options.js';
 
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CommandIO {
@@ -9,10 +10,18 @@ export interface CommandIO {
   readonly cwd: string;
 }
 
-/** One CLI command: `run` returns the exit status; it never calls process.exit. */
+/**
+ * One CLI command: `run` returns the exit status; it never calls process.exit
+ * and never maps an error to a status (it throws; main() maps).
+ */
 export interface Command {
   readonly summary: string;
+  /** The help text; it lists every flag in `options`. */
   readonly usage: string;
+  /** Its flags, as parseArgs takes them (parsed through cli/options.ts). */
+  readonly options: CommandOptions;
+  /** Its subcommands, when its first argument names one (`bundle digest`). */
+  readonly subcommands?: readonly string[];
   run(args: string[], io: CommandIO): Promise<number>;
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { COMMANDS } from './commands/index.js';
-import { processIO, write, type CommandIO } from './io.js';
+import { processIO, write, type Command, type CommandIO } from './io.js';
 
 /** Version of the ocikit CLI (this package's version). */
 export function cliVersion(): string {
@@ -15,8 +15,55 @@ async function usage(): Promise<string> {
   const loaded = await Promise.all(names.map(async (n) => [n, (await COMMANDS[n]!()).command.summary] as const));
   const width = Math.max(0, ...names.map((n) => n.length));
   for (const [name, summary] of loaded) lines.push(`  ${name.padEnd(width)}  ${summary}`);
-  lines.push('', 'Options:', '  --version  print the version', '  --help     print this help', '', 'Run `ocikit <command> --help` for a command\'s options.');
+  lines.push('', 'Options:', '  --version  print the version', '  --help     print this help', '', 'Run `ocikit help <command>` (or `ocikit <command> --help`) for a command\'s options.');
   return `${lines.join('\n')}\n`;
+}
+
+async function loadCommand(name: string): Promise<Command> {
+  const load = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) throw new UsageError(`unknown command "${name}" (run \`ocikit --help\` for the list)`);
+  return (await load()).command;
+}
+
+/** `unpack`, or `bundle digest` for a command with subcommands; undefined when no command was named. */
+async function commandLabel(name: string | undefined, first: string | undefined): Promise<string | undefined> {
+  if (name === undefined || !Object.prototype.hasOwnProperty.call(COMMANDS, name)) return undefined;
+  const { command } = await COMMANDS[name]!();
+  return first !== undefined && command.subcommands?.includes(first) ? `${name} ${first}` : name;
+}
+
+/**
+ * Typed error codes that mean "the path named on the command line is not
+ * there or not usable" rather than "the input was read and found wanting".
+ */
+const USAGE_CODES: ReadonlySet<string> = new Set(['USAGE', 'LAYOUT_NOT_FOUND', 'RUNTIME_NOT_FOUND', 'NO_ROOTFS', 'PATH_UNREADABLE', 'PATH_UNSUPPORTED']);
+
+interface MappedError {
+  status: ExitCode;
+  code: string;
+  message: string;
+}
+
+/** The one mapping from an error to an exit status and a one-line message. */
+function mapError(err: unknown, command: string | undefined): MappedError | undefined {
+  // Every message names the command once: `unpack: ...`, `bundle verify: ...`.
+  const prefix = (m: string) => (command === undefined || m.startsWith(`${command}: `) ? m : `${command}: ${m}`);
+  if (isParseArgsError(err)) return { status: ExitCode.Usage, code: 'USAGE', message: prefix((err as Error).message.split('\n')[0]!) };
+  if (isSystemError(err)) {
+    // A path that could not be read or written: one line, like a usage problem.
+    return { status: ExitCode.Usage, code: err.code, message: prefix(`${err.path ? `${err.path}: ` : ''}${systemReason(err)}`) };
+  }
+  if (isTypedError(err)) {
+    // Every ocikit library error has a stable string code and a one-line message.
+    return { status: USAGE_CODES.has(err.code) ? ExitCode.Usage : ExitCode.Failure, code: err.code, message: prefix(err.message) };
+  }
+  return undefined;
+}
+
+/** `EROFS (mkdir): read-only file system`: the code, the call, and what it means. */
+function systemReason(err: NodeJS.ErrnoException & { code: string; syscall: string }): string {
+  const text = /^[A-Z]+: (.*?),/.exec(err.message)?.[1];
+  return `${err.code} (${err.syscall})${text ? `: ${text}` : ''}`;
 }
 
 /**
@@ -25,45 +72,40 @@ async function usage(): Promise<string> {
  */
 export async function main(argv: string[], io: CommandIO = processIO()): Promise<number> {
   const [name, ...rest] = argv;
+  const json = rest.includes('--json');
   try {
-    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    if (name === undefined || name === '--help' || name === '-h') {
       await write(name === undefined ? io.stderr : io.stdout, await usage());
       return name === undefined ? ExitCode.Usage : ExitCode.Ok;
+    }
+    if (name === 'help') {
+      // `ocikit help` and `ocikit help CMD`.
+      const [topic] = rest;
+      await write(io.stdout, topic === undefined ? await usage() : `${(await loadCommand(topic)).usage.trimEnd()}\n`);
+      return ExitCode.Ok;
     }
     if (name === '--version' || name === '-v') {
       await write(io.stdout, `ocikit ${cliVersion()}\n`);
       return ExitCode.Ok;
     }
-    const load = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
-    if (!load) throw new UsageError(`unknown command "${name}" (run \`ocikit --help\` for the list)`);
-    const { command } = await load();
+    const command = await loadCommand(name);
     if (rest.includes('--help') || rest.includes('-h')) {
       await write(io.stdout, `${command.usage.trimEnd()}\n`);
       return ExitCode.Ok;
     }
     return await command.run(rest, io);
   } catch (err) {
-    if (err instanceof UsageError || isParseArgsError(err)) {
-      await write(io.stderr, `ocikit: ${(err as Error).message}\n`);
-      return ExitCode.Usage;
-    }
     if (isSystemError(err) && err.code === 'EPIPE') {
       // The reader went away (`ocikit ... | head`): nothing left to say to it.
       return ExitCode.Ok;
     }
-    if (isSystemError(err)) {
-      // A path that could not be read or written: one line, like a usage problem.
-      await write(io.stderr, `ocikit: ${err.path ? `${err.path}: ` : ''}${err.code} (${err.syscall})\n`);
-      return ExitCode.Usage;
-    }
-    if (isTypedError(err)) {
-      // Every ocikit library error has a stable string code and a one-line
-      // message: the input was read and found wanting.
-      await write(io.stderr, `ocikit: ${err.message} [${err.code}]\n`);
-      return ExitCode.Failure;
+    const mapped = mapError(err, await commandLabel(name, rest[0]));
+    if (mapped) {
+      await write(io.stderr, json ? `${JSON.stringify({ error: mapped })}\n` : `ocikit: ${mapped.message}${mapped.code === 'USAGE' || isSystemError(err) ? '' : ` [${mapped.code}]`}\n`);
+      return mapped.status;
     }
     const e = err as Error;
-    await write(io.stderr, `ocikit: internal error: ${e?.stack ?? String(err)}\n`);
+    await write(io.stderr, json ? `${JSON.stringify({ error: { status: ExitCode.Internal, code: 'INTERNAL', message: String(e?.message ?? err) } })}\n` : `ocikit: internal error: ${e?.stack ?? String(err)}\n`);
     return ExitCode.Internal;
   }
 }
@@ -80,7 +122,7 @@ function isTypedError(err: unknown): err is Error & { code: string } {
   return err instanceof Error && err.name !== 'Error' && typeof code === 'string' && !code.startsWith('ERR_');
 }
 
-/** node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes. */
+/** node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes (commands convert theirs; this is the backstop). */
 function isParseArgsError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');

@@ -69,7 +69,9 @@ async function expand(paths: readonly string[], type: ValidateKind | undefined):
   const jobs: Job[] = [];
   for (const p of paths) {
     if (p === '-') {
-      jobs.push({ path: p });
+      // --type wins over detection everywhere, standard input included.
+      if (type === 'bundle' || type === 'image-layout') throw new InputError('PATH_UNSUPPORTED', `-: --type ${type} names a directory or archive, not standard input`);
+      jobs.push(type === undefined ? { path: p } : { path: p, kind: type });
       continue;
     }
     let st;

@@ -66,6 +66,6 @@ describe('ocikit bundle digest / verify (built bin)', () => {
     }
     const r = await runCli(['bundle', 'digest', path.join(tmp, 'missing')]);
     expect(r.code).toBe(ExitCode.Failure);
-    expect(r.stderr).toMatch(/^ocikit: bundle digest: bundle .* has no readable config.json\n$/);
+    expect(r.stderr).toMatch(/^ocikit: bundle digest: bundle .* has no readable config.json \[INVALID_BUNDLE\]\n$/);
   });
 });

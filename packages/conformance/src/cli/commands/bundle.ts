@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { BundleError, bundleRecord, verifyBundle } from '@ocikit/bundle';
+import { bundleRecord, verifyBundle } from '@ocikit/bundle';
 import { isValidDigest } from '@ocikit/digest';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write, type Command } from '../io.js';
+import { parseCommandArgs } from '../options.js';
 
 const usage = `Usage: ocikit bundle digest [--manifest] [--mtimes] BUNDLE
        ocikit bundle verify [--mtimes] BUNDLE DIGEST|RECORD
@@ -31,18 +31,18 @@ function describe(v: Awaited<ReturnType<typeof verifyBundle>>): string {
   return v.against === 'unpack-record' ? `; first change since unpack: ${what}` : `; first difference: ${what}`;
 }
 
+const options = { manifest: { type: 'boolean' }, mtimes: { type: 'boolean' } } as const;
+
 export const command: Command = {
   summary: 'bundle digest and verify: a canonical, host-independent digest of a runtime bundle',
   usage,
+  options,
+  subcommands: ['digest', 'verify'],
   async run(args, io) {
     const [sub, ...rest] = args;
     if (sub !== 'digest' && sub !== 'verify') throw new UsageError(`bundle: expected "digest" or "verify", not ${sub === undefined ? 'nothing' : JSON.stringify(sub)}`);
-    const { values, positionals } = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: { manifest: { type: 'boolean' }, mtimes: { type: 'boolean' } },
-    });
-    try {
+    const { values, positionals } = parseCommandArgs(`bundle ${sub}`, rest, options);
+    {
       if (sub === 'digest') {
         if (positionals.length !== 1) throw new UsageError('bundle digest: name exactly one BUNDLE directory');
         const rec = await bundleRecord(path.resolve(io.cwd, positionals[0]!), { mtimes: values.mtimes === true });
@@ -68,12 +68,6 @@ export const command: Command = {
       }
       await write(io.stderr, `ocikit: bundle verify: ${bundle} does not match: expected ${v.expected}, got ${v.actual}${describe(v)}\n`);
       return ExitCode.Failure;
-    } catch (err) {
-      if (err instanceof BundleError) {
-        await write(io.stderr, `ocikit: bundle ${sub}: ${err.message}\n`);
-        return ExitCode.Failure;
-      }
-      throw err;
     }
   },
 };

@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import {
   DigestError,
   DigestErrorCode,
@@ -16,6 +15,7 @@ import {
 } from '@ocikit/digest';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write, type Command, type CommandIO } from '../io.js';
+import { parseCommandArgs } from '../options.js';
 
 const usage = `Usage: ocikit digest [--algorithm A] [--json] [FILE...]
        ocikit digest --check DIGEST [--size N] [FILE]
@@ -118,20 +118,19 @@ async function check(io: CommandIO, digest: string, sizeArg: string | undefined,
   return ExitCode.Ok;
 }
 
+const options = {
+  algorithm: { type: 'string', short: 'a' },
+  check: { type: 'string', short: 'c' },
+  size: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
 export const command: Command = {
   summary: 'print or check the OCI digest (sha256, sha512, blake3) of files',
   usage,
+  options,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        algorithm: { type: 'string', short: 'a' },
-        check: { type: 'string', short: 'c' },
-        size: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    });
+    const { values, positionals } = parseCommandArgs('digest', args, options);
     if (values.check !== undefined) {
       if (values.algorithm !== undefined) throw new UsageError('digest: --check takes its algorithm from DIGEST; drop --algorithm');
       return check(io, values.check, values.size, positionals);

@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { link, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigBuilder, RuntimeSpecError, TargetOS, type MountOptions } from '@ocikit/runtime-spec';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write, type Command } from '../io.js';
+import { enumOption, parseCommandArgs } from '../options.js';
 
 const OSES = Object.values(TargetOS);
 
@@ -78,31 +78,29 @@ async function writeAtomically(file: string, text: string, force: boolean): Prom
   }
 }
 
+const options = {
+  os: { type: 'string' },
+  rootless: { type: 'boolean' },
+  args: { type: 'string', multiple: true },
+  env: { type: 'string', multiple: true },
+  cwd: { type: 'string' },
+  hostname: { type: 'string' },
+  mount: { type: 'string', multiple: true },
+  output: { type: 'string', short: 'o' },
+  force: { type: 'boolean', short: 'f' },
+} as const;
+
 export const command: Command = {
   summary: 'write a default runtime config.json (like runc spec), with the usual edits',
   usage,
+  options,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        os: { type: 'string' },
-        rootless: { type: 'boolean' },
-        args: { type: 'string', multiple: true },
-        env: { type: 'string', multiple: true },
-        cwd: { type: 'string' },
-        hostname: { type: 'string' },
-        mount: { type: 'string', multiple: true },
-        output: { type: 'string', short: 'o' },
-        force: { type: 'boolean', short: 'f' },
-      },
-    });
-    const os = values.os ?? 'linux';
-    if (!(OSES as string[]).includes(os)) throw new UsageError(`generate: --os must be one of ${OSES.join(', ')}, not "${os}"`);
+    const { values, positionals } = parseCommandArgs('generate', args, options);
+    const os = enumOption('generate', 'os', values.os, OSES, TargetOS.Linux);
     const argv = [...(values.args ?? []), ...positionals];
     let text: string;
     try {
-      const b = new ConfigBuilder({ os: os as TargetOS, rootless: values.rootless === true });
+      const b = new ConfigBuilder({ os, rootless: values.rootless === true });
       if (argv.length > 0) b.args(...argv);
       for (const kv of values.env ?? []) {
         const eq = kv.indexOf('=');
@@ -126,10 +124,7 @@ export const command: Command = {
       return ExitCode.Ok;
     }
     const file = path.resolve(io.cwd, values.output);
-    if (!(await writeAtomically(file, text, values.force === true))) {
-      await write(io.stderr, `ocikit: generate: ${file} exists (use --force to replace it)\n`);
-      return ExitCode.Usage;
-    }
+    if (!(await writeAtomically(file, text, values.force === true))) throw new UsageError(`generate: ${file} exists (use --force to replace it)`);
     return ExitCode.Ok;
   },
 };

@@ -99,6 +99,6 @@ describe('ocikit pack (built bin)', () => {
     expect(bad.code).toBe(ExitCode.Usage);
     const r = await runCli(['pack', '--image', l, path.join(tmp, 'nothing')]);
     expect(r.code).toBe(ExitCode.Failure);
-    expect(r.stderr).toMatch(/^ocikit: pack: bundle .* has no readable config.json\n$/);
+    expect(r.stderr).toMatch(/^ocikit: pack: bundle .* has no readable config.json \[INVALID_BUNDLE\]\n$/);
   });
 });

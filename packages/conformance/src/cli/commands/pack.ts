@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
-import { BundleError, BundleErrorCode, DEFLATER_CHOICES, type DeflaterChoice, pack, PackCompression, PackFormat, parseImageArg } from '@ocikit/bundle';
-import { DigestError } from '@ocikit/digest';
+import { DEFLATER_CHOICES, pack, PackCompression, PackFormat, type PackProgress } from '@ocikit/bundle';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write, type Command } from '../io.js';
+import { enumOption, imageOption, parseCommandArgs } from '../options.js';
+import { bytes, progressLine } from '../progress.js';
 
 const usage = `Usage: ocikit pack --image LAYOUT[:REF] [--compress gzip|zstd|none] [--deflater auto|native|wasm] [--format layout|archive] [--full] [--history-comment TEXT] [--json] BUNDLE
 
@@ -31,52 +31,50 @@ the newest mtime in the bundle is used, never the clock.
 Exit status: 0 packed, 1 the bundle or layout was refused, 2 usage error.
 `;
 
-const COMPRESSIONS: readonly string[] = Object.values(PackCompression);
-const FORMATS: readonly string[] = Object.values(PackFormat);
+const COMPRESSIONS = Object.values(PackCompression);
+const FORMATS = Object.values(PackFormat);
+
+const options = {
+  image: { type: 'string', short: 'i' },
+  compress: { type: 'string' },
+  deflater: { type: 'string' },
+  format: { type: 'string' },
+  full: { type: 'boolean' },
+  'history-comment': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
 
 export const command: Command = {
   summary: 'pack a runtime bundle back into an image layout or oci-archive (like umoci repack)',
   usage,
+  options,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        image: { type: 'string', short: 'i' },
-        compress: { type: 'string' },
-        deflater: { type: 'string' },
-        format: { type: 'string' },
-        full: { type: 'boolean' },
-        'history-comment': { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    });
-    if (values.image === undefined) throw new UsageError('pack: --image LAYOUT[:REF] is required');
+    const { values, positionals } = parseCommandArgs('pack', args, options);
+    const { layout, ref } = imageOption('pack', values.image);
     if (positionals.length !== 1) throw new UsageError('pack: name exactly one BUNDLE directory');
-    const compression = values.compress ?? PackCompression.Gzip;
-    if (!COMPRESSIONS.includes(compression)) throw new UsageError(`pack: --compress must be one of ${COMPRESSIONS.join(', ')}, not ${JSON.stringify(compression)}`);
-    const deflater = values.deflater ?? 'auto';
-    if (!(DEFLATER_CHOICES as readonly string[]).includes(deflater)) throw new UsageError(`pack: --deflater must be one of ${DEFLATER_CHOICES.join(', ')}, not ${JSON.stringify(deflater)}`);
-    const format = values.format ?? PackFormat.Layout;
-    if (!FORMATS.includes(format)) throw new UsageError(`pack: --format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(format)}`);
+    const compression = enumOption('pack', 'compress', values.compress, COMPRESSIONS, PackCompression.Gzip);
+    const deflater = enumOption('pack', 'deflater', values.deflater, DEFLATER_CHOICES, 'auto');
+    const format = enumOption('pack', 'format', values.format, FORMATS, PackFormat.Layout);
     let sourceDateEpoch: number | undefined;
     const sde = io.env['SOURCE_DATE_EPOCH'];
     if (sde !== undefined && sde !== '') {
       if (!/^[0-9]{1,12}$/.test(sde)) throw new UsageError(`pack: SOURCE_DATE_EPOCH must be whole seconds since the epoch, not ${JSON.stringify(sde)}`);
       sourceDateEpoch = Number(sde);
     }
+    const line = progressLine(io);
     try {
-      const { layout, ref } = parseImageArg(values.image);
       const result = await pack(positionals[0]!, layout, {
         ref,
-        compression: compression as PackCompression,
-        deflater: deflater as DeflaterChoice,
-        format: format as PackFormat,
+        compression,
+        deflater,
+        format,
         full: values.full === true,
         ...(sourceDateEpoch !== undefined && { sourceDateEpoch }),
         ...(values['history-comment'] !== undefined && { comment: values['history-comment'] }),
         warn: (m) => void io.stderr.write(`ocikit: pack: warning: ${m}\n`),
+        ...(line && { progress: (p: PackProgress) => line.update(`packing: ${p.entries} entries, ${bytes(p.bytes)} of layer tar`) }),
       });
+      line?.done();
       if (values.json) await write(io.stdout, `${JSON.stringify(result)}\n`);
       else {
         const what = result.layer
@@ -85,17 +83,8 @@ export const command: Command = {
         await write(io.stdout, `packed ${result.manifest.digest} as ${result.target}:${result.ref} with ${what}\n`);
       }
       return ExitCode.Ok;
-    } catch (err) {
-      if (err instanceof BundleError || err instanceof DigestError) {
-        await write(io.stderr, `ocikit: pack: ${err.message}\n`);
-        return err instanceof BundleError && err.code === BundleErrorCode.LayoutNotFound ? ExitCode.Usage : ExitCode.Failure;
-      }
-      const code = (err as NodeJS.ErrnoException | null)?.code;
-      if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
-        await write(io.stderr, `ocikit: pack: ${(err as Error).message}\n`);
-        return ExitCode.Failure;
-      }
-      throw err;
+    } finally {
+      line?.done();
     }
   },
 };

@@ -23,7 +23,7 @@ describe('ocikit runtime-test: usage', () => {
   it('needs --runtime', async () => {
     const r = await runCli(['runtime-test']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--runtime PATH is required');
+    expect(r.stderr).toContain('--runtime NAME|PATH is required');
   });
   it('takes one of --tap and --json', async () => {
     const r = await runCli(['runtime-test', '--runtime', RUNC, '--tap', '--json']);
@@ -46,9 +46,24 @@ describe('ocikit runtime-test: usage', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/expected an executable runtime at \/nonexistent\/runtime/);
   });
+  it('exits 2 naming a runtime that is neither on PATH nor in the sbin directories', async () => {
+    const r = await runCli(['runtime-test', '--runtime', 'no-such-runtime-ocikit']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'ocikit: runtime-test: expected a runtime named "no-such-runtime-ocikit" on PATH or in /usr/local/sbin, /usr/sbin, /sbin, found none (install it, e.g. apt-get install no-such-runtime-ocikit, or give its path) [RUNTIME_NOT_FOUND]\n',
+    );
+  });
 });
 
 describeWithPeers(RUNC_PEERS, 'ocikit runtime-test against runc', () => {
+  it('takes the runtime by name, found in /usr/sbin even when PATH lacks it (Debian puts runc there)', async () => {
+    const r = await runCli(['runtime-test', '--runtime', 'runc', '--only', 'version', '--json'], { env: { PATH: '/nonexistent' } });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(['/usr/local/sbin/runc', '/usr/sbin/runc', '/sbin/runc']).toContain(doc.runtime);
+    expect(doc.summary.fail).toBe(0);
+  });
+
   it('prints --json in the documented shape and exits 0 when no MUST fails', async () => {
     const r = await runCli(['runtime-test', '--runtime', RUNC, '--only', 'lifecycle.create-status,cli,version', '--json']);
     expect(r.code).toBe(0);

@@ -1,13 +1,14 @@
-import { parseArgs } from 'node:util';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write, type Command } from '../io.js';
+import { parseCommandArgs } from '../options.js';
 import { ALL_CHECKS } from '../../runtime-test/checks/index.js';
 import { RuntimeTestError, RuntimeTestErrorCode } from '../../runtime-test/errors.js';
 import { humanLine, humanSummary, mustFailed, tapFooter, tapHeader, tapLine, toJson } from '../../runtime-test/report.js';
 import { runRuntimeTest, type RunReport } from '../../runtime-test/run.js';
 import { parsePatterns, selectChecks } from '../../runtime-test/select.js';
+import { findRuntime } from '../../runtime-test/find-runtime.js';
 
-const usage = `Usage: ocikit runtime-test --runtime PATH [--rootfs DIR] [--only PATTERN] [--tap | --json] [--keep]
+const usage = `Usage: ocikit runtime-test --runtime NAME|PATH [--rootfs DIR] [--only PATTERN] [--tap | --json] [--keep]
                            [--timeout S] [--runtime-arg ARG]...
        ocikit runtime-test --list [--only PATTERN]
 
@@ -17,7 +18,8 @@ Linux environment, features. Needs root and a static busybox (Debian:
 busybox-static) or --rootfs. Every container it creates is removed, also on
 failure and Ctrl-C.
 
-  --runtime PATH  the runtime executable (e.g. /usr/bin/runc)
+  --runtime R     the runtime: a name found on PATH or in /usr/sbin, /sbin
+                  (runc, crun), or the path of its executable
   --rootfs DIR    root filesystem with busybox applets in /bin (default: a
                   fresh one from the static busybox on this machine)
   --only PATTERN  run the checks whose id matches: an id, a dotted prefix
@@ -36,24 +38,25 @@ no rootfs, 130 interrupted.
 
 const INTERRUPTED = 130;
 
+const options = {
+  runtime: { type: 'string' },
+  rootfs: { type: 'string' },
+  only: { type: 'string', multiple: true },
+  tap: { type: 'boolean' },
+  json: { type: 'boolean' },
+  keep: { type: 'boolean' },
+  timeout: { type: 'string' },
+  'runtime-arg': { type: 'string', multiple: true },
+  list: { type: 'boolean' },
+} as const;
+
 export const command: Command = {
   summary: 'test an OCI runtime (runc command line) against the runtime-spec',
   usage,
+  options,
   async run(args, io) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        runtime: { type: 'string' },
-        rootfs: { type: 'string' },
-        only: { type: 'string', multiple: true },
-        tap: { type: 'boolean' },
-        json: { type: 'boolean' },
-        keep: { type: 'boolean' },
-        timeout: { type: 'string' },
-        'runtime-arg': { type: 'string', multiple: true },
-        list: { type: 'boolean' },
-      },
-    });
+    const { values, positionals } = parseCommandArgs('runtime-test', args, options);
+    if (positionals.length > 0) throw new UsageError(`runtime-test: takes no arguments besides its options, found ${JSON.stringify(positionals[0])}`);
     const patterns = parsePatterns(values.only ?? []);
     const checks = selectChecks(ALL_CHECKS, patterns);
     if (checks.length === 0) throw new UsageError(`runtime-test: no check matches --only ${patterns.join(',')} (see --list)`);
@@ -61,7 +64,8 @@ export const command: Command = {
       await write(io.stdout, checks.map((c) => `${c.id}\t${c.level}\t${c.text}\t${c.ref}\n`).join(''));
       return ExitCode.Ok;
     }
-    if (values.runtime === undefined || values.runtime === '') throw new UsageError('runtime-test: --runtime PATH is required');
+    if (values.runtime === undefined || values.runtime === '') throw new UsageError('runtime-test: --runtime NAME|PATH is required');
+    const runtime = findRuntime(values.runtime, io.env, io.cwd);
     if (values.tap && values.json) throw new UsageError('runtime-test: choose one of --tap and --json');
     const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
     if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new UsageError(`runtime-test: --timeout must be a positive number of seconds, not "${values.timeout}"`);
@@ -86,7 +90,7 @@ export const command: Command = {
     let report: RunReport;
     try {
       report = await runRuntimeTest({
-        runtime: values.runtime,
+        runtime,
         checks,
         ...(values.rootfs !== undefined && { rootfs: values.rootfs }),
         ...(values.keep && { keep: true }),
@@ -104,10 +108,6 @@ export const command: Command = {
     } catch (err) {
       await output;
       if (err instanceof RuntimeTestError && err.code === RuntimeTestErrorCode.Aborted) return INTERRUPTED;
-      if (err instanceof RuntimeTestError && (err.code === RuntimeTestErrorCode.NoRootfs || err.code === RuntimeTestErrorCode.RuntimeNotFound)) {
-        await write(io.stderr, `ocikit: ${err.message}\n`);
-        return ExitCode.Usage;
-      }
       throw err;
     } finally {
       process.off('SIGINT', onSignal);

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
-import { BundleError, BundleErrorCode, unpack, parseImageArg, type UnpackProgress } from '@ocikit/bundle';
-import { DigestError } from '@ocikit/digest';
+import { unpack, type UnpackProgress } from '@ocikit/bundle';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write, type Command } from '../io.js';
+import { imageOption, parseCommandArgs } from '../options.js';
+import { bar, bytes, progressLine } from '../progress.js';
 
 const usage = `Usage: ocikit unpack --image LAYOUT[:REF] [--platform OS/ARCH[/VARIANT]] [--rootless] [--max-size N] [--volumes] [--json] BUNDLE
 
@@ -30,42 +30,26 @@ function parseSize(text: string): number {
   return n;
 }
 
-function progressBar(io: Parameters<Command['run']>[1]): ((p: UnpackProgress) => void) | undefined {
-  if (io.stderr.isTTY !== true) return undefined;
-  let last = 0;
-  return (p) => {
-    const now = Date.now();
-    if (now - last < 100 && p.bytesRead < p.bytesTotal) return;
-    last = now;
-    const frac = p.bytesTotal > 0 ? Math.min(1, p.bytesRead / p.bytesTotal) : 1;
-    const width = 30;
-    const done = Math.round(frac * width);
-    io.stderr.write(`\rlayer ${p.layer}/${p.layers} [${'#'.repeat(done)}${' '.repeat(width - done)}] ${(frac * 100).toFixed(0).padStart(3)}%`);
-  };
-}
+const options = {
+  image: { type: 'string', short: 'i' },
+  platform: { type: 'string' },
+  rootless: { type: 'boolean' },
+  'max-size': { type: 'string' },
+  volumes: { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
 
 export const command: Command = {
   summary: 'unpack an image from an OCI layout into a runtime bundle (like umoci unpack)',
   usage,
+  options,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        image: { type: 'string', short: 'i' },
-        platform: { type: 'string' },
-        rootless: { type: 'boolean' },
-        'max-size': { type: 'string' },
-        volumes: { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-    });
-    if (values.image === undefined) throw new UsageError('unpack: --image LAYOUT[:REF] is required');
+    const { values, positionals } = parseCommandArgs('unpack', args, options);
+    const { layout, ref } = imageOption('unpack', values.image);
     if (positionals.length !== 1) throw new UsageError('unpack: name exactly one BUNDLE directory');
     const maxSize = values['max-size'] === undefined ? undefined : parseSize(values['max-size']);
-    const progress = progressBar(io);
+    const line = progressLine(io);
     try {
-      const { layout, ref } = parseImageArg(values.image);
       const result = await unpack(layout, positionals[0]!, {
         ref,
         ...(values.platform !== undefined && { platform: values.platform }),
@@ -73,9 +57,12 @@ export const command: Command = {
         rootless: values.rootless === true,
         volumes: values.volumes === true,
         warn: (m) => void io.stderr.write(`ocikit: unpack: warning: ${m}\n`),
-        ...(progress && { progress }),
+        ...(line && {
+          progress: (p: UnpackProgress) =>
+            line.update(`layer ${p.layer}/${p.layers} ${bar(p.bytesTotal > 0 ? p.bytesRead / p.bytesTotal : 1)} ${bytes(p.bytesRead)}/${bytes(p.bytesTotal)}, ${p.entries} entries`),
+        }),
       });
-      if (progress) await write(io.stderr, '\r\x1b[K');
+      line?.done();
       if (values.json) await write(io.stdout, `${JSON.stringify(result)}\n`);
       else {
         await write(
@@ -84,19 +71,8 @@ export const command: Command = {
         );
       }
       return ExitCode.Ok;
-    } catch (err) {
-      if (progress) await write(io.stderr, '\r\x1b[K');
-      if (err instanceof BundleError || err instanceof DigestError) {
-        await write(io.stderr, `ocikit: unpack: ${err.message}\n`);
-        return err instanceof BundleError && err.code === BundleErrorCode.LayoutNotFound ? ExitCode.Usage : ExitCode.Failure;
-      }
-      const code = (err as NodeJS.ErrnoException | null)?.code;
-      if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
-        // A system error (permissions, space): one line, not a stack.
-        await write(io.stderr, `ocikit: unpack: ${(err as Error).message}\n`);
-        return ExitCode.Failure;
-      }
-      throw err;
+    } finally {
+      line?.done();
     }
   },
 };

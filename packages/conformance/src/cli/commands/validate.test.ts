@@ -55,6 +55,18 @@ describe('ocikit validate (built bin)', () => {
     for (const e of r!.errors) expect(e.ref).toMatch(/^https:\/\/github\.com\/opencontainers\/image-spec\//);
   });
 
+  it('lets --type win over detection on standard input: a runtime config read as a manifest is invalid', async () => {
+    const runtimeConfig = readFileSync(path.join(EXAMPLES, 'runtime/config.json'));
+    const detected = await json(['-'], runtimeConfig);
+    expect(detected.report.results[0]).toMatchObject({ type: 'runtime-config', valid: true });
+    const { code, report } = await json(['--type', 'image-manifest', '-'], runtimeConfig);
+    expect(code).toBe(ExitCode.Failure);
+    expect(report.results[0]).toMatchObject({ path: '-', type: 'image-manifest', valid: false });
+    // The same for a file: the named kind is the kind validated.
+    const asFile = await json(['--type', 'image-manifest', path.join(EXAMPLES, 'runtime/config.json')]);
+    expect(asFile.report.results[0]).toMatchObject({ type: 'image-manifest', valid: false });
+  });
+
   it('reads standard input with --type', async () => {
     const { code, report } = await json(['--type', 'oci-layout', '-'], '{"imageLayoutVersion":"1.0.0"}');
     expect(code).toBe(ExitCode.Ok);

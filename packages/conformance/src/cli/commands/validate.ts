@@ -1,12 +1,13 @@
-import { parseArgs } from 'node:util';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write, type Command } from '../io.js';
+import { enumOption, parseCommandArgs } from '../options.js';
+import { bar, progressLine } from '../progress.js';
 import { VALIDATE_KINDS, isValidateKind } from '../../validate/kinds.js';
 import { validatePaths } from '../../validate/run.js';
-import { InputError } from '../../validate/read-input.js';
 import { formatHuman } from '../../validate/format.js';
 
-const usage = `Usage: ocikit validate [--type T] [--json] [--level must|should|may] [--quiet] [--max-bytes N] PATH...
+const usage = `Usage: ocikit validate [--type T] [--json] [--level must|should|may] [--quiet] [--max-bytes N]
+                       [--deep] [--host-specific] PATH...
 
 Validate OCI documents and directories offline. PATH may be a file, a
 directory (its documents, recursively) or - for standard input.
@@ -29,48 +30,34 @@ Exit status: 0 all valid, 1 something invalid, 2 usage error or unreadable path.
 Warnings never change the exit status.
 `;
 
-/** A one-line blob counter on a terminal's stderr, erased when done. */
-function progressBar(stream: NodeJS.WritableStream): (done: number, total: number) => void {
-  let last = 0;
-  return (done, total) => {
-    const now = Date.now();
-    if (done < total && now - last < 100) return;
-    last = now;
-    const width = 30;
-    const filled = Math.round((done / Math.max(total, 1)) * width);
-    stream.write(done < total ? `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} blobs verified` : '\r\u001b[K');
-  };
-}
+const options = {
+  type: { type: 'string', short: 't' },
+  json: { type: 'boolean' },
+  level: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  'max-bytes': { type: 'string' },
+  'host-specific': { type: 'boolean' },
+  deep: { type: 'boolean' },
+} as const;
+
+const LEVELS = ['must', 'should', 'may'] as const;
 
 export const command: Command = {
   summary: 'validate OCI documents, image layouts and bundles offline',
   usage,
+  options,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        type: { type: 'string', short: 't' },
-        json: { type: 'boolean' },
-        level: { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        'max-bytes': { type: 'string' },
-        'host-specific': { type: 'boolean' },
-        deep: { type: 'boolean' },
-      },
-    });
+    const { values, positionals } = parseCommandArgs('validate', args, options);
     if (positionals.length === 0) throw new UsageError('validate: name at least one PATH (- for standard input)');
     if (values.type !== undefined && !isValidateKind(values.type)) {
       throw new UsageError(`validate: unknown --type "${values.type}" (one of ${VALIDATE_KINDS.join(', ')})`);
     }
-    const level = values.level?.toLowerCase();
-    if (level !== undefined && level !== 'must' && level !== 'should' && level !== 'may') {
-      throw new UsageError(`validate: --level must be must, should or may, not "${values.level}"`);
-    }
+    const level = values.level === undefined ? undefined : enumOption('validate', 'level', values.level.toLowerCase(), LEVELS, 'may');
     const maxBytes = values['max-bytes'] === undefined ? undefined : Number(values['max-bytes']);
     if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes > 0)) {
       throw new UsageError(`validate: --max-bytes must be a positive integer, not "${values['max-bytes']}"`);
     }
+    const line = progressLine(io);
     let report;
     try {
       report = await validatePaths(positionals, {
@@ -79,15 +66,11 @@ export const command: Command = {
         ...(maxBytes !== undefined && { maxBytes }),
         hostSpecific: values['host-specific'] === true,
         deep: values.deep === true,
-        ...(io.stderr.isTTY === true && { onProgress: progressBar(io.stderr) }),
+        ...(line && { onProgress: (done: number, total: number) => line.update(`${bar(done / Math.max(total, 1))} ${done}/${total} blobs verified`, done === total) }),
         stdin: io.stdin,
       });
-    } catch (err) {
-      if (err instanceof InputError) {
-        await write(io.stderr, `ocikit: ${err.message}\n`);
-        return ExitCode.Usage;
-      }
-      throw err;
+    } finally {
+      line?.done();
     }
     if (values.json) {
       await write(io.stdout, `${JSON.stringify(report)}\n`);

@@ -1,0 +1,76 @@
+/**
+ * Command-line parsing shared by every command: node:util parseArgs, with
+ * errors that name the command and the flag (never parseArgs' own text), and
+ * the checks several commands repeat (enum flags, --image).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseImageArg } from '@ocikit/bundle';
+import { UsageError } from './exit-codes.js';
+
+export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+
+/** The closest known flag to a mistyped one, when it is close (edit distance at most 2). */
+function suggest(flag: string, options: CommandOptions): string | undefined {
+  const name = flag.replace(/^-+/, '').replace(/=.*$/, '');
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const known of Object.keys(options)) {
+    const d = editDistance(name, known);
+    if (d < bestDistance) [best, bestDistance] = [known, d];
+  }
+  return best === undefined ? undefined : `--${best}`;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** parseArgs' error, said for a person: `unpack: unknown option --imgae (did you mean --image?) ...`. */
+function usageErrorFrom(command: string, options: CommandOptions, err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS_')) return err;
+  const message = (err as Error).message;
+  // `Option '-i, --image <value>' argument missing`: name the long form when there is one.
+  const flag = (/(--[A-Za-z0-9][\w-]*)/.exec(message) ?? /'(-[^'\s=,]+)/.exec(message))?.[1];
+  const help = `run \`ocikit help ${command}\` for its options`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag !== undefined) {
+    const near = suggest(flag, options);
+    return new UsageError(`${command}: unknown option ${flag}${near ? ` (did you mean ${near}?)` : ''}; ${help}`);
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag !== undefined) {
+    const takesValue = /argument missing/.test(message);
+    return new UsageError(`${command}: option ${flag} ${takesValue ? 'needs a value' : 'takes no value'}; ${help}`);
+  }
+  return new UsageError(`${command}: ${message.split('\n')[0]}; ${help}`);
+}
+
+/** What parseArgs gives back for a command's options, with positionals allowed. */
+export type ParsedCommandArgs<O extends CommandOptions> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+
+/** Parse a command's arguments; a mistake is a UsageError naming the command and the flag. */
+export function parseCommandArgs<const O extends CommandOptions>(command: string, args: string[], options: O): ParsedCommandArgs<O> {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw usageErrorFrom(command, options, err);
+  }
+}
+
+/** An enum flag's value, checked: `pack: --compress must be one of gzip, zstd, none, not "lz4"`. */
+export function enumOption<T extends string>(command: string, flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${command}: --${flag} must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`);
+  return value as T;
+}
+
+/** The required `--image LAYOUT[:REF]`, split. */
+export function imageOption(command: string, value: string | undefined): { layout: string; ref: string } {
+  if (value === undefined) throw new UsageError(`${command}: --image LAYOUT[:REF] is required`);
+  return parseImageArg(value);
+}
