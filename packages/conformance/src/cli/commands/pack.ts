@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { BundleError, BundleErrorCode, DEFLATER_CHOICES, type DeflaterChoice, pack, PackCompression, PackFormat, parseImageArg } from '@ocikit/bundle';
 import { DigestError } from '@ocikit/digest';
@@ -20,7 +21,8 @@ new manifest in index.json.
                          library when installed, else WebAssembly), native, or
                          wasm (the build shipped with ocikit: byte-identical
                          layers on every host)
-  --format F             layout (default) or archive: an oci-archive tar file
+  --format F             layout or archive: an oci-archive tar file (default:
+                         archive when LAYOUT is an existing file or ends in .tar)
   --full                 one layer with the whole rootfs, even for an unpacked bundle
   --history-comment T    comment of the new history entry
   --json                 print the result as JSON
@@ -57,8 +59,8 @@ export const command: Command = {
     if (!COMPRESSIONS.includes(compression)) throw new UsageError(`pack: --compress must be one of ${COMPRESSIONS.join(', ')}, not ${JSON.stringify(compression)}`);
     const deflater = values.deflater ?? 'auto';
     if (!(DEFLATER_CHOICES as readonly string[]).includes(deflater)) throw new UsageError(`pack: --deflater must be one of ${DEFLATER_CHOICES.join(', ')}, not ${JSON.stringify(deflater)}`);
-    const format = values.format ?? PackFormat.Layout;
-    if (!FORMATS.includes(format)) throw new UsageError(`pack: --format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(format)}`);
+    const format = values.format;
+    if (format !== undefined && !FORMATS.includes(format)) throw new UsageError(`pack: --format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(format)}`);
     let sourceDateEpoch: number | undefined;
     const sde = io.env['SOURCE_DATE_EPOCH'];
     if (sde !== undefined && sde !== '') {
@@ -67,11 +69,14 @@ export const command: Command = {
     }
     try {
       const { layout, ref } = parseImageArg(values.image);
+      if (format === PackFormat.Layout && statSync(layout, { throwIfNoEntry: false })?.isDirectory() === false) {
+        throw new UsageError(`pack: ${JSON.stringify(layout)} is a file, and --format layout writes a directory (an oci-archive file takes --format archive)`);
+      }
       const result = await pack(positionals[0]!, layout, {
         ref,
         compression: compression as PackCompression,
         deflater: deflater as DeflaterChoice,
-        format: format as PackFormat,
+        ...(format !== undefined && { format: format as PackFormat }),
         full: values.full === true,
         ...(sourceDateEpoch !== undefined && { sourceDateEpoch }),
         ...(values['history-comment'] !== undefined && { comment: values['history-comment'] }),
