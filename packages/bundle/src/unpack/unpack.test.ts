@@ -172,7 +172,7 @@ describe('unpack', () => {
       { label: 'size limit', layer: [{ name: 'big', content: Buffer.alloc(40_000) }], code: BundleErrorCode.TooLarge, entry: 'big', maxSize: 10_000 },
       { label: 'diff_id mismatch', layer: ok, code: BundleErrorCode.DiffIdMismatch, diffId: `sha256:${'0'.repeat(64)}` },
       { label: 'blob cut short', layer: ok, code: 'SIZE_MISMATCH', corrupt: (f) => writeFileSync(f, readFileSync(f).subarray(0, 20)) },
-      { label: 'blob replaced', layer: ok, code: 'DIGEST_MISMATCH', corrupt: (f) => { const b = readFileSync(f); b[b.length - 1] ^= 1; writeFileSync(f, b); } },
+      { label: 'blob replaced', layer: ok, code: 'DIGEST_MISMATCH', corrupt: (f) => { const b = readFileSync(f); b.writeUInt8(b.readUInt8(b.length - 1) ^ 1, b.length - 1); writeFileSync(f, b); } },
     ];
     for (const c of cases) {
       const l = path.join(s.dir, 'l');
