@@ -324,7 +324,7 @@ async function checkLayer([{ extractLayer }, { normalizeEntryName, isAbsoluteEnt
       if (base.startsWith(WHITEOUT_PREFIX) && base !== OPAQUE_WHITEOUT && base.length === WHITEOUT_PREFIX.length) {
         c.must(file, 'LAYER_BARE_WHITEOUT', `entry ${q(e.name)} is a whiteout that names nothing`, BundleSpecRef.Whiteouts);
       }
-      if (seen.has(name)) c.should(file, 'LAYER_DUPLICATE_PATH', `entry ${q(name)} appears more than once (the last one wins)`, BundleSpecRef.Changesets);
+      if (seen.has(name)) c.should(file, 'LAYER_DUPLICATE_PATH', `entry ${q(name === '' ? './' : name)} appears more than once (the last one wins)`, BundleSpecRef.Changesets);
       seen.add(name);
     },
     data(): void {},
