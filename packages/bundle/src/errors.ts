@@ -1,3 +1,5 @@
+import { DigestError } from '@ocikit/digest';
+
 /**
  * The vocabulary of bundle errors. Codes are stable: scripts and callers
  * branch on them. Every message is one line saying what was expected and
@@ -60,6 +62,8 @@ export type BundleErrorCode = (typeof BundleErrorCode)[keyof typeof BundleErrorC
 /** image-spec sections our rules come from. */
 export const BundleSpecRef = {
   Changesets: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/layer.md#change-types',
+  /** Layers are archived with paths relative to the root (`./etc/...`). */
+  RelativeNames: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/layer.md#populate-initial-filesystem',
   Whiteouts: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/layer.md#whiteouts',
   OpaqueWhiteout: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/layer.md#opaque-whiteout',
   Hardlinks: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/layer.md#hardlinks',
@@ -76,6 +80,10 @@ export const BundleSpecRef = {
 export interface BundleErrorOptions {
   cause?: unknown;
   ref?: string;
+  /** Digest of the layer being applied when the refusal arose. */
+  layer?: string;
+  /** The tar entry being applied, named as archived. */
+  entry?: string;
 }
 
 /** Every error @ocikit/bundle throws on purpose. */
@@ -83,12 +91,41 @@ export class BundleError extends Error {
   override readonly name = 'BundleError';
   readonly code: BundleErrorCode;
   readonly ref: string | undefined;
+  /** Digest of the layer being applied, when the error arose in one. */
+  readonly layer: string | undefined;
+  /** Name (as archived) of the tar entry being applied, when there was one. */
+  readonly entry: string | undefined;
 
   constructor(code: BundleErrorCode, message: string, options: BundleErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.ref = options.ref;
+    this.layer = options.layer;
+    this.entry = options.entry;
   }
+}
+
+/**
+ * Place a refusal in the layer (and entry) it arose in: the message becomes
+ * `layer <digest> entry "<name>": <message>` and `layer`/`entry` are set.
+ * A BundleError keeps its code and ref; a DigestError (a blob that failed
+ * verification) keeps its class and code, only its message is prefixed.
+ * Anything else (a system error) is returned as it is.
+ */
+export function inLayer(err: unknown, layer: string, entry?: string): unknown {
+  const where = `layer ${layer}${entry === undefined ? '' : ` entry ${q(entry)}`}`;
+  if (err instanceof BundleError) {
+    if (err.layer !== undefined) return err;
+    return new BundleError(err.code, `${where}: ${err.message}`, { cause: err, ref: err.ref, layer, ...(entry !== undefined && { entry }) });
+  }
+  if (err instanceof DigestError) {
+    const placed = err as DigestError & { layer?: string; entry?: string };
+    if (placed.layer !== undefined) return err;
+    placed.message = `${where}: ${err.message}`;
+    placed.layer = layer;
+    if (entry !== undefined) placed.entry = entry;
+  }
+  return err;
 }
 
 export function isBundleError(err: unknown): err is BundleError {

@@ -7,7 +7,7 @@ import { ConfinedRoot } from '../fs/confine.js';
 import { scratch } from '../test-support/image.js';
 import { tarArchive, type TestEntry } from '../test-support/tar-writer.js';
 import { TarReader } from '../tar/reader.js';
-import { RootfsWriter, normalizeEntryName } from './apply.js';
+import { RootfsWriter, isAbsoluteEntryName, normalizeEntryName } from './apply.js';
 
 let s: ReturnType<typeof scratch>;
 let rootDir: string;
@@ -60,9 +60,27 @@ describe('normalizeEntryName', () => {
     expect(normalizeEntryName('./a//b/./c/')).toBe('a/b/c');
     expect(normalizeEntryName('./')).toBe('');
   });
-  it('refuses absolute names and ".." components', () => {
-    expect(() => normalizeEntryName('/etc/passwd')).toThrow(expect.objectContaining({ code: BundleErrorCode.PathEscape }));
-    expect(() => normalizeEntryName('a/../../etc')).toThrow(expect.objectContaining({ code: BundleErrorCode.PathEscape }));
+  // As GNU tar 1.34 (verified: "Removing leading `/' from member names"), umoci 0.4.7 and containerd do.
+  it.each([
+    ['/etc/passwd', 'etc/passwd'],
+    ['./etc/passwd', 'etc/passwd'],
+    ['.//etc', 'etc'],
+    ['//etc/hosts', 'etc/hosts'],
+    ['///etc/issue', 'etc/issue'],
+    ['/./etc/', 'etc'],
+    ['./', ''],
+    ['/', ''],
+    ['//', ''],
+    ['.', ''],
+  ])('resolves %j inside the root as %j', (name, expected) => {
+    expect(normalizeEntryName(name)).toBe(expected);
+  });
+  it.each(['a/../../etc', '../x', '/../x', './../x', 'a/..', 'a/../b'])('refuses %j (a ".." component), naming the entry', (name) => {
+    expect(() => normalizeEntryName(name)).toThrow(expect.objectContaining({ code: BundleErrorCode.PathEscape, entry: name }));
+    expect(() => normalizeEntryName(name, 'hardlink target')).toThrow(`hardlink target ${JSON.stringify(name)} has a ".." component`);
+  });
+  it('tells absolute names apart', () => {
+    expect(['/etc', '//etc', '/', './etc', 'etc', '.'].map(isAbsoluteEntryName)).toEqual([true, true, true, false, false, false]);
   });
 });
 
@@ -155,16 +173,40 @@ describe('changesets (layer.md)', () => {
     apply([[{ name: 'a', content: 'data' }, { name: 'b', type: '1', linkname: 'a' }]]);
     expect(lstatSync(at('b')).ino).toBe(lstatSync(at('a')).ino);
     expect(() => apply([[{ name: 'c', type: '1', linkname: '../outside/keep' }]])).toThrow(expect.objectContaining({ code: BundleErrorCode.PathEscape }));
-    expect(() => apply([[{ name: 'c', type: '1', linkname: '/etc/passwd' }]])).toThrow(expect.objectContaining({ code: BundleErrorCode.PathEscape }));
+    expect(() => apply([[{ name: 'c', type: '1', linkname: '/../etc/passwd' }]])).toThrow(expect.objectContaining({ code: BundleErrorCode.PathEscape }));
     expect(() => apply([[{ name: 'o', type: '2', linkname: outside }, { name: 'c', type: '1', linkname: 'o/keep' }]])).toThrow(
       expect.objectContaining({ code: BundleErrorCode.InvalidLink }),
     );
     outsideUntouched();
   });
 
-  it('refuses traversal and absolute entry names', () => {
+  it('refuses traversal', () => {
     expect(() => apply([[{ name: '../outside/keep', content: 'x' }]])).toThrow(expect.objectContaining({ code: BundleErrorCode.PathEscape }));
-    expect(() => apply([[{ name: '/etc/x', content: 'x' }]])).toThrow(expect.objectContaining({ code: BundleErrorCode.PathEscape }));
+    expect(() => apply([[{ name: '/../outside/keep', content: 'x' }]])).toThrow(expect.objectContaining({ code: BundleErrorCode.PathEscape }));
+    outsideUntouched();
+  });
+
+  it('writes absolute names and hardlink targets inside the root; symlink targets stay as archived', () => {
+    const warnings = apply([
+      [
+        { name: '/', type: '5', mode: 0o751 },
+        { name: '/etc/', type: '5' },
+        { name: '/etc/passwd', content: 'root' },
+        { name: '//etc/hosts', content: 'h' },
+        { name: './/etc/group', content: 'g' },
+        { name: '/etc/hl', type: '1', linkname: '/etc/passwd' },
+        { name: '/etc/sl', type: '2', linkname: '/etc/passwd' },
+        { name: `/${outside.slice(1)}/keep`, content: 'inside' },
+      ],
+    ]);
+    expect(warnings).toEqual([]);
+    expect(lstatSync(rootDir).mode & 0o777).toBe(0o751);
+    expect(readFileSync(at('etc/passwd'), 'utf8')).toBe('root');
+    expect(readFileSync(at('etc/hosts'), 'utf8')).toBe('h');
+    expect(readFileSync(at('etc/group'), 'utf8')).toBe('g');
+    expect(lstatSync(at('etc/hl')).ino).toBe(lstatSync(at('etc/passwd')).ino);
+    expect(readlinkSync(at('etc/sl'))).toBe('/etc/passwd');
+    expect(readFileSync(at(`${outside.slice(1)}/keep`), 'utf8')).toBe('inside');
     outsideUntouched();
   });
 

@@ -9,7 +9,10 @@
  * - A later entry replaces an earlier one (duplicates: last wins); a
  *   directory entry over an existing directory merges and updates metadata;
  *   anything else replaces what is there, directories included.
- * - Hardlinks name a path inside the rootfs; symlinks keep their exact target.
+ * - Entry names and hardlink targets are normalised by normalizeEntryName
+ *   (a leading `/` or `./` is dropped, `..` refused); symlinks keep their
+ *   exact target.
+ * - Refusals name no layer or entry: extractLayer places them (inLayer).
  * - Ownership is applied as root; with `rootless` files stay the caller's.
  * - Directory modification times are set once all layers are applied.
  */
@@ -38,21 +41,49 @@ interface DirMeta {
 }
 
 /**
- * Normalise a tar entry name to a relative path with no `.` or `..`:
- * a leading `./` and trailing `/` are dropped; absolute names and `..`
- * components are refused. Returns '' for the root itself.
+ * Normalise a tar entry name (or a hardlink's target, also a name in the
+ * archive) to a relative path with no `.` or `..`, the one place this rule
+ * lives. layer.md ("Populate Initial Filesystem") archives names relative to
+ * the root, as `./etc/...` or `etc/...`; what tools do with other forms,
+ * verified against each:
+ *
+ * - leading `/` (any number, e.g. `/etc/passwd`, `//etc`; GNU tar -P writes
+ *   them, umoci 0.4.7 `insert ... /` writes an entry named `/`): stripped.
+ *   GNU tar strips them ("Removing leading `/' from member names", and from
+ *   hard link targets), umoci's CleanPath and containerd's fs.RootPath
+ *   resolve them inside the root. See {@link isAbsoluteEntryName}.
+ * - `./`, `.//`, `.` components and empty components: dropped; `./`, `/` and
+ *   `.` name the root itself (returned as '').
+ * - a trailing `/`: dropped (directories carry their type in the header).
+ * - `..` components: refused, as GNU tar refuses them ("Member name contains
+ *   '..'"). umoci and containerd clamp them lexically at the root instead;
+ *   a layer that needs `..` is broken or hostile, so we do not guess.
+ *
+ * Symlink targets are link contents, not names: never pass them here.
+ * `what` names the string in the message (default: the entry's own name).
  */
-export function normalizeEntryName(name: string, what = 'entry'): string {
-  if (name.startsWith('/')) {
-    throw new BundleError(BundleErrorCode.PathEscape, `tar ${what} ${q(name)} is an absolute path`, { ref: BundleSpecRef.Changesets });
-  }
+export function normalizeEntryName(name: string, what?: string): string {
   const parts: string[] = [];
   for (const c of name.split('/')) {
     if (c === '' || c === '.') continue;
-    if (c === '..') throw new BundleError(BundleErrorCode.PathEscape, `tar ${what} ${q(name)} climbs out with ".."`, { ref: BundleSpecRef.Changesets });
+    if (c === '..') {
+      throw new BundleError(BundleErrorCode.PathEscape, `${what === undefined ? 'the name' : `${what} ${q(name)}`} has a ".." component, which could climb out of the root`, {
+        ref: BundleSpecRef.Changesets,
+        ...(what === undefined && { entry: name }),
+      });
+    }
     parts.push(c);
   }
   return parts.join('/');
+}
+
+/**
+ * An absolute name (leading `/`): {@link normalizeEntryName} resolves it
+ * inside the root, as GNU tar, umoci and containerd do, but layer.md builds
+ * layers from paths relative to the root, so `validate --deep` warns.
+ */
+export function isAbsoluteEntryName(name: string): boolean {
+  return name.startsWith('/');
 }
 
 function splitName(path: string): [string, string] {
@@ -142,7 +173,7 @@ export class RootfsWriter {
     this.#entry = e;
     if (path === '') {
       // "./": metadata for the rootfs itself.
-      if (e.type !== TarEntryType.Directory) throw new BundleError(BundleErrorCode.InvalidPath, `tar entry ${q(e.name)} names the root but is a ${e.type}`);
+      if (e.type !== TarEntryType.Directory) throw new BundleError(BundleErrorCode.InvalidPath, `names the root but is a ${e.type}, not a directory`);
       this.#dirMeta.set('', { mode: e.mode, atime: e.atime ?? e.mtime, mtime: e.mtime });
       if (!this.#rootless) lchownSync(this.#root.root, e.uid, e.gid);
       chmodSync(this.#root.root, this.#rootless ? e.mode | 0o700 : e.mode);
@@ -174,7 +205,7 @@ export class RootfsWriter {
       }
       case TarEntryType.Hardlink: {
         const target = normalizeEntryName(e.linkname, 'hardlink target');
-        if (target === '') throw new BundleError(BundleErrorCode.InvalidLink, `hardlink ${q(e.name)} names the root`, { ref: BundleSpecRef.Hardlinks });
+        if (target === '') throw new BundleError(BundleErrorCode.InvalidLink, `hardlink target ${q(e.linkname)} names the root`, { ref: BundleSpecRef.Hardlinks });
         this.#root.link(target, path);
         return;
       }
@@ -265,7 +296,7 @@ export class RootfsWriter {
       return;
     }
     if (name === '' || name === '.' || name === '..') {
-      throw new BundleError(BundleErrorCode.PathEscape, `whiteout ${q(e.name)} names no file`, { ref: BundleSpecRef.Whiteouts });
+      throw new BundleError(BundleErrorCode.PathEscape, `whiteout names no file`, { ref: BundleSpecRef.Whiteouts });
     }
     const victim = parent === '' ? name : `${parent}/${name}`;
     // Whiteouts hide lower layers only: what this layer wrote stays (for a

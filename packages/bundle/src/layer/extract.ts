@@ -9,7 +9,7 @@ import * as zlib from 'node:zlib';
 import { Decompress as FzstdDecompress } from 'fzstd';
 import { Transform, type TransformCallback } from 'node:stream';
 import { createDigester, DigestError, parseSupportedDigest } from '@ocikit/digest';
-import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
+import { BundleError, BundleErrorCode, BundleSpecRef, inLayer, q } from '../errors.js';
 import { TarReader, type TarHandler } from '../tar/reader.js';
 import { Compression, layerCompression } from './media-types.js';
 import { decompressOnWorker, InflateError, WORKER_ALGORITHMS, type WorkerCodec } from './inflate-worker.js';
@@ -110,7 +110,7 @@ export interface ExtractOptions {
   diffId: string;
   /** Receives the changeset's entries. */
   handler: TarHandler;
-  /** Name for messages (the layer's digest). */
+  /** The layer's digest: every refusal names it, and the entry being read (inLayer). */
   label: string;
   /** Uncompressed bytes allowed for this layer (the rest of the --max-size budget). */
   maxBytes?: number;
@@ -127,20 +127,49 @@ export interface ExtractResult {
   /** Uncompressed size. */
   size: number;
   entries: number;
+  /**
+   * The tar stream ended with its end-of-archive marker. umoci 0.4.7's
+   * `insert` writes layers without it (umoci#436); like Go's archive/tar we
+   * accept a stream that stops at an entry boundary, and `validate --deep` warns.
+   */
+  terminated: boolean;
 }
 
 /**
  * Decompress, hash and parse one layer from `chunks` (the compressed blob,
  * verified by the caller). Throws BundleError DIFF_ID_MISMATCH when the
- * uncompressed bytes do not hash to `diffId`.
+ * uncompressed bytes do not hash to `diffId`. Every refusal (the handler's,
+ * the tar reader's, the blob's verification, the limits) comes out as one
+ * line naming the layer and, while one is being read, the entry:
+ * `layer sha256:… entry "etc/x": …`, with `layer` and `entry` set on the error.
  */
 export async function extractLayer(chunks: AsyncIterable<Buffer>, options: ExtractOptions): Promise<ExtractResult> {
+  let current: string | undefined;
+  const handler: TarHandler = {
+    entry(e) {
+      current = e.name;
+      options.handler.entry(e);
+    },
+    data: (chunk) => options.handler.data(chunk),
+    end() {
+      options.handler.end();
+      current = undefined;
+    },
+  };
+  try {
+    return await extract(chunks, { ...options, handler });
+  } catch (err) {
+    throw inLayer(err, options.label, current);
+  }
+}
+
+async function extract(chunks: AsyncIterable<Buffer>, options: ExtractOptions): Promise<ExtractResult> {
   const compression = layerCompression(options.mediaType);
   let expected;
   try {
     expected = parseSupportedDigest(options.diffId);
   } catch (cause) {
-    throw new BundleError(BundleErrorCode.InvalidDocument, `diff_id ${q(options.diffId)} of layer ${options.label} is not a usable digest`, { cause, ref: BundleSpecRef.DiffIds });
+    throw new BundleError(BundleErrorCode.InvalidDocument, `the config's diff_id ${q(options.diffId)} is not a usable digest`, { cause, ref: BundleSpecRef.DiffIds });
   }
   // Where a worker thread helps: fzstd (pure JS, else on this thread) by
   // default, gzip only when asked (its inflate already runs on libuv's pool).
@@ -161,7 +190,9 @@ export async function extractLayer(chunks: AsyncIterable<Buffer>, options: Extra
   const consume = (chunk: Buffer): void => {
     total += chunk.length;
     if (total > max) {
-      throw new BundleError(BundleErrorCode.TooLarge, `layer ${options.label} unpacks to more than the ${max}-byte limit (--max-size)`);
+      // Parse up to the limit first, so that the refusal names the entry crossing it.
+      reader.write(chunk.subarray(0, chunk.length - (total - max)));
+      throw new BundleError(BundleErrorCode.TooLarge, `unpacks to more than the ${max}-byte limit (--max-size)`);
     }
     diff?.update(chunk);
     reader.write(chunk);
@@ -177,7 +208,7 @@ export async function extractLayer(chunks: AsyncIterable<Buffer>, options: Extra
     if (!fits) {
       throw new BundleError(
         BundleErrorCode.MediaTypeMismatch,
-        `layer ${options.label} is declared ${q(options.mediaType)} but its content is ${seen === 'unknown' ? 'not ' + compression : seen}`,
+        `declared ${q(options.mediaType)} but its content is ${seen === 'unknown' ? 'not ' + compression : seen}`,
         { ref: BundleSpecRef.LayerMediaTypes },
       );
     }
@@ -205,21 +236,21 @@ export async function extractLayer(chunks: AsyncIterable<Buffer>, options: Extra
     if (err instanceof BundleError || err instanceof DigestError) throw err;
     const e = err as NodeJS.ErrnoException;
     if (err instanceof InflateError) {
-      throw new BundleError(BundleErrorCode.CorruptCompression, `layer ${options.label}: ${compression} data is truncated or corrupt (${e.message})`, { cause: err });
+      throw new BundleError(BundleErrorCode.CorruptCompression, `${compression} data is truncated or corrupt (${e.message})`, { cause: err });
     }
     if (typeof e?.code === 'string' && (e.code.startsWith('Z_') || e.code.startsWith('ERR_ZSTD') || e.code === 'ERR__ZSTD')) {
-      throw new BundleError(BundleErrorCode.CorruptCompression, `layer ${options.label}: ${compression} data is truncated or corrupt (${e.message})`, { cause: err });
+      throw new BundleError(BundleErrorCode.CorruptCompression, `${compression} data is truncated or corrupt (${e.message})`, { cause: err });
     }
     if (compression === Compression.Zstd && !(typeof e?.code === 'string' && e.code.startsWith('E'))) {
-      throw new BundleError(BundleErrorCode.CorruptCompression, `layer ${options.label}: zstd data is truncated or corrupt (${e?.message ?? String(err)})`, { cause: err });
+      throw new BundleError(BundleErrorCode.CorruptCompression, `zstd data is truncated or corrupt (${e?.message ?? String(err)})`, { cause: err });
     }
     throw err;
   }
   actual ??= diff!.digest();
   if (actual !== options.diffId) {
-    throw new BundleError(BundleErrorCode.DiffIdMismatch, `layer ${options.label} unpacks to ${actual}, but the config's diff_id says ${options.diffId}`, {
+    throw new BundleError(BundleErrorCode.DiffIdMismatch, `unpacks to ${actual}, but the config's diff_id says ${options.diffId}`, {
       ref: BundleSpecRef.DiffIds,
     });
   }
-  return { size: total, entries: reader.entries };
+  return { size: total, entries: reader.entries, terminated: reader.ended };
 }

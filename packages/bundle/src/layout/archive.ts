@@ -4,7 +4,7 @@
  * (through the confinement module; links and devices are refused), then
  * opening that as a layout.
  */
-import { closeSync, createReadStream, fchmodSync, mkdtempSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, fchmodSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
 import { ConfinedRoot } from '../fs/confine.js';
@@ -62,12 +62,69 @@ export async function openLayout(location: string, scratch?: string): Promise<Op
   }
 }
 
+/** The name of an archive entry, placed in the archive when refused. */
+function archiveName(file: string, name: string): string {
+  try {
+    return normalizeEntryName(name);
+  } catch (err) {
+    if (!(err instanceof BundleError)) throw err;
+    throw new BundleError(err.code, `oci-archive ${q(file)} entry ${q(name)}: ${err.message}`, { cause: err, ...(err.ref !== undefined && { ref: err.ref }), entry: name });
+  }
+}
+
+const BLOCK = 512;
+
+/**
+ * Whether `file` is a tar holding an image layout: an `oci-layout` or
+ * `index.json` entry at its top (image-layout.md; skopeo writes blobs/
+ * first, so every header is read, but no blob content: it is skipped by
+ * seeking). False for anything that is not a readable tar.
+ */
+export function isOciArchive(file: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return false;
+  }
+  let found = false;
+  const reader = new TarReader({
+    entry(e) {
+      let name;
+      try {
+        name = normalizeEntryName(e.name);
+      } catch {
+        return;
+      }
+      if (name === 'oci-layout' || name === 'index.json') found = true;
+    },
+    data() {},
+    end() {},
+  });
+  const buf = Buffer.alloc(BLOCK);
+  try {
+    let pos = 0;
+    while (!found && !reader.ended) {
+      // Read up to the next block boundary: a header then stands alone, and its content is skipped unread.
+      const n = readSync(fd, buf, 0, BLOCK - (pos % BLOCK), pos);
+      if (n === 0) break;
+      reader.write(buf.subarray(0, n));
+      pos += n + reader.skipContent();
+    }
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+  return found;
+}
+
 async function extractArchive(file: string, dir: string): Promise<void> {
   const root = new ConfinedRoot(dir);
   let fd = -1;
   const reader = new TarReader({
     entry(e) {
-      const name = normalizeEntryName(e.name);
+      const name = archiveName(file, e.name);
       if (name === '') return;
       if (e.type === TarEntryType.Directory) root.mkdir(name, 0o755);
       else if (e.type === TarEntryType.File) {

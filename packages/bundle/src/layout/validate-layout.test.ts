@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { digestOf } from '@ocikit/digest';
+import { tarArchive } from '../test-support/tar-writer.js';
 import { validateLayout } from './validate-layout.js';
 import { describeWithPeers } from '@ocikit/testkit';
 
@@ -113,6 +114,46 @@ describeWithPeers(['umoci', 'skopeo'], 'layouts made by umoci and skopeo', () =>
       rewriteManifest(dir, file, doc);
       const r = await validateLayout(dir, { deep: true });
       expect(codes(r)).toEqual(expect.arrayContaining(['LAYER_UNSAFE_PATH', 'LAYER_BARE_WHITEOUT', 'LAYER_DIFF_ID_MISMATCH']));
+    });
+
+    it('warns (SHOULD) about absolute names and hardlink targets and a missing end-of-archive marker; a hardlink climbing out is an error (--deep)', async () => {
+      const dir = copyOf('skopeo');
+      const { file, doc } = manifestOf(dir);
+      // As GNU tar -P and umoci 0.4.7 insert write them; cut after the last entry.
+      const tar = tarArchive(
+        [
+          { name: '/', type: '5' },
+          { name: '/etc/x', content: 'x' },
+          { name: 'etc/hl', type: '1', linkname: '/etc/x' },
+          { name: 'etc/sl', type: '2', linkname: '/etc/x' },
+          { name: 'etc/out', type: '1', linkname: '../../x' },
+        ],
+        { end: false },
+      );
+      const layer = gzipSync(tar);
+      const layerDigest = digestOf(layer);
+      writeFileSync(path.join(dir, 'blobs', ...layerDigest.split(':')), layer);
+      doc.layers[0] = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layerDigest, size: layer.length };
+      const config = JSON.parse(readFileSync(path.join(dir, 'blobs', ...doc.config.digest.split(':')), 'utf8')) as { rootfs: { diff_ids: string[] } };
+      config.rootfs.diff_ids = [digestOf(tar)];
+      const configBytes = Buffer.from(JSON.stringify(config));
+      writeFileSync(path.join(dir, 'blobs', ...digestOf(configBytes).split(':')), configBytes);
+      doc.config = { ...doc.config, digest: digestOf(configBytes), size: configBytes.length };
+      rewriteManifest(dir, file, doc);
+      const r = await validateLayout(dir, { deep: true });
+      const blob = `blobs/${layerDigest.replace(':', '/')}`;
+      const layerWarnings = r.warnings.filter((w) => w.code.startsWith('LAYER_'));
+      expect(layerWarnings.map((w) => [w.path, w.code, w.level])).toEqual([
+        [blob, 'LAYER_ABSOLUTE_PATH', 'SHOULD'],
+        [blob, 'LAYER_ABSOLUTE_PATH', 'SHOULD'],
+        [blob, 'LAYER_ABSOLUTE_LINK', 'SHOULD'],
+        [blob, 'LAYER_TAR_UNTERMINATED', 'SHOULD'],
+      ]);
+      expect(layerWarnings[1]!.message).toBe('expected a name relative to the root, found "/etc/x" (unpacked as "etc/x")');
+      expect(layerWarnings[1]!.ref).toMatch(/layer\.md#populate-initial-filesystem$/);
+      expect(r.errors.map((e) => [e.path, e.code, e.message])).toEqual([
+        [blob, 'LAYER_UNSAFE_PATH', 'entry "etc/out": hardlink target "../../x" has a ".." component, which could climb out of the root'],
+      ]);
     });
 
     it('reports blobs that nothing references, as warnings', async () => {

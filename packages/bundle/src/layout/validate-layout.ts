@@ -19,6 +19,7 @@ import type { Descriptor, Finding, ValidationResult } from '@ocikit/image-spec';
 import { kindForMediaType } from '@ocikit/image-spec/media-types';
 import { BundleError, BundleErrorCode, BundleSpecRef } from '../errors.js';
 import { layerCompression } from '../layer/media-types.js';
+import type { TarEntry } from '../tar/reader.js';
 import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './limits.js';
 
 // Loaded once the blobs are hashing: the validators (and, for --deep, the
@@ -282,7 +283,7 @@ export async function validateLayout(dir: string, options: ValidateLayoutOptions
 }
 
 /** Decompress one layer: its diff_id, a well-formed tar, and names a changeset may carry. */
-async function checkLayer([{ extractLayer }, { normalizeEntryName, OPAQUE_WHITEOUT, WHITEOUT_PREFIX }]: Awaited<ReturnType<typeof loadLayerChecks>>, dir: string, desc: Descriptor, diffId: string | undefined, from: string, c: Collector): Promise<void> {
+async function checkLayer([{ extractLayer }, { normalizeEntryName, isAbsoluteEntryName, OPAQUE_WHITEOUT, WHITEOUT_PREFIX }]: Awaited<ReturnType<typeof loadLayerChecks>>, dir: string, desc: Descriptor, diffId: string | undefined, from: string, c: Collector): Promise<void> {
   const file = blobFile(desc.digest);
   if (diffId === undefined) {
     c.must(from, 'LAYER_DIFF_ID_MISSING', 'expected a rootfs.diff_ids entry for this layer in the config, found none', BundleSpecRef.DiffIds);
@@ -293,28 +294,47 @@ async function checkLayer([{ extractLayer }, { normalizeEntryName, OPAQUE_WHITEO
   } catch {
     return; // unknown media type: reported above, nothing to decompress with
   }
+  const q = JSON.stringify;
   const seen = new Set<string>();
   const handler = {
-    entry(e: { name: string }): void {
+    entry(e: TarEntry): void {
       let name: string;
       try {
         name = normalizeEntryName(e.name);
       } catch (err) {
-        c.must(file, 'LAYER_UNSAFE_PATH', (err as Error).message, BundleSpecRef.Changesets);
+        c.must(file, 'LAYER_UNSAFE_PATH', `entry ${q(e.name)}: ${(err as Error).message}`, BundleSpecRef.Changesets);
         return;
+      }
+      // Unpacked as GNU tar, umoci and containerd do (the "/" dropped), but
+      // layer.md archives paths relative to the root: a SHOULD, not a MUST.
+      if (isAbsoluteEntryName(e.name)) {
+        c.should(file, 'LAYER_ABSOLUTE_PATH', `expected a name relative to the root, found ${q(e.name)} (unpacked as ${q(name === '' ? './' : name)})`, BundleSpecRef.RelativeNames);
+      }
+      if (e.type === ('hardlink' satisfies TarEntry['type'])) {
+        try {
+          const target = normalizeEntryName(e.linkname, 'hardlink target');
+          if (isAbsoluteEntryName(e.linkname)) {
+            c.should(file, 'LAYER_ABSOLUTE_LINK', `entry ${q(e.name)}: expected a hardlink target relative to the root, found ${q(e.linkname)} (linked to ${q(target)})`, BundleSpecRef.Hardlinks);
+          }
+        } catch (err) {
+          c.must(file, 'LAYER_UNSAFE_PATH', `entry ${q(e.name)}: ${(err as Error).message}`, BundleSpecRef.Hardlinks);
+        }
       }
       const base = name.slice(name.lastIndexOf('/') + 1);
       if (base.startsWith(WHITEOUT_PREFIX) && base !== OPAQUE_WHITEOUT && base.length === WHITEOUT_PREFIX.length) {
-        c.must(file, 'LAYER_BARE_WHITEOUT', `entry ${JSON.stringify(e.name)} is a whiteout that names nothing`, BundleSpecRef.Whiteouts);
+        c.must(file, 'LAYER_BARE_WHITEOUT', `entry ${q(e.name)} is a whiteout that names nothing`, BundleSpecRef.Whiteouts);
       }
-      if (seen.has(name)) c.should(file, 'LAYER_DUPLICATE_PATH', `entry ${JSON.stringify(name)} appears more than once (the last one wins)`, BundleSpecRef.Changesets);
+      if (seen.has(name)) c.should(file, 'LAYER_DUPLICATE_PATH', `entry ${q(name === '' ? './' : name)} appears more than once (the last one wins)`, BundleSpecRef.Changesets);
       seen.add(name);
     },
     data(): void {},
     end(): void {},
   };
   try {
-    await extractLayer(createReadStream(path.join(dir, file), { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>, { mediaType: desc.mediaType, diffId, handler, label: desc.digest });
+    const r = await extractLayer(createReadStream(path.join(dir, file), { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>, { mediaType: desc.mediaType, diffId, handler, label: desc.digest });
+    if (!r.terminated) {
+      c.should(file, 'LAYER_TAR_UNTERMINATED', 'expected the tar end-of-archive marker (two zero blocks), found the stream ends after the last entry (GNU tar reports "Unexpected EOF"; umoci 0.4.7 insert writes such layers)', LAYER_REF);
+    }
   } catch (err) {
     if (err instanceof BundleError) c.must(file, `LAYER_${err.code}`, err.message, err.ref ?? BundleSpecRef.Changesets);
     else throw err;

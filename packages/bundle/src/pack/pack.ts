@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { MediaType, type Descriptor } from '@ocikit/image-spec';
-import { BundleError, BundleErrorCode, q } from '../errors.js';
+import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
 import { readBundleConfig } from '../bundle-digest/record.js';
 import { walkDepthFirst, walkTree, type WalkEntry } from '../bundle-digest/walk.js';
 import { ConfinedRoot } from '../fs/confine.js';
@@ -36,13 +36,27 @@ export const PackFormat = {
 } as const;
 export type PackFormat = (typeof PackFormat)[keyof typeof PackFormat];
 
+/**
+ * The format a target implies when none is named: an existing regular file,
+ * or a name ending in `.tar`, is an oci-archive (the layout in a tar that
+ * containers/image calls `oci-archive:`); anything else a layout directory.
+ */
+export function packFormatFor(target: string): PackFormat {
+  if (/\.tar$/i.test(target)) return PackFormat.Archive;
+  try {
+    return statSync(target).isFile() ? PackFormat.Archive : PackFormat.Layout;
+  } catch {
+    return PackFormat.Layout;
+  }
+}
+
 
 export interface PackOptions {
   /** Reference name to point at the new manifest (default `latest`). */
   ref?: string;
   /** Layer compression (default gzip). */
   compression?: PackCompression;
-  /** A layout directory (default) or an oci-archive file. */
+  /** A layout directory or an oci-archive file (default: {@link packFormatFor} the target). */
   format?: PackFormat;
   /** SOURCE_DATE_EPOCH, in seconds: the image's creation time and the latest mtime in the layer. */
   sourceDateEpoch?: number;
@@ -158,7 +172,7 @@ export async function pack(bundleDir: string, target: string, options: PackOptio
   const bundle = path.resolve(bundleDir);
   const ref = options.ref ?? 'latest';
   const compression = options.compression ?? PackCompression.Gzip;
-  const format = options.format ?? PackFormat.Layout;
+  const format = options.format ?? packFormatFor(target);
   const warn = options.warn ?? (() => {});
   const { config: specDoc, rootfs } = readBundleConfig(bundle);
   const spec = specDoc as RuntimeConfigView;
@@ -186,7 +200,12 @@ export async function pack(bundleDir: string, target: string, options: PackOptio
       opened = await openLayout(targetAbs, scratch);
       layout = opened.layout;
     } else layout = await Layout.create(path.join(scratch, 'layout'));
-  } else layout = await Layout.create(targetAbs);
+  } else {
+    if (existsSync(targetAbs) && !statSync(targetAbs).isDirectory()) {
+      throw new BundleError(BundleErrorCode.InvalidLayout, `${q(target)} is a file, not a layout directory (an oci-archive is written with format archive)`, { ref: BundleSpecRef.Layout });
+    }
+    layout = await Layout.create(targetAbs);
+  }
 
   let source: OpenedLayout | undefined;
   try {

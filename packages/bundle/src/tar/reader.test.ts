@@ -97,6 +97,47 @@ describe('TarReader is strict on malformed input', () => {
     expect(read(tarArchive([{ name: 'a', content: 'x' }], { end: false }))).toHaveLength(1);
   });
 
+  it('accepts a stream that stops right after the last content, unpadded, as umoci 0.4.7 insert writes; a cut in the padding is refused', () => {
+    const a = tarArchive([{ name: 'd/', type: '5' }, { name: 'd/a', content: 'xy' }], { end: false });
+    const unpadded = a.subarray(0, 1024 + 2);
+    expect(read(unpadded).map((x) => [x.entry.name, x.content])).toEqual([
+      ['d/', sha('')],
+      ['d/a', sha('xy')],
+    ]);
+    for (const chunk of [1, 7, 512]) expect(read(unpadded, chunk)).toHaveLength(2);
+    expectCode(a.subarray(0, 1024 + 100), BundleErrorCode.InvalidTar);
+    // An extended header with its entry missing is still a truncation.
+    expectCode(tarArchive([{ name: 'a', pax: { path: 'long' } }]).subarray(0, 1024), BundleErrorCode.InvalidTar);
+  });
+
+  it('says whether the end-of-archive marker was read', () => {
+    const ended = (archive: Buffer) => {
+      const r = new TarReader({ entry() {}, data() {}, end() {} });
+      r.write(archive);
+      r.finish();
+      return r.ended;
+    };
+    expect(ended(tarArchive([{ name: 'a', content: 'x' }]))).toBe(true);
+    expect(ended(tarArchive([{ name: 'a', content: 'x' }], { end: false }).subarray(0, 513))).toBe(false);
+  });
+
+  it('skips content unread for a caller that seeks, and still sees every header', () => {
+    const a = tarArchive([{ name: 'big', content: 'b'.repeat(5000) }, { name: 'x', pax: { path: 'p'.repeat(200) }, content: 'c' }, { name: 'last' }]);
+    const names: string[] = [];
+    const delivered: number[] = [];
+    const r = new TarReader({ entry: (e) => void names.push(e.name), data: (c) => void delivered.push(c.length), end() {} });
+    let pos = 0;
+    while (!r.ended) {
+      // Up to the next block boundary: a header alone, so its content can be skipped.
+      const block = a.subarray(pos, pos + 512 - (pos % 512));
+      r.write(block);
+      pos += block.length + r.skipContent();
+    }
+    r.finish();
+    expect(names).toEqual(['big', 'p'.repeat(200), 'last']);
+    expect(delivered).toEqual([]);
+  });
+
   it('refuses names that are not UTF-8', () => expectCode(tarArchive([{ name: '', rawName: Buffer.from([0x66, 0xff, 0xfe]) }]), BundleErrorCode.InvalidPath));
 
   it('refuses a NUL inside a PAX path', () => expectCode(tarArchive([{ name: 'a', pax: { path: 'ok\0/../../etc' } }]), BundleErrorCode.InvalidPath));

@@ -13,6 +13,14 @@
  * block followed by data and truncation are all errors. Like Go's
  * archive/tar (and so umoci), header-only types (links, directories,
  * devices, fifos) carry no content whatever their size field says.
+ *
+ * Also like Go's archive/tar (containerd, umoci, skopeo), a stream that stops
+ * exactly at an entry boundary (the last entry's content complete, its
+ * padding and the end-of-archive marker absent) is complete: umoci 0.4.7's
+ * `insert` writes such layers (umoci#436, fixed in umoci#534). `ended` tells
+ * whether the marker was there. Truncation inside content or padding, or
+ * after an extended header, is still an error; a layer's bytes are pinned by
+ * its digest and diff_id anyway.
  */
 import { BundleError, BundleErrorCode, q } from '../errors.js';
 
@@ -100,6 +108,8 @@ export class TarReader {
   /** Content bytes left in the current entry, then padding bytes left. */
   #remaining = 0;
   #padding = 0;
+  /** Padding of the current entry before any of it was read. */
+  #paddingFull = 0;
   #deliver = false;
   #zeroBlocks = 0;
   /** A meta record being collected (PAX `x`/`g`, GNU `L`/`K`). */
@@ -188,9 +198,27 @@ export class TarReader {
     }
   }
 
-  /** The input is complete: anything cut short is an error. */
+  /**
+   * Skip the rest of the current entry's content unread, for a caller that
+   * can seek its input (listing an archive's entries): returns how many
+   * input bytes to skip. 0 when no content is pending.
+   */
+  skipContent(): number {
+    if (this.#state !== State.Data) return 0;
+    const n = this.#remaining;
+    this.#remaining = 0;
+    this.#offset += n;
+    this.#endContent();
+    return n;
+  }
+
+  /** The input is complete: anything cut short (but the end marker, see above) is an error. */
   finish(): void {
-    if (this.#state === State.End || (this.#state === State.Header && this.#hdrLen === 0)) {
+    const atBoundary =
+      this.#state === State.End ||
+      (this.#state === State.Header && this.#hdrLen === 0) ||
+      (this.#state === State.Padding && this.#padding === this.#paddingFull);
+    if (atBoundary) {
       if (this.#metaType !== 0 || Object.keys(this.#pending).length > 0) {
         throw invalid('tar stream ends after an extended header with no entry for it');
       }
@@ -210,6 +238,7 @@ export class TarReader {
   #skipPadding(size: number): void {
     const pad = (BLOCK - (size % BLOCK)) % BLOCK;
     this.#padding = pad;
+    this.#paddingFull = pad;
     this.#state = pad > 0 ? State.Padding : State.Header;
   }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { validate } from '@ocikit/runtime-spec';
 import { BundleErrorCode } from '../errors.js';
 import { makeImage, scratch } from '../test-support/image.js';
-import { sha256, type TestEntry } from '../test-support/tar-writer.js';
+import { sha256, tarArchive, type TestEntry } from '../test-support/tar-writer.js';
 import { unpack, PROVENANCE_FILE, TREE_FILE, type Provenance } from './unpack.js';
 
 let s: ReturnType<typeof scratch>;
@@ -127,7 +127,6 @@ describe('unpack', () => {
   it('refuses hostile layers with typed errors and leaves nothing', async () => {
     const hostile: [string, TestEntry[], string][] = [
       ['traversal', [{ name: '../../escape', content: 'x' }], BundleErrorCode.PathEscape],
-      ['absolute name', [{ name: '/etc/escape', content: 'x' }], BundleErrorCode.PathEscape],
       ['hardlink out', [{ name: 'h', type: '1', linkname: '../../../etc/passwd' }], BundleErrorCode.PathEscape],
       ['whiteout climbing', [{ name: '.wh...' }], BundleErrorCode.PathEscape],
       ['bare whiteout', [{ name: 'dir/', type: '5' }, { name: 'dir/.wh.' }], BundleErrorCode.PathEscape],
@@ -137,6 +136,55 @@ describe('unpack', () => {
       const b = path.join(s.dir, 'b');
       await makeImage(l, [entries]);
       expect([label, await unpack(l, b).then(() => 'ok', (e: { code: string }) => e.code)]).toEqual([label, code]);
+      expect(readdirSync(s.dir)).toEqual(['l']);
+      s.cleanup();
+      mkdirSync(s.dir);
+    }
+  });
+
+  it('unpacks absolute and ./ names inside the rootfs, as GNU tar, umoci and containerd do', async () => {
+    await makeImage(layoutDir(), [
+      [
+        { name: '/', type: '5', mode: 0o755 },
+        { name: '/etc/', type: '5' },
+        { name: '/etc/passwd', content: 'root:x:0:0::/root:/bin/sh\n' },
+        { name: './/etc/group', content: 'root:x:0:\n' },
+        { name: 'etc/hl', type: '1', linkname: '/etc/passwd' },
+      ],
+      [{ name: '/etc/.wh.group' }],
+    ]);
+    await unpack(layoutDir(), bundleDir());
+    const rootfs = path.join(bundleDir(), 'rootfs');
+    expect(readdirSync(path.join(rootfs, 'etc')).sort()).toEqual(['hl', 'passwd']);
+    expect(lstatSync(path.join(rootfs, 'etc/hl')).ino).toBe(lstatSync(path.join(rootfs, 'etc/passwd')).ino);
+  });
+
+  it('names the layer digest and the entry in every refusal, on one line, and as properties', async () => {
+    const ok: TestEntry[] = [{ name: 'ok', content: 'ok' }];
+    const cases: { label: string; layer: TestEntry[] | Buffer; code: string; entry?: string; maxSize?: number; diffId?: string; corrupt?: (file: string) => void }[] = [
+      { label: '".." escape', layer: [{ name: 'etc/../../x', content: 'x' }], code: BundleErrorCode.PathEscape, entry: 'etc/../../x' },
+      { label: 'hardlink out', layer: [{ name: 'h', type: '1', linkname: '../../etc/passwd' }], code: BundleErrorCode.PathEscape, entry: 'h' },
+      { label: 'hostile symlinks', layer: [{ name: 'a', type: '2', linkname: 'b' }, { name: 'b', type: '2', linkname: 'a' }, { name: 'a/x', content: 'x' }], code: BundleErrorCode.SymlinkLoop, entry: 'a/x' },
+      { label: 'whiteout misuse', layer: [{ name: 'd/', type: '5' }, { name: 'd/.wh.' }], code: BundleErrorCode.PathEscape, entry: 'd/.wh.' },
+      { label: 'root replaced by a file', layer: [{ name: '/', content: 'x' }], code: BundleErrorCode.InvalidPath, entry: '/' },
+      { label: 'bad header', layer: tarArchive([{ name: 'f', content: 'x' }, { name: 'g', badChecksum: true }]), code: BundleErrorCode.InvalidTar },
+      { label: 'cut inside an entry', layer: tarArchive([{ name: 'big', content: 'x'.repeat(2000) }], { end: false }).subarray(0, 1200), code: BundleErrorCode.InvalidTar, entry: 'big' },
+      { label: 'size limit', layer: [{ name: 'big', content: Buffer.alloc(40_000) }], code: BundleErrorCode.TooLarge, entry: 'big', maxSize: 10_000 },
+      { label: 'diff_id mismatch', layer: ok, code: BundleErrorCode.DiffIdMismatch, diffId: `sha256:${'0'.repeat(64)}` },
+      { label: 'blob cut short', layer: ok, code: 'SIZE_MISMATCH', corrupt: (f) => writeFileSync(f, readFileSync(f).subarray(0, 20)) },
+      { label: 'blob replaced', layer: ok, code: 'DIGEST_MISMATCH', corrupt: (f) => { const b = readFileSync(f); b.writeUInt8(b.readUInt8(b.length - 1) ^ 1, b.length - 1); writeFileSync(f, b); } },
+    ];
+    for (const c of cases) {
+      const l = path.join(s.dir, 'l');
+      const { layers } = await makeImage(l, [ok, c.layer], { ...(c.diffId !== undefined && { diffIds: [sha256(tarArchive(ok)), c.diffId] }) });
+      const digest = layers[1]!.digest;
+      c.corrupt?.(path.join(l, 'blobs/sha256', digest.slice(7)));
+      const err = (await unpack(l, path.join(s.dir, 'b'), { ...(c.maxSize !== undefined && { maxSize: c.maxSize }) }).then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as { code: string; message: string; layer?: string; entry?: string } | undefined;
+      const where = `layer ${digest}${c.entry === undefined ? '' : ` entry ${JSON.stringify(c.entry)}`}: `;
+      expect([c.label, err?.code, err?.layer, err?.entry, err?.message.startsWith(where), err?.message.includes('\n')]).toEqual([c.label, c.code, digest, c.entry, true, false]);
       expect(readdirSync(s.dir)).toEqual(['l']);
       s.cleanup();
       mkdirSync(s.dir);

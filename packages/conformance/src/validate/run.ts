@@ -81,12 +81,24 @@ async function expand(paths: readonly string[], type: ValidateKind | undefined):
       throw new InputError('PATH_UNREADABLE', `${p}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
     }
     if (!st.isDirectory()) {
-      jobs.push(type === undefined ? { path: p } : { path: p, kind: asFileKind(type, p) });
+      if (type === undefined && (await isLayoutArchive(p, st.size))) jobs.push({ path: p, kind: 'image-layout' });
+      else jobs.push(type === undefined ? { path: p } : { path: p, kind: asFileKind(type, p) });
       continue;
     }
     await expandDirectory(p, type, jobs);
   }
   return jobs;
+}
+
+/**
+ * An oci-archive named on the command line: a tar holding `oci-layout` or
+ * `index.json` (image-layout.md). Only a file of whole 512-byte blocks can be
+ * a complete tar, so JSON documents are almost never opened twice; the tar
+ * code loads only for a candidate.
+ */
+async function isLayoutArchive(file: string, size: number): Promise<boolean> {
+  if (size === 0 || size % 512 !== 0) return false;
+  return (await import('@ocikit/bundle')).isOciArchive(file);
 }
 
 function asFileKind(type: ValidateKind, p: string): ValidateKind {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../test-support/run-cli.js';
@@ -86,6 +86,27 @@ describe('ocikit pack (built bin)', () => {
     expect((await runCli(['unpack', '--image', `${archive}:t`, u])).code).toBe(ExitCode.Ok);
     expect(readFileSync(path.join(u, 'rootfs/etc/hello'), 'utf8')).toBe('hello\n');
     expect(JSON.parse(readFileSync(path.join(u, 'config.json'), 'utf8')).annotations['org.opencontainers.image.created']).toBe('2023-11-14T22:13:20Z');
+  });
+
+  it('packs into an oci-archive without --format when the target ends in .tar or is an existing file; --format layout against a file is a usage error', async () => {
+    const archive = path.join(tmp, 'auto.tar');
+    const first = await runCli(['pack', '--image', `${archive}:one`, b]);
+    expect([first.code, first.stderr]).toEqual([ExitCode.Ok, '']);
+    expect(statSync(archive).isFile()).toBe(true);
+    // An existing file, whatever its name, is an archive to add to.
+    const renamed = path.join(tmp, 'image.oci');
+    renameSync(archive, renamed);
+    const second = await runCli(['pack', '--image', `${renamed}:two`, b]);
+    expect([second.code, second.stderr]).toEqual([ExitCode.Ok, '']);
+    expect(statSync(renamed).isFile()).toBe(true);
+    for (const ref of ['one', 'two']) {
+      const u = path.join(tmp, `auto-${ref}`);
+      expect((await runCli(['unpack', '--image', `${renamed}:${ref}`, u])).code).toBe(ExitCode.Ok);
+      expect(readFileSync(path.join(u, 'rootfs/etc/hello'), 'utf8')).toBe('hello\n');
+    }
+    const refused = await runCli(['pack', '--format', 'layout', '--image', `${renamed}:three`, b]);
+    expect(refused.code).toBe(ExitCode.Usage);
+    expect(refused.stderr).toMatch(/^ocikit: pack: .*image\.oci" is a file, and --format layout writes a directory.*--format archive\)\n$/);
   });
 
   it('exits 2 on usage errors and 1 on an unusable bundle, one line each', async () => {

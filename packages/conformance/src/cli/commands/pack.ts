@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { DEFLATER_CHOICES, pack, PackCompression, PackFormat, type PackProgress } from '@ocikit/bundle';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write, type Command } from '../io.js';
@@ -20,7 +21,8 @@ new manifest in index.json.
                          library when installed, else WebAssembly), native, or
                          wasm (the build shipped with ocikit: byte-identical
                          layers on every host)
-  --format F             layout (default) or archive: an oci-archive tar file
+  --format F             layout or archive: an oci-archive tar file (default:
+                         archive when LAYOUT is an existing file or ends in .tar)
   --full                 one layer with the whole rootfs, even for an unpacked bundle
   --history-comment T    comment of the new history entry
   --json                 print the result as JSON
@@ -54,7 +56,11 @@ export const command: Command = {
     if (positionals.length !== 1) throw new UsageError('pack: name exactly one BUNDLE directory');
     const compression = enumOption('pack', 'compress', values.compress, COMPRESSIONS, PackCompression.Gzip);
     const deflater = enumOption('pack', 'deflater', values.deflater, DEFLATER_CHOICES, 'auto');
-    const format = enumOption('pack', 'format', values.format, FORMATS, PackFormat.Layout);
+    // No --format: the library picks an oci-archive for a file or a .tar name.
+    const format = values.format === undefined ? undefined : enumOption('pack', 'format', values.format, FORMATS, PackFormat.Layout);
+    if (format === PackFormat.Layout && statSync(layout, { throwIfNoEntry: false })?.isDirectory() === false) {
+      throw new UsageError(`pack: ${JSON.stringify(layout)} is a file, and --format layout writes a directory (an oci-archive file takes --format archive)`);
+    }
     let sourceDateEpoch: number | undefined;
     const sde = io.env['SOURCE_DATE_EPOCH'];
     if (sde !== undefined && sde !== '') {
@@ -67,7 +73,7 @@ export const command: Command = {
         ref,
         compression,
         deflater,
-        format,
+        ...(format !== undefined && { format }),
         full: values.full === true,
         ...(sourceDateEpoch !== undefined && { sourceDateEpoch }),
         ...(values['history-comment'] !== undefined && { comment: values['history-comment'] }),

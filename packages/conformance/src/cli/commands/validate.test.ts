@@ -175,6 +175,20 @@ describe('ocikit validate (built bin)', () => {
       expect(code).toBe(ExitCode.Ok);
     });
 
+    it('detects an oci-archive without --type (made by GNU tar, by skopeo); a tar of anything else is no layout', async () => {
+      sh('skopeo', ['copy', '-q', 'oci:layout:v1', 'oci-archive:skopeo.tar:v1']);
+      sh('tar', ['-cf', 'not-a-layout.tar', '-C', 'copied', 'blobs']);
+      const { code, report } = await json([path.join(tmp, 'copied.tar'), path.join(tmp, 'skopeo.tar')]);
+      expect(report.results.map((r) => [path.basename(r.path), r.type, r.valid])).toEqual([
+        ['copied.tar', 'image-layout', true],
+        ['skopeo.tar', 'image-layout', true],
+      ]);
+      expect(code).toBe(ExitCode.Ok);
+      const other = await json([path.join(tmp, 'not-a-layout.tar')]);
+      expect(other.report.results[0]!.type).not.toBe('image-layout');
+      expect(other.code).toBe(ExitCode.Failure);
+    });
+
     it('exits 1 and names the blob when one is corrupt', async () => {
       const dir = path.join(tmp, 'corrupt');
       sh('cp', ['-a', layout, dir]);

@@ -23,7 +23,8 @@ directory (its documents, recursively) or - for standard input.
                  well-formedness, unsafe and duplicate paths, bare whiteouts)
 
 A directory holding oci-layout is an image layout; one holding config.json and
-rootfs is a bundle. An oci-archive (a layout in a tar) needs --type image-layout.
+rootfs is a bundle; a tar file holding oci-layout or index.json is an
+oci-archive, validated as an image layout.
 Findings inside a layout name the file, then # and a JSON Pointer.
 
 Exit status: 0 all valid, 1 something invalid, 2 usage error or unreadable path.
