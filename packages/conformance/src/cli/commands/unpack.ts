@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
 import { BundleError, BundleErrorCode, unpack, parseImageArg, type UnpackProgress } from '@ocikit/bundle';
 import { DigestError } from '@ocikit/digest';
+import { isSpecVersion, SPEC_VERSIONS } from '@ocikit/runtime-spec';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write, type Command } from '../io.js';
 
-const usage = `Usage: ocikit unpack --image LAYOUT[:REF] [--platform OS/ARCH[/VARIANT]] [--rootless] [--max-size N] [--volumes] [--json] BUNDLE
+const usage = `Usage: ocikit unpack --image LAYOUT[:REF] [--platform OS/ARCH[/VARIANT]] [--rootless] [--max-size N] [--volumes]
+                     [--oci-version V] [--json] BUNDLE
 
 Unpack an image from an OCI image layout (a directory or an oci-archive tar)
 into a new runtime bundle: BUNDLE/rootfs, BUNDLE/config.json and the record
@@ -15,6 +17,8 @@ of where it came from (BUNDLE/ocikit.json, BUNDLE/ocikit.tree).
   --rootless            do not chown; skip device nodes; write a rootless config
   --max-size N          refuse layers unpacking to more than N bytes in total (suffixes K, M, G)
   --volumes             turn Config.Volumes into bind mounts of BUNDLE/volumes/<n>
+  --oci-version V       config.json declares runtime-spec release V, newer fields left out
+                        (${SPEC_VERSIONS.join(', ')}; default ${SPEC_VERSIONS[SPEC_VERSIONS.length - 1]}); e.g. 1.0.2 for crun 1.8
   --json                print the result as JSON
 
 BUNDLE must not exist or be an empty directory; a failed unpack leaves nothing behind.
@@ -57,12 +61,15 @@ export const command: Command = {
         rootless: { type: 'boolean' },
         'max-size': { type: 'string' },
         volumes: { type: 'boolean' },
+        'oci-version': { type: 'string' },
         json: { type: 'boolean' },
       },
     });
     if (values.image === undefined) throw new UsageError('unpack: --image LAYOUT[:REF] is required');
     if (positionals.length !== 1) throw new UsageError('unpack: name exactly one BUNDLE directory');
     const maxSize = values['max-size'] === undefined ? undefined : parseSize(values['max-size']);
+    const ociVersion = values['oci-version'];
+    if (ociVersion !== undefined && !isSpecVersion(ociVersion)) throw new UsageError(`unpack: --oci-version must be one of ${SPEC_VERSIONS.join(', ')}, not "${ociVersion}"`);
     const progress = progressBar(io);
     try {
       const { layout, ref } = parseImageArg(values.image);
@@ -72,6 +79,7 @@ export const command: Command = {
         ...(maxSize !== undefined && { maxSize }),
         rootless: values.rootless === true,
         volumes: values.volumes === true,
+        ...(ociVersion !== undefined && { ociVersion }),
         warn: (m) => void io.stderr.write(`ocikit: unpack: warning: ${m}\n`),
         ...(progress && { progress }),
       });
