@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isSpecVersion, SPEC_VERSIONS } from '@ocikit/runtime-spec';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write, type Command } from '../io.js';
 import { ALL_CHECKS } from '../../runtime-test/checks/index.js';
@@ -8,7 +9,7 @@ import { runRuntimeTest, type RunReport } from '../../runtime-test/run.js';
 import { parsePatterns, selectChecks } from '../../runtime-test/select.js';
 
 const usage = `Usage: ocikit runtime-test --runtime PATH [--rootfs DIR] [--only PATTERN] [--tap | --json] [--keep]
-                           [--timeout S] [--runtime-arg ARG]...
+                           [--timeout S] [--runtime-arg ARG]... [--oci-version V]
        ocikit runtime-test --list [--only PATTERN]
 
 Test an OCI runtime that speaks the runc command line (create, start, state,
@@ -28,6 +29,9 @@ failure and Ctrl-C.
   --timeout S     seconds allowed for each runtime call (default 10)
   --runtime-arg A a global option put before every runtime command, e.g.
                   --runtime-arg=--root=/run/test (repeatable)
+  --oci-version V runtime-spec release every config.json declares (${SPEC_VERSIONS.join(', ')});
+                  default: the newest the runtime declares (features ociVersionMax,
+                  else the spec: line of --version), clamped to those releases
   --list          print the checks (id, level, sentence) and exit
 
 Exit status: 0 no MUST failed, 1 a MUST failed, 2 usage error, no runtime or
@@ -51,6 +55,7 @@ export const command: Command = {
         keep: { type: 'boolean' },
         timeout: { type: 'string' },
         'runtime-arg': { type: 'string', multiple: true },
+        'oci-version': { type: 'string' },
         list: { type: 'boolean' },
       },
     });
@@ -63,6 +68,8 @@ export const command: Command = {
     }
     if (values.runtime === undefined || values.runtime === '') throw new UsageError('runtime-test: --runtime PATH is required');
     if (values.tap && values.json) throw new UsageError('runtime-test: choose one of --tap and --json');
+    const ociVersion = values['oci-version'];
+    if (ociVersion !== undefined && !isSpecVersion(ociVersion)) throw new UsageError(`runtime-test: --oci-version must be one of ${SPEC_VERSIONS.join(', ')}, not "${ociVersion}"`);
     const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
     if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new UsageError(`runtime-test: --timeout must be a positive number of seconds, not "${values.timeout}"`);
 
@@ -91,6 +98,7 @@ export const command: Command = {
         ...(values.rootfs !== undefined && { rootfs: values.rootfs }),
         ...(values.keep && { keep: true }),
         runtimeArgs: values['runtime-arg'] ?? [],
+        ...(ociVersion !== undefined && { ociVersion }),
         ...(timeout !== undefined && { timeoutMs: Math.round(timeout * 1000) }),
         signal: controller.signal,
         onStart: (runtime, total) => {
