@@ -50,6 +50,8 @@ export const BundleErrorCode = {
   UnknownUser: 'UNKNOWN_USER',
   /** The generated runtime config does not validate. */
   InvalidRuntimeConfig: 'INVALID_RUNTIME_CONFIG',
+  /** The runtime-spec version asked for the generated config is not a release (runtime-spec SPEC_VERSIONS). */
+  UnsupportedVersion: 'UNSUPPORTED_VERSION',
   /** index.json could not be locked in time. */
   LockTimeout: 'LOCK_TIMEOUT',
   /** The compressor asked for cannot load on this host (native libdeflate, zstd). */

@@ -10,6 +10,10 @@ export const RuntimeSpecErrorCode = {
   InvalidTransition: 'INVALID_TRANSITION',
   /** A builder or generator argument was out of range. */
   InvalidArgument: 'INVALID_ARGUMENT',
+  /** A target runtime-spec version that is not a release this package knows. */
+  UnsupportedVersion: 'UNSUPPORTED_VERSION',
+  /** A configuration uses something the target version cannot say, and leaving it out would change what it asks for. */
+  NotExpressible: 'NOT_EXPRESSIBLE',
 } as const;
 export type RuntimeSpecErrorCode = (typeof RuntimeSpecErrorCode)[keyof typeof RuntimeSpecErrorCode];
 

@@ -118,5 +118,7 @@ export { validateBundle, type ValidateBundleOptions } from './bundle/validate-bu
 export { resolveInRoot, MAX_SYMLINKS, type ConfinedPath } from './bundle/confine.js';
 export { defaultConfig, type DefaultConfigOptions } from './generate/default-config.js';
 export { ConfigBuilder, type MountOptions } from './generate/builder.js';
+export { downgradeConfig, parseSpecVersion, type DowngradeResult, type DroppedField } from './generate/downgrade.js';
+export { SPEC_VERSIONS, CONFIG_FIELD_VERSIONS, FEATURES_FIELD_VERSIONS, isSpecVersion, type SpecVersion, type VersionedField } from './versions.js';
 export { LIFECYCLE, PROCESS_EXIT, ABSENT, Operation, isAllowed, transition, type LifecycleRule, type LifecycleStatus } from './lifecycle.js';
 export { RuntimeSpecError, RuntimeSpecErrorCode } from './errors.js';

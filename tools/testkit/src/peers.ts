@@ -70,6 +70,7 @@ const PEERS = {
   htpasswd: binary('htpasswd', 'apache2-utils'),
   gpg: binary('gpg', 'gnupg'),
   script: binary('script', 'bsdutils'),
+  unshare: binary('unshare', 'util-linux'),
   busybox: { what: 'a static busybox', how: apt('busybox-static'), find: findStaticBusybox },
   libdeflate: {
     what: 'the native libdeflate library',

@@ -38,6 +38,8 @@ export interface ConvertOptions {
   volumes?: boolean;
   /** Run with a terminal (default false, so that output can be captured). */
   terminal?: boolean;
+  /** runtime-spec release to declare; newer fields are left out (runtime-spec downgradeConfig). */
+  ociVersion?: string;
 }
 
 /** The generated config and the bundle directories its volume mounts need. */
@@ -46,9 +48,17 @@ export interface ConvertResult {
   volumeDirs: string[];
 }
 
+/** Refuse a version that is not a runtime-spec release (UNSUPPORTED_VERSION). */
+export async function checkOciVersion(version: string): Promise<void> {
+  const { isSpecVersion, SPEC_VERSIONS } = await (runtimeSpec ??= import('@ocikit/runtime-spec'));
+  if (!isSpecVersion(version)) {
+    throw new BundleError(BundleErrorCode.UnsupportedVersion, `expected a runtime-spec release (${SPEC_VERSIONS.join(', ')}) for config.json, found ${JSON.stringify(version)}`);
+  }
+}
+
 export async function convertConfig(image: ConfigDoc, options: ConvertOptions): Promise<ConvertResult> {
-  const { defaultConfig, validate: validateRuntime } = await (runtimeSpec ??= import('@ocikit/runtime-spec'));
-  const spec = defaultConfig({ os: 'linux', rootless: options.rootless === true });
+  const { defaultConfig, downgradeConfig, validate: validateRuntime } = await (runtimeSpec ??= import('@ocikit/runtime-spec'));
+  let spec = defaultConfig({ os: 'linux', rootless: options.rootless === true });
   const c = image.config ?? {};
   const proc = spec.process!;
   proc.terminal = options.terminal ?? false;
@@ -101,6 +111,12 @@ export async function convertConfig(image: ConfigDoc, options: ConvertOptions): 
         mounts.push({ destination, type: 'bind', source, options: ['rbind', 'rw'] });
       });
     spec.mounts = mounts;
+  }
+
+  // Nothing above is newer than 1.0.0 today; the table decides, not this file.
+  if (options.ociVersion !== undefined) {
+    await checkOciVersion(options.ociVersion);
+    spec = downgradeConfig(spec, options.ociVersion).config;
   }
 
   const result = validateRuntime('runtime-config', spec, { level: 'MUST', os: 'linux' });

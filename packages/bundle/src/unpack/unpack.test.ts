@@ -217,6 +217,24 @@ describe('unpack', () => {
     expect(validate('runtime-config', c).valid).toBe(true);
   });
 
+  it('ociVersion: config.json declares that release and validates clean under it', async () => {
+    await makeImage(layoutDir(), [[...etc]], { config: { Cmd: ['/bin/sh'], Volumes: { '/data': {} } } });
+    await unpack(layoutDir(), bundleDir(), { ociVersion: '1.0.2', volumes: true });
+    const c = readConfig();
+    expect(c.ociVersion).toBe('1.0.2');
+    const r = validate('runtime-config', c);
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.filter((w) => w.code === 'SpecVersionFieldTooNew')).toEqual([]);
+  });
+
+  it('ociVersion: an unknown release is UNSUPPORTED_VERSION, and nothing is written', async () => {
+    await makeImage(layoutDir(), [[{ name: 'a' }]]);
+    for (const v of ['1.4.0', '1.0.2-dev', 'latest']) {
+      await expect(unpack(layoutDir(), bundleDir(), { ociVersion: v })).rejects.toMatchObject({ name: 'BundleError', code: BundleErrorCode.UnsupportedVersion });
+    }
+    expect(readdirSync(s.dir)).toEqual(['layout']);
+  });
+
   it('--platform refuses an image for another platform', async () => {
     await makeImage(layoutDir(), [[{ name: 'a' }]], { architecture: 'arm64' });
     await expect(unpack(layoutDir(), bundleDir(), { platform: 'linux/amd64' })).rejects.toMatchObject({ code: BundleErrorCode.NoMatchingPlatform });

@@ -16,7 +16,7 @@ import { RootfsWriter } from '../layer/apply.js';
 import { extractLayer, layerCompression } from '../layer/extract.js';
 import type { TarHandler } from '../tar/reader.js';
 import { openLayout } from '../layout/archive.js';
-import { convertConfig } from './config.js';
+import { checkOciVersion, convertConfig } from './config.js';
 import { formatTree, recordTree } from './tree.js';
 
 export const PROVENANCE_FILE = 'ocikit.json';
@@ -44,6 +44,12 @@ export interface UnpackOptions {
   maxSize?: number;
   /** Give `Config.Volumes` bind mounts from `BUNDLE/volumes/<n>`. */
   volumes?: boolean;
+  /**
+   * runtime-spec release the config.json declares (default: the newest,
+   * runtime-spec's RUNTIME_SPEC_VERSION); fields newer than it are left out,
+   * for runtimes that refuse newer documents (crun 1.8 takes 1.0.x and 1.1.x only).
+   */
+  ociVersion?: string;
   /** Told about anything skipped. */
   warn?: (message: string) => void;
   /** Told as layers are read. */
@@ -95,6 +101,8 @@ function checkBundleTarget(bundle: string): void {
 export async function unpack(layoutPath: string, bundleDir: string, options: UnpackOptions = {}): Promise<UnpackResult> {
   const ref = options.ref ?? 'latest';
   const bundle = path.resolve(bundleDir);
+  // An unknown version is refused before a byte is written.
+  if (options.ociVersion !== undefined) await checkOciVersion(options.ociVersion);
   checkBundleTarget(bundle);
   const parent = path.dirname(bundle);
   mkdirSync(parent, { recursive: true });
@@ -162,7 +170,7 @@ export async function unpack(layoutPath: string, bundleDir: string, options: Unp
       }
       writer.finish();
 
-      const { spec, volumeDirs } = await convertConfig(config, { root, rootless: options.rootless === true, volumes: options.volumes === true });
+      const { spec, volumeDirs } = await convertConfig(config, { root, rootless: options.rootless === true, volumes: options.volumes === true, ...(options.ociVersion !== undefined && { ociVersion: options.ociVersion }) });
       for (const v of volumeDirs) mkdirSync(path.join(work, v), { recursive: true, mode: 0o755 });
       writeFileSync(path.join(work, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o644 });
 

@@ -2,8 +2,9 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RuntimeDriver } from './driver.js';
+import { RuntimeDriver, clampSpecVersion, spokenSpecVersion } from './driver.js';
 import { RuntimeTestError } from './errors.js';
+import { describeWithPeers, peerPath } from '@ocikit/testkit';
 
 // A fake runtime: containers are files in $DIR/state; every call is logged.
 let dir: string;
@@ -105,5 +106,57 @@ describe('RuntimeDriver', () => {
     const call = await driver.version();
     expect(call.error).toMatch(/ENOENT/);
     expect(call.code).toBeNull();
+  });
+});
+
+describe('which runtime-spec release a runtime speaks', () => {
+  it.each([
+    ['1.0.2-dev', '1.0.2'],
+    ['1.0.0', '1.0.0'],
+    ['1.1.0-rc.1', '1.1.0'],
+    ['1.2.9', '1.2.1'],
+    ['1.3.0', '1.3.0'],
+    ['1.4.0', '1.3.0'],
+    ['0.5.0', '1.0.0'],
+    ['2.0.0', undefined],
+    ['1.0', undefined],
+    ['', undefined],
+  ])('clamps %j to %j', (declared, expected) => {
+    expect(clampSpecVersion(declared)).toBe(expected);
+  });
+
+  it('prefers features ociVersionMax, then the spec: line of --version, then the newest release', () => {
+    const features = JSON.stringify({ ociVersionMin: '1.0.0', ociVersionMax: '1.1.0+dev' });
+    expect(spokenSpecVersion({ featuresText: features, versionText: 'x version 1\nspec: 1.0.0\n' })).toEqual({ version: '1.1.0', declared: '1.1.0+dev', source: 'features' });
+    expect(spokenSpecVersion({ featuresText: 'not json', versionText: 'x version 1\nspec: 1.0.0\n' })).toEqual({ version: '1.0.0', declared: '1.0.0', source: 'version' });
+    expect(spokenSpecVersion({ versionText: 'x version 1\n' })).toEqual({ version: '1.3.0', source: 'default' });
+  });
+
+  it('--oci-version overrides, and must be a release', () => {
+    expect(spokenSpecVersion({ versionText: 'spec: 1.0.0' }, '1.2.0')).toEqual({ version: '1.2.0', source: 'override' });
+    expect(() => spokenSpecVersion({}, '1.0.2-dev')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_VERSION' }));
+  });
+
+  it('asks a runtime without a features command for --version', async () => {
+    expect(await new RuntimeDriver({ runtime: fake }).specVersion()).toEqual({ version: '1.0.2', declared: '1.0.2', source: 'version' });
+  });
+
+  // Debian 12's runc 1.1.5: `runc features` says ociVersionMax "1.0.2-dev" (and --version "spec: 1.0.2-dev").
+  describeWithPeers(['runc'], 'real runc', () => {
+    it('reads runc features and runc --version', async () => {
+      const driver = new RuntimeDriver({ runtime: peerPath('runc') });
+      expect(await driver.specVersion()).toEqual({ version: '1.0.2', declared: '1.0.2-dev', source: 'features' });
+      const version = await driver.version();
+      expect(spokenSpecVersion({ versionText: version.stdout })).toEqual({ version: '1.0.2', declared: '1.0.2-dev', source: 'version' });
+    });
+  });
+  // Debian 12's crun 1.8.1 has no features command ("unknown command features") and says "spec: 1.0.0".
+  describeWithPeers(['crun'], 'real crun', () => {
+    it('falls back from crun features to crun --version', async () => {
+      const driver = new RuntimeDriver({ runtime: peerPath('crun') });
+      const features = await driver.features();
+      expect(features.code).not.toBe(0);
+      expect(await driver.specVersion()).toEqual({ version: '1.0.0', declared: '1.0.0', source: 'version' });
+    });
   });
 });

@@ -3,8 +3,8 @@
  * runtime that speaks the runc command line through the checks of the
  * runtime-spec lifecycle, hooks and process environment.
  */
-export { runRuntimeTest, parseVersion, declaredSpecVersion, type RunOptions, type RunReport, type Summary } from './run.js';
-export { RuntimeDriver, type CallRecord, type CreateOptions, type DriverOptions, type CleanupReport } from './driver.js';
+export { runRuntimeTest, parseVersion, type RunOptions, type RunReport, type Summary } from './run.js';
+export { RuntimeDriver, spokenSpecVersion, clampSpecVersion, specLine, type SpokenVersion, type CallRecord, type CreateOptions, type DriverOptions, type CleanupReport } from './driver.js';
 export { ALL_CHECKS } from './checks/index.js';
 export { Level, Outcome, type Check, type CheckContext, type CheckResult, type RuntimeInfo, type Bundle, type BundleOptions } from './check.js';
 export { RuntimeTestError, RuntimeTestErrorCode, fail, skip } from './errors.js';

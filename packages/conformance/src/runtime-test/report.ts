@@ -10,6 +10,8 @@ import type { RunReport, Summary } from './run.js';
 export interface JsonReport {
   runtime: string;
   version: string;
+  /** The runtime-spec release every config.json declared. */
+  ociVersion: string;
   results: { id: string; level: string; ref: string; status: string; message: string }[];
   summary: Summary;
 }
@@ -18,6 +20,7 @@ export function toJson(report: RunReport): JsonReport {
   return {
     runtime: report.runtime.path,
     version: report.runtime.version ?? report.runtime.versionText.split('\n')[0] ?? '',
+    ociVersion: report.spec.version,
     results: report.results.map((r) => ({ id: r.id, level: r.level, ref: r.ref, status: r.status, message: r.message })),
     summary: { ...report.summary },
   };

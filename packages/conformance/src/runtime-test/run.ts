@@ -12,7 +12,7 @@ import { compareSemVer, parseSemVer } from '@ocikit/runtime-spec';
 import { BundleFactory } from './bundle.js';
 import type { Check, CheckContext, CheckResult, RuntimeInfo } from './check.js';
 import { ALL_CHECKS } from './checks/index.js';
-import { RuntimeDriver, type CleanupReport } from './driver.js';
+import { RuntimeDriver, specLine, spokenSpecVersion, type CleanupReport, type SpokenVersion } from './driver.js';
 import { RuntimeTestError, RuntimeTestErrorCode } from './errors.js';
 import { buildBusyboxRootfs, checkRootfs, findStaticBusybox, snapshotRootfs, tidyRootfs, type RootfsSnapshot } from './rootfs.js';
 import { selectChecks } from './select.js';
@@ -28,6 +28,8 @@ export interface RunOptions {
   keep?: boolean;
   /** Global options before every runtime command (e.g. `--root DIR`). */
   runtimeArgs?: readonly string[];
+  /** runtime-spec release of every config.json (default: the newest the runtime declares; see `spokenSpecVersion`). */
+  ociVersion?: string;
   /** Timeout of one runtime call, and of waiting for a status, in ms. */
   timeoutMs?: number;
   /** Interrupts the run; containers are still cleaned up. */
@@ -50,6 +52,8 @@ export interface Summary {
 
 export interface RunReport {
   runtime: RuntimeInfo;
+  /** The runtime-spec release the configs declared, and why. */
+  spec: SpokenVersion;
   results: CheckResult[];
   summary: Summary;
   /** Containers left behind despite cleanup (should be empty). */
@@ -65,7 +69,7 @@ export interface RunReport {
 export function parseVersion(text: string): { version?: string; specVersion?: string } {
   const first = text.split('\n')[0] ?? '';
   const version = /\bversion\s+v?(\d+\.\d+(?:\.\d+)?\S*)/i.exec(first)?.[1] ?? /\bv?(\d+\.\d+(?:\.\d+)?\S*)/.exec(first)?.[1];
-  const specVersion = /^\s*spec(?:[ -]?version)?\s*:\s*v?(\S+)/im.exec(text)?.[1];
+  const specVersion = specLine(text);
   return { ...(version !== undefined && { version }), ...(specVersion !== undefined && { specVersion }) };
 }
 
@@ -98,25 +102,13 @@ function prepareRootfs(workDir: string, rootfs: string | undefined, env: NodeJS.
   return dir;
 }
 
-/** The newest runtime-spec version the runtime says it implements. */
-export function declaredSpecVersion(runtime: RuntimeInfo): string | undefined {
-  if (runtime.featuresText !== undefined) {
-    try {
-      const max = (JSON.parse(runtime.featuresText) as { ociVersionMax?: unknown }).ociVersionMax;
-      if (typeof max === 'string') return max;
-    } catch {
-      // features.valid reports it.
-    }
-  }
-  return runtime.specVersion;
-}
-
-/** A skip reason when `declared` is older than `since`. */
-function olderThan(declared: string | undefined, since: string): string | undefined {
-  const d = declared === undefined ? undefined : parseSemVer(declared);
+/** A skip reason when the release tested is older than `since`. */
+function olderThan(spec: SpokenVersion, since: string): string | undefined {
+  const d = parseSemVer(spec.version);
   const s = parseSemVer(since);
   if (!d || !s || compareSemVer(d, s) >= 0) return undefined;
-  return `a runtime-spec ${since} rule; the runtime declares ${declared}`;
+  const why = spec.source === 'override' ? '--oci-version' : spec.declared !== undefined ? `the runtime declares ${spec.declared}` : 'the default';
+  return `a runtime-spec ${since} rule; testing runtime-spec ${spec.version} (${why})`;
 }
 
 function summarize(results: readonly CheckResult[]): Summary {
@@ -131,6 +123,8 @@ export async function runRuntimeTest(options: RunOptions): Promise<RunReport> {
   const checks = selectChecks(options.checks ?? ALL_CHECKS, options.only ?? []);
   const driver = new RuntimeDriver({ runtime: options.runtime, globalArgs: options.runtimeArgs ?? [], ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }), ...(options.signal && { signal: options.signal }) });
   const runtime = await probeRuntime(driver);
+  // Before any work: an unknown --oci-version is the caller's error (UNSUPPORTED_VERSION).
+  const spec = spokenSpecVersion(runtime, options.ociVersion);
   options.onStart?.(runtime, checks.length);
   const workDir = realpathSync(mkdtempSync(path.join(options.tmpDir ?? tmpdir(), 'ocikit-runtime-test-')));
   const results: CheckResult[] = [];
@@ -141,8 +135,7 @@ export async function runRuntimeTest(options: RunOptions): Promise<RunReport> {
   try {
     const rootfs = prepareRootfs(workDir, options.rootfs, process.env);
     if (options.rootfs !== undefined) snapshot = snapshotRootfs(rootfs, [path.join(workDir, 'bundles')]);
-    const declared = declaredSpecVersion(runtime);
-    const bundles = new BundleFactory(workDir, rootfs, declared !== undefined && parseSemVer(declared) ? declared : undefined);
+    const bundles = new BundleFactory(workDir, rootfs, spec.version);
     const token = randomBytes(4).toString('hex');
     let serial = 0;
     const shared = new Map<string, Promise<unknown>>();
@@ -165,7 +158,7 @@ export async function runRuntimeTest(options: RunOptions): Promise<RunReport> {
         },
       };
       const t0 = performance.now();
-      const older = check.since !== undefined ? olderThan(declared, check.since) : undefined;
+      const older = check.since !== undefined ? olderThan(spec, check.since) : undefined;
       if (older) {
         const full: CheckResult = { id: check.id, level: check.level, ref: check.ref, text: check.text, status: 'skip', message: older, durationMs: 0, calls: [] };
         results.push(full);
@@ -209,6 +202,7 @@ export async function runRuntimeTest(options: RunOptions): Promise<RunReport> {
   }
   return {
     runtime,
+    spec,
     results,
     summary: summarize(results),
     cleanup,

@@ -1,6 +1,6 @@
 import { it, expect, beforeAll, afterAll } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runRuntimeTest, type RunReport } from './run.js';
@@ -131,6 +131,21 @@ describeWithPeers(RUNC_PEERS, 'runtime-test against real runc', () => {
     expect(failing(report)).toEqual(expected);
     expect(report.cleanup.leftovers).toEqual([]);
   });
+
+  it('writes every config.json in the release runc declares (1.0.2-dev: 1.0.2), or in --oci-version', async () => {
+    const seen = path.join(wrappers, 'versions');
+    const runtime = wrapper('record-version', editConfig(`fs.appendFileSync(${JSON.stringify(seen)},c.ociVersion+"\\n")`));
+    const declared = await runRuntimeTest({ runtime, only: ['process.cwd'], tmpDir: wrappers });
+    expect(declared.spec).toEqual({ version: '1.0.2', declared: '1.0.2-dev', source: 'features' });
+    expect(failing(declared)).toEqual([]);
+    expect([...new Set(readFileSync(seen, 'utf8').trim().split('\n'))]).toEqual(['1.0.2']);
+    rmSync(seen);
+    const chosen = await runRuntimeTest({ runtime, only: ['process.cwd'], tmpDir: wrappers, ociVersion: '1.0.0' });
+    expect(chosen.spec).toEqual({ version: '1.0.0', source: 'override' });
+    expect(failing(chosen)).toEqual([]);
+    expect([...new Set(readFileSync(seen, 'utf8').trim().split('\n'))]).toEqual(['1.0.0']);
+    rmSync(seen);
+  }, 60_000);
 
   it('runs on a --rootfs and leaves it as it found it', async () => {
     const rootfs = path.join(wrappers, 'user-rootfs');

@@ -6,6 +6,7 @@ import { OCI_DEFINED_ANNOTATIONS } from '../constants.js';
 import type { Annotations } from '../types/defs.js';
 import { parseSemVer, type SemVer } from './semver.js';
 import { specRef, type Findings } from './findings.js';
+import { forEachMatch, releaseRank, type CompiledField } from '../versions.js';
 
 /** Join JSON Pointer reference tokens onto a base pointer. */
 export function ptr(base: string, ...tokens: (string | number)[]): string {
@@ -55,14 +56,23 @@ function cachedSemVer(text: string): SemVer | undefined {
   return v ?? undefined;
 }
 
-/** Warn when a field was added after the version the document declares. */
-export function checkSince(f: Findings, declared: SemVer | undefined, path: string, field: string, since: string, ref: string): void {
+function tooNewMessage(declared: SemVer, field: string, since: string, value = false): string {
+  const shown = `${declared.major}.${declared.minor}.${declared.patch}${declared.prerelease.length ? `-${declared.prerelease.join('.')}` : ''}`;
+  return `expected ociVersion >= ${since} for ${field}, found ${shown}; ${value ? 'older runtimes refuse it' : 'older runtimes ignore it'}`;
+}
+
+/**
+ * Warn at every field (or value) of `doc` the table dates after the declared
+ * version: the same rows `downgradeConfig` removes.
+ */
+export function checkFieldVersions(f: Findings, doc: unknown, declared: SemVer | undefined, table: readonly CompiledField[]): void {
   if (!declared) return;
-  const s = cachedSemVer(since)!;
-  // Compare release numbers only: 1.3.0-rc.1 already carries 1.3.0 fields.
-  if (declared.major * 1e6 + declared.minor * 1e3 + declared.patch < s.major * 1e6 + s.minor * 1e3 + s.patch) {
-    const shown = `${declared.major}.${declared.minor}.${declared.patch}${declared.prerelease.length ? `-${declared.prerelease.join('.')}` : ''}`;
-    f.should('SpecVersionFieldTooNew', path, `expected ociVersion >= ${since} for ${field}, found ${shown}; older runtimes ignore it`, ref);
+  const rank = releaseRank(declared);
+  // Newest rows first: most documents declare the newest version and stop here.
+  for (const row of table) {
+    if (row.rank <= rank) break;
+    const field = row.value === undefined ? row.path : `${JSON.stringify(row.value)} at ${row.path}`;
+    forEachMatch(doc, row.tokens, row.value, (at) => f.should('SpecVersionFieldTooNew', at, tooNewMessage(declared, field, row.since, row.value !== undefined), row.ref));
   }
 }
 

@@ -8,9 +8,9 @@ import { FREEBSD_RLIMITS, LINUX_CAPABILITIES, LINUX_RLIMITS, SOLARIS_RLIMITS, ty
 import type { Hook, Hooks, Mount, Process, Spec } from '../types/config.js';
 import type { IDMapping } from '../types/defs.js';
 import type { Linux, LinuxNamespaceType } from '../types/config-linux.js';
-import type { SemVer } from './semver.js';
 import { specRef, type Findings } from './findings.js';
-import { checkAnnotations, checkOciVersion, checkSince, isAbsPosix, isAbsWindows, isEnvEntry, ptr } from './common.js';
+import { COMPILED_CONFIG_FIELDS } from '../versions.js';
+import { checkAnnotations, checkFieldVersions, checkOciVersion, isAbsPosix, isAbsWindows, isEnvEntry, ptr } from './common.js';
 
 export interface ConfigCheckOptions {
   /** Target platform; inferred from the platform sections present when unset. */
@@ -42,16 +42,11 @@ const R = {
   masked: specRef('config-linux.md', 'masked-paths'),
   readonly: specRef('config-linux.md', 'readonly-paths'),
   intelRdt: specRef('config-linux.md', 'intelrdt'),
-  memoryPolicy: specRef('config-linux.md', 'memory-policy'),
-  personality: specRef('config-linux.md', 'personality'),
-  cpu: specRef('config-linux.md', 'cpu'),
-  unified: specRef('config-linux.md', 'unified'),
   rdma: specRef('config-linux.md', 'rdma'),
   windows: specRef('config-windows.md'),
   windowsLayers: specRef('config-windows.md', 'layerfolders'),
   vm: specRef('config-vm.md'),
   zos: specRef('config-zos.md', 'namespaces'),
-  freebsd: specRef('config-freebsd.md'),
 } as const;
 
 const CAPS = new Set<string>(LINUX_CAPABILITIES);
@@ -132,13 +127,15 @@ export function checkConfig(f: Findings, spec: Spec, options: ConfigCheckOptions
     f.must('PlatformSpecConfOnWindowsSet', '/windows', 'expected a windows section for a Windows target, found none', R.platform);
   }
 
-  if (spec.process) checkProcess(f, spec.process, os, declared);
+  if (spec.process) checkProcess(f, spec.process, os);
   else if (options.forStart) f.must('ProcRequiredAtStart', '/process', 'expected process (REQUIRED when start is called), found none', R.process);
 
-  if (spec.mounts) checkMounts(f, spec.mounts, os, linuxish, declared);
-  if (spec.hooks) checkHooks(f, spec.hooks, declared);
+  if (spec.mounts) checkMounts(f, spec.mounts, os, linuxish);
+  if (spec.hooks) checkHooks(f, spec.hooks);
   if (spec.annotations) checkAnnotations(f, spec.annotations, '/annotations');
-  if (spec.linux) checkLinux(f, spec, spec.linux, declared);
+  if (spec.linux) checkLinux(f, spec, spec.linux);
+  // Fields newer than the declared version (one table, shared with downgradeConfig).
+  checkFieldVersions(f, spec, declared, COMPILED_CONFIG_FIELDS);
 
   if (spec.windows) {
     const w = spec.windows;
@@ -190,7 +187,6 @@ export function checkConfig(f: Findings, spec: Spec, options: ConfigCheckOptions
       if (ns.path !== undefined && !isAbsPosix(ns.path)) f.must('NSPathAbs', ptr('/zos/namespaces', k, 'path'), `expected an absolute namespace path, found ${JSON.stringify(ns.path)}`, R.zos);
     }
   }
-  if (spec.freebsd) checkSince(f, declared, '/freebsd', 'freebsd', '1.3.0', R.freebsd);
 }
 
 function checkEnv(f: Findings, env: readonly string[], path: string, code: string, ref: string): void {
@@ -200,7 +196,7 @@ function checkEnv(f: Findings, env: readonly string[], path: string, code: strin
   }
 }
 
-function checkProcess(f: Findings, p: Process, os: TargetOS | undefined, declared: SemVer | undefined): void {
+function checkProcess(f: Findings, p: Process, os: TargetOS | undefined): void {
   const windows = os === 'windows';
   // cwd: absolute (config.md "Process")
   if (windows ? !isAbsWindows(p.cwd) && !isAbsPosix(p.cwd) : !isAbsPosix(p.cwd)) {
@@ -262,13 +258,9 @@ function checkProcess(f: Findings, p: Process, os: TargetOS | undefined, declare
   if (f.wantsMay && p.consoleSize && p.terminal !== true) {
     f.may('ProcessConsoleSizeIgnore', '/process/consoleSize', 'consoleSize is ignored because terminal is not true', R.process);
   }
-  if (p.user?.umask !== undefined) checkSince(f, declared, '/process/user/umask', 'process.user.umask', '1.0.2', R.user);
-  if (p.scheduler) checkSince(f, declared, '/process/scheduler', 'process.scheduler', '1.1.0', R.linuxProcess);
-  if (p.ioPriority) checkSince(f, declared, '/process/ioPriority', 'process.ioPriority', '1.1.0', R.linuxProcess);
-  if (p.execCPUAffinity) checkSince(f, declared, '/process/execCPUAffinity', 'process.execCPUAffinity', '1.2.0', R.linuxProcess);
 }
 
-function checkMounts(f: Findings, mounts: readonly Mount[], os: TargetOS | undefined, linuxish: boolean, declared: SemVer | undefined): void {
+function checkMounts(f: Findings, mounts: readonly Mount[], os: TargetOS | undefined, linuxish: boolean): void {
   for (let k = 0, items = mounts; k < items.length; k++) {
     const m = items[k]!;
     const abs = os === 'windows' ? isAbsWindows(m.destination) || isAbsPosix(m.destination) : isAbsPosix(m.destination);
@@ -279,21 +271,17 @@ function checkMounts(f: Findings, mounts: readonly Mount[], os: TargetOS | undef
     if ((m.uidMappings === undefined) !== (m.gidMappings === undefined)) {
       f.must('MountsIdMappingPaired', ptr('/mounts', k), `expected uidMappings and gidMappings together on an idmapped mount, found only ${m.uidMappings ? 'uidMappings' : 'gidMappings'}`, R.mounts);
     }
-    if (m.uidMappings || m.gidMappings) checkSince(f, declared, ptr('/mounts', k), 'mount uidMappings/gidMappings', '1.1.0', R.mounts);
   }
 }
 
 const HOOK_NAMES = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'] as const;
 
-function checkHooks(f: Findings, hooks: Hooks, declared: SemVer | undefined): void {
+function checkHooks(f: Findings, hooks: Hooks): void {
   for (const name of HOOK_NAMES) {
     const list: Hook[] | undefined = hooks[name];
     if (!list) continue;
     if (f.wantsMay && name === 'prestart' && list.length > 0) {
       f.may('HooksPrestartDeprecated', '/hooks/prestart', 'prestart is deprecated: use createRuntime, createContainer or startContainer', R.hooks);
-    }
-    if (name === 'createRuntime' || name === 'createContainer' || name === 'startContainer') {
-      checkSince(f, declared, ptr('/hooks', name), `hooks.${name}`, '1.0.2', R.hooks);
     }
     for (let k = 0, items = list; k < items.length; k++) {
       const h = items[k]!;
@@ -335,7 +323,7 @@ function isIfName(name: string): boolean {
   return name.length > 0 && utf8Length(name) <= 15 && name !== '.' && name !== '..' && !/[/:\s]/.test(name);
 }
 
-function checkLinux(f: Findings, spec: Spec, linux: Linux, declared: SemVer | undefined): void {
+function checkLinux(f: Findings, spec: Spec, linux: Linux): void {
   // Namespaces: unique types, absolute paths (config-linux.md "Namespaces").
   // The types seen, as bits: no allocation on this hot path.
   let seen = 0;
@@ -345,7 +333,6 @@ function checkLinux(f: Findings, spec: Spec, linux: Linux, declared: SemVer | un
     if (seen & bit) f.must('NSErrorOnDup', ptr('/linux/namespaces', k, 'type'), `expected each namespace type once, found "${n.type}" again`, R.namespaces);
     seen |= bit;
     if (n.path !== undefined && !isAbsPosix(n.path)) f.must('NSPathAbs', ptr('/linux/namespaces', k, 'path'), `expected an absolute path in the runtime mount namespace, found ${JSON.stringify(n.path)}`, R.namespaces);
-    if (bit === NS_TIME) checkSince(f, declared, ptr('/linux/namespaces', k, 'type'), 'the time namespace', '1.1.0', R.namespaces);
   }
 
   // ID mappings imply a user namespace (config-linux.md "User namespace mappings").
@@ -359,7 +346,6 @@ function checkLinux(f: Findings, spec: Spec, linux: Linux, declared: SemVer | un
   }
 
   if (linux.timeOffsets) {
-    checkSince(f, declared, '/linux/timeOffsets', 'linux.timeOffsets', '1.1.0', R.timeOffsets);
     if (!hasNs(seen, 'time')) f.must('TimeOffsetsRequireTimeNS', '/linux/timeOffsets', 'expected a time namespace in linux.namespaces for timeOffsets, found none', R.timeOffsets);
     for (const clock of Object.keys(linux.timeOffsets)) {
       if (clock !== 'monotonic' && clock !== 'boottime') f.must('TimeOffsetsClock', ptr('/linux/timeOffsets', clock), `expected clock "monotonic" or "boottime", found "${clock}"`, R.timeOffsets);
@@ -393,7 +379,6 @@ function checkLinux(f: Findings, spec: Spec, linux: Linux, declared: SemVer | un
   }
 
   if (linux.netDevices) {
-    checkSince(f, declared, '/linux/netDevices', 'linux.netDevices', '1.2.0', R.netDevices);
     // SHOULD, not MUST: runtime-spec's own schema tests hold netDevices without a network namespace as good.
     if (!hasNs(seen, 'network')) f.should('NetDevicesRequireNetNS', '/linux/netDevices', 'expected a network namespace in linux.namespaces to move the devices into, found none (most runtimes refuse this)', R.netDevices);
     const targets = new Set<string>();
@@ -430,7 +415,6 @@ function checkLinux(f: Findings, spec: Spec, linux: Linux, declared: SemVer | un
       if (mem.swappiness !== undefined && mem.swappiness > 100) {
         f.must('MemorySwappinessRange', '/linux/resources/memory/swappiness', `expected swappiness 0 to 100, found ${mem.swappiness}`, R.memory);
       }
-      if (mem.checkBeforeUpdate !== undefined) checkSince(f, declared, '/linux/resources/memory/checkBeforeUpdate', 'memory.checkBeforeUpdate', '1.1.0', R.memory);
     }
     for (let k = 0, items = (res.blockIO?.weightDevice ?? []); k < items.length; k++) {
       const w = items[k]!;
@@ -450,31 +434,22 @@ function checkLinux(f: Findings, spec: Spec, linux: Linux, declared: SemVer | un
         }
       }
     }
-    if (res.cpu?.idle !== undefined) checkSince(f, declared, '/linux/resources/cpu/idle', 'cpu.idle', '1.1.0', R.cpu);
-    if (res.cpu?.burst !== undefined) checkSince(f, declared, '/linux/resources/cpu/burst', 'cpu.burst', '1.1.0', R.cpu);
-    if (res.unified) checkSince(f, declared, '/linux/resources/unified', 'resources.unified', '1.0.2', R.unified);
   }
 
   if (linux.seccomp) {
     const s = linux.seccomp;
     if (s.listenerPath !== undefined) {
-      checkSince(f, declared, '/linux/seccomp/listenerPath', 'seccomp.listenerPath', '1.0.2', R.seccomp);
       if (!isAbsPosix(s.listenerPath)) f.must('SeccompListenerPathAbs', '/linux/seccomp/listenerPath', `expected an absolute socket path, found ${JSON.stringify(s.listenerPath)}`, R.seccomp);
     }
     const notify = s.defaultAction === 'SCMP_ACT_NOTIFY' || (s.syscalls ?? []).some((r) => r.action === 'SCMP_ACT_NOTIFY');
     if (notify && (s.listenerPath === undefined || s.listenerPath === '')) {
       f.should('SeccompNotifyWithoutListener', '/linux/seccomp', 'expected listenerPath when SCMP_ACT_NOTIFY is used, found none (no agent can receive the notifications)', R.seccomp);
     }
-    if (s.flags) checkSince(f, declared, '/linux/seccomp/flags', 'seccomp.flags', '1.0.2', R.seccomp);
   }
   if (linux.intelRdt) {
     const l3 = linux.intelRdt.l3CacheSchema;
     if (l3 !== undefined && (!l3.startsWith('L3') || l3.includes('\n'))) {
       f.should('IntelRdtL3CacheSchemaFormat', '/linux/intelRdt/l3CacheSchema', `expected one line starting with "L3", found ${JSON.stringify(l3)}`, R.intelRdt);
     }
-    if (linux.intelRdt.schemata) checkSince(f, declared, '/linux/intelRdt/schemata', 'intelRdt.schemata', '1.3.0', R.intelRdt);
-    if (linux.intelRdt.enableMonitoring !== undefined) checkSince(f, declared, '/linux/intelRdt/enableMonitoring', 'intelRdt.enableMonitoring', '1.3.0', R.intelRdt);
   }
-  if (linux.memoryPolicy) checkSince(f, declared, '/linux/memoryPolicy', 'linux.memoryPolicy', '1.3.0', R.memoryPolicy);
-  if (linux.personality) checkSince(f, declared, '/linux/personality', 'linux.personality', '1.0.2', R.personality);
 }

@@ -4,7 +4,8 @@
 import type { Features } from '../types/features.js';
 import { compareSemVer, parseSemVer } from './semver.js';
 import { specRef, type Findings } from './findings.js';
-import { checkAnnotations, checkSince, ptr } from './common.js';
+import { COMPILED_FEATURES_FIELDS } from '../versions.js';
+import { checkAnnotations, checkFieldVersions, ptr } from './common.js';
 
 const FEATURES_REF = specRef('features.md');
 const LINUX_FEATURES_REF = specRef('features-linux.md');
@@ -23,9 +24,8 @@ export function checkFeatures(f: Findings, doc: Features): void {
     const key = items[k]!;
     if (key === '') f.must('AnnotationsKeyRequired', ptr('/potentiallyUnsafeConfigAnnotations', k), 'expected a non-empty annotation key or prefix, found ""', FEATURES_REF);
   }
-  if (doc.potentiallyUnsafeConfigAnnotations && max && max.major === 1) {
-    checkSince(f, max, '/potentiallyUnsafeConfigAnnotations', 'potentiallyUnsafeConfigAnnotations', '1.2.0', FEATURES_REF);
-  }
+  // Fields newer than the newest version the runtime declares.
+  if (max && max.major === 1) checkFieldVersions(f, doc, max, COMPILED_FEATURES_FIELDS);
   const seccomp = doc.linux?.seccomp;
   if (seccomp?.supportedFlags && seccomp.knownFlags) {
     const known = new Set(seccomp.knownFlags);

@@ -47,6 +47,34 @@ describe('ocikit generate (built bin)', () => {
     expect(validate('runtime-config', spec).errors).toEqual([]);
   });
 
+  it('--oci-version 1.0.0 declares 1.0.0 and validates clean under it', async () => {
+    const spec = await generate(['--oci-version', '1.0.0', '--', 'sh', '-c', 'true']);
+    expect(spec.ociVersion).toBe('1.0.0');
+    // runc spec's document has nothing newer than 1.0.0: only the version changes.
+    expect(spec).toEqual({ ...defaultConfig(), ociVersion: '1.0.0', process: { ...defaultConfig().process, args: ['sh', '-c', 'true'] } });
+    const r = validate('runtime-config', spec);
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('--oci-version leaves out newer mount options and says so; refuses what it cannot leave out', async () => {
+    const r = await runCli(['generate', '--oci-version', '1.1.0', '--mount', 'src=/srv,dst=/srv,opt=idmap']);
+    expect(r.code).toBe(ExitCode.Ok);
+    expect(r.stderr).toBe('ocikit: generate: warning: left out /mounts/7/options/1 ("idmap"), new in runtime-spec 1.2.0\n');
+    const spec = JSON.parse(r.stdout) as Spec;
+    expect(spec.mounts!.at(-1)).toEqual({ destination: '/srv', type: 'bind', source: '/srv', options: ['rbind'] });
+    expect(validate('runtime-config', spec).warnings).toEqual([]);
+    const rro = await runCli(['generate', '--oci-version', '1.0.2', '--mount', 'src=/srv,dst=/srv,opt=rro']);
+    expect([rro.code, rro.stdout]).toEqual([ExitCode.Usage, '']);
+    expect(rro.stderr).toMatch(/"rro" at \/mounts\/\*\/options\/\*.*new in 1\.1\.0/);
+  });
+
+  it.each(['1.4.0', '1.0', 'v1.0.2', '1.0.2-dev'])('--oci-version %s is a usage error naming the releases', async (v) => {
+    const r = await runCli(['generate', '--oci-version', v]);
+    expect([r.code, r.stdout]).toEqual([ExitCode.Usage, '']);
+    expect(r.stderr).toContain('1.0.0, 1.0.1, 1.0.2, 1.1.0, 1.2.0, 1.2.1, 1.3.0');
+  });
+
   it('--args words, one per flag', async () => {
     const spec = await generate(['--args=/bin/echo', '--args=-n', '--args=hello world']);
     expect(spec.process!.args).toEqual(['/bin/echo', '-n', 'hello world']);

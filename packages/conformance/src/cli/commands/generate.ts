@@ -1,13 +1,13 @@
 import { link, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigBuilder, RuntimeSpecError, TargetOS, type MountOptions } from '@ocikit/runtime-spec';
+import { ConfigBuilder, downgradeConfig, RuntimeSpecError, SPEC_VERSIONS, TargetOS, type MountOptions } from '@ocikit/runtime-spec';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write, type Command } from '../io.js';
 import { enumOption, parseCommandArgs } from '../options.js';
 
 const OSES = Object.values(TargetOS);
 
-const usage = `Usage: ocikit generate [--os OS] [--rootless] [--args ARG]... [--env K=V]...
+const usage = `Usage: ocikit generate [--os OS] [--rootless] [--oci-version V] [--args ARG]... [--env K=V]...
                        [--cwd DIR] [--hostname H] [--mount SPEC]... [--output FILE [--force]]
                        [-- COMMAND [ARG...]]
 
@@ -16,6 +16,8 @@ Linux, with the usual edits applied. The result always validates.
 
   --os OS          one of: ${OSES.join(', ')} (default linux)
   --rootless       Linux: a configuration an unprivileged user can run
+  --oci-version V  declare runtime-spec release V and leave out newer fields, for
+                   older runtimes (${SPEC_VERSIONS.join(', ')}; default ${SPEC_VERSIONS[SPEC_VERSIONS.length - 1]})
   --args ARG       the process's argv, one --args per word (or give them after --)
   --env K=V        set an environment variable (repeatable)
   --cwd DIR        working directory (absolute)
@@ -81,6 +83,7 @@ async function writeAtomically(file: string, text: string, force: boolean): Prom
 const options = {
   os: { type: 'string' },
   rootless: { type: 'boolean' },
+  'oci-version': { type: 'string' },
   args: { type: 'string', multiple: true },
   env: { type: 'string', multiple: true },
   cwd: { type: 'string' },
@@ -113,7 +116,14 @@ export const command: Command = {
         const { destination, source, options } = parseMount(m);
         b.mount(destination, source, options);
       }
-      text = `${JSON.stringify(b.build(), null, 2)}\n`;
+      let spec = b.build();
+      const version = values['oci-version'];
+      if (version !== undefined) {
+        const { config, dropped } = downgradeConfig(spec, version);
+        spec = config;
+        for (const d of dropped) await write(io.stderr, `ocikit: generate: warning: left out ${d.path}${d.value !== undefined ? ` (${JSON.stringify(d.value)})` : ''}, new in runtime-spec ${d.since}\n`);
+      }
+      text = `${JSON.stringify(spec, null, 2)}\n`;
     } catch (err) {
       if (err instanceof RuntimeSpecError) throw new UsageError(`generate: ${err.message}`);
       throw err;

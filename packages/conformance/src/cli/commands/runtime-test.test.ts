@@ -29,6 +29,11 @@ describe('ocikit runtime-test: usage', () => {
     const r = await runCli(['runtime-test', '--runtime', RUNC, '--tap', '--json']);
     expect(r.code).toBe(2);
   });
+  it('refuses an --oci-version that is not a release', async () => {
+    const r = await runCli(['runtime-test', '--runtime', RUNC, '--oci-version', '1.0.2-dev']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--oci-version must be one of 1.0.0, 1.0.1, 1.0.2, 1.1.0, 1.2.0, 1.2.1, 1.3.0');
+  });
   it('refuses an --only that selects nothing', async () => {
     const r = await runCli(['runtime-test', '--runtime', RUNC, '--only', 'no.such-check']);
     expect(r.code).toBe(2);
@@ -68,8 +73,9 @@ describeWithPeers(RUNC_PEERS, 'ocikit runtime-test against runc', () => {
     const r = await runCli(['runtime-test', '--runtime', RUNC, '--only', 'lifecycle.create-status,cli,version', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(Object.keys(doc)).toEqual(['runtime', 'version', 'results', 'summary']);
+    expect(Object.keys(doc)).toEqual(['runtime', 'version', 'ociVersion', 'results', 'summary']);
     expect(doc.runtime).toBe(RUNC);
+    expect(doc.ociVersion).toBe('1.0.2');
     expect(doc.version).toMatch(/^\d+\.\d+/);
     expect(doc.results.map((x: { id: string }) => x.id)).toEqual(selectChecks(ALL_CHECKS, ['lifecycle.create-status', 'cli', 'version']).map((c) => c.id));
     for (const x of doc.results) expect(Object.keys(x)).toEqual(['id', 'level', 'ref', 'status', 'message']);

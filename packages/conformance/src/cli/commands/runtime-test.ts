@@ -1,6 +1,7 @@
+import { SPEC_VERSIONS } from '@ocikit/runtime-spec';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write, type Command } from '../io.js';
-import { parseCommandArgs } from '../options.js';
+import { enumOption, parseCommandArgs } from '../options.js';
 import { ALL_CHECKS } from '../../runtime-test/checks/index.js';
 import { RuntimeTestError, RuntimeTestErrorCode } from '../../runtime-test/errors.js';
 import { humanLine, humanSummary, mustFailed, tapFooter, tapHeader, tapLine, toJson } from '../../runtime-test/report.js';
@@ -9,7 +10,7 @@ import { parsePatterns, selectChecks } from '../../runtime-test/select.js';
 import { findRuntime } from '../../runtime-test/find-runtime.js';
 
 const usage = `Usage: ocikit runtime-test --runtime NAME|PATH [--rootfs DIR] [--only PATTERN] [--tap | --json] [--keep]
-                           [--timeout S] [--runtime-arg ARG]...
+                           [--timeout S] [--runtime-arg ARG]... [--oci-version V]
        ocikit runtime-test --list [--only PATTERN]
 
 Test an OCI runtime that speaks the runc command line (create, start, state,
@@ -30,6 +31,9 @@ failure and Ctrl-C.
   --timeout S     seconds allowed for each runtime call (default 10)
   --runtime-arg A a global option put before every runtime command, e.g.
                   --runtime-arg=--root=/run/test (repeatable)
+  --oci-version V runtime-spec release every config.json declares (${SPEC_VERSIONS.join(', ')});
+                  default: the newest the runtime declares (features ociVersionMax,
+                  else the spec: line of --version), clamped to those releases
   --list          print the checks (id, level, sentence) and exit
 
 Exit status: 0 no MUST failed, 1 a MUST failed, 2 usage error, no runtime or
@@ -47,6 +51,7 @@ const options = {
   keep: { type: 'boolean' },
   timeout: { type: 'string' },
   'runtime-arg': { type: 'string', multiple: true },
+  'oci-version': { type: 'string' },
   list: { type: 'boolean' },
 } as const;
 
@@ -67,6 +72,7 @@ export const command: Command = {
     if (values.runtime === undefined || values.runtime === '') throw new UsageError('runtime-test: --runtime NAME|PATH is required');
     const runtime = findRuntime(values.runtime, io.env, io.cwd);
     if (values.tap && values.json) throw new UsageError('runtime-test: choose one of --tap and --json');
+    const ociVersion = values['oci-version'] === undefined ? undefined : enumOption('runtime-test', 'oci-version', values['oci-version'], SPEC_VERSIONS, values['oci-version']);
     const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
     if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new UsageError(`runtime-test: --timeout must be a positive number of seconds, not "${values.timeout}"`);
 
@@ -95,6 +101,7 @@ export const command: Command = {
         ...(values.rootfs !== undefined && { rootfs: values.rootfs }),
         ...(values.keep && { keep: true }),
         runtimeArgs: values['runtime-arg'] ?? [],
+        ...(ociVersion !== undefined && { ociVersion }),
         ...(timeout !== undefined && { timeoutMs: Math.round(timeout * 1000) }),
         signal: controller.signal,
         onStart: (runtime, total) => {

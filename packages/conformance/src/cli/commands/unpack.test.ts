@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Layout } from '@ocikit/bundle';
+import { validate } from '@ocikit/runtime-spec';
 import { runCli } from '../../test-support/run-cli.js';
 import { ExitCode } from '../exit-codes.js';
+import { describeWithPeers, peerPath } from '@ocikit/testkit';
 
-const have = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
-const umoci = have('umoci');
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -129,7 +129,7 @@ describe('ocikit unpack (built bin)', () => {
 
 // umoci 0.4.7's insert writes an entry named "/" for `insert DIR /`, and
 // layers without the tar end-of-archive marker (umoci#436).
-(umoci ? describe : describe.skip)('ocikit unpack of layers written by umoci insert (built bin)', () => {
+describeWithPeers(['umoci', 'tar'], 'ocikit unpack of layers written by umoci insert (built bin)', () => {
   let tmp: string;
   beforeAll(() => {
     tmp = mkdtempSync(path.join(process.platform === 'linux' ? '/dev/shm' : os.tmpdir(), 'ocikit-cli-umoci-'));
@@ -182,5 +182,86 @@ describe('ocikit unpack (built bin)', () => {
     expect([v.code, result.valid, result.errors]).toEqual([ExitCode.Ok, true, []]);
     const codes = new Set<string>(result.warnings.map((w: { code: string }) => w.code));
     expect([...codes].filter((c) => c.startsWith('LAYER_')).sort()).toEqual(['LAYER_ABSOLUTE_PATH', 'LAYER_TAR_UNTERMINATED']);
+  });
+});
+
+describe('ocikit unpack --oci-version (built bin)', () => {
+  let tmp: string;
+  beforeAll(() => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'ocikit-cli-unpack-version-'));
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('writes config.json declaring that release, clean under it', async () => {
+    const tree = path.join(tmp, 'tree');
+    mkdirSync(path.join(tree, 'etc'), { recursive: true });
+    await image(path.join(tmp, 'l'), ['-C', tree, '.'], { Cmd: ['/bin/true'] });
+    const b = path.join(tmp, 'b');
+    const r = await runCli(['unpack', '--oci-version', '1.0.2', '--image', `${path.join(tmp, 'l')}:v1`, b]);
+    expect([r.code, r.stderr]).toEqual([ExitCode.Ok, '']);
+    const config = JSON.parse(readFileSync(path.join(b, 'config.json'), 'utf8'));
+    expect(config.ociVersion).toBe('1.0.2');
+    const v = validate('runtime-config', config);
+    expect(v.errors).toEqual([]);
+    expect(v.warnings.filter((w) => w.code === 'SpecVersionFieldTooNew')).toEqual([]);
+  });
+
+  it('an unknown release is a usage error, and nothing is written', async () => {
+    const b = path.join(tmp, 'never');
+    const r = await runCli(['unpack', '--oci-version', '2.0.0', '--image', `${path.join(tmp, 'l')}:v1`, b]);
+    expect([r.code, r.stdout]).toEqual([ExitCode.Usage, '']);
+    expect(r.stderr).toMatch(/--oci-version must be one of 1\.0\.0, .*1\.3\.0/);
+    expect(existsSync(b)).toBe(false);
+  });
+});
+
+// Debian 12's crun 1.8.1 refuses any ociVersion but 1.0.x and 1.1.x ("unknown version specified").
+// Needs root, crun, unshare and busybox-static.
+const CRUN_PEERS = ['root', 'crun', 'unshare', 'busybox'] as const;
+
+/**
+ * `crun run` of a bundle. crun 1.8.1 refuses a cgroup hybrid host ("cgroups in
+ * hybrid mode not supported, drop all controllers from cgroupv2", even with
+ * --cgroup-manager=disabled); in a private mount namespace without the
+ * cgroup2 hierarchy (unmounted there, not on the host) it sees plain cgroup v1.
+ */
+function crunRun(bundle: string, id: string): { status: number | null; stdout: string; stderr: string } {
+  const hybrid = existsSync('/sys/fs/cgroup/unified/cgroup.controllers');
+  const script = `${hybrid ? 'umount /sys/fs/cgroup/unified && ' : ''}exec crun run --bundle "$1" "$2"`;
+  const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', bundle, id], { encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describeWithPeers(CRUN_PEERS, 'ocikit unpack --oci-version 1.0.2 runs under real crun', () => {
+  let tmp: string;
+  let layout: string;
+  const ids: string[] = [];
+  beforeAll(async () => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'ocikit-cli-unpack-crun-'));
+    const tree = path.join(tmp, 'tree');
+    mkdirSync(path.join(tree, 'bin'), { recursive: true });
+    copyFileSync(peerPath('busybox'), path.join(tree, 'bin/busybox'));
+    for (const name of ['sh', 'echo', 'cat']) symlinkSync('busybox', path.join(tree, 'bin', name));
+    layout = path.join(tmp, 'layout');
+    await image(layout, ['-C', tree, '.'], { Cmd: ['/bin/echo', 'hello from crun'] });
+  });
+  afterAll(() => {
+    for (const id of ids) spawnSync('crun', ['delete', '--force', id], { timeout: 10_000 });
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('without --oci-version crun refuses the 1.3.0 config; with 1.0.2 it runs the image', async () => {
+    const newest = path.join(tmp, 'newest');
+    expect((await runCli(['unpack', '--image', `${layout}:v1`, newest])).code).toBe(ExitCode.Ok);
+    ids.push(`ocikit-test-${process.pid}-newest`);
+    const refused = crunRun(newest, ids.at(-1)!);
+    expect([refused.status, refused.stderr.trim()]).toEqual([1, 'unknown version specified']);
+
+    const older = path.join(tmp, 'older');
+    const r = await runCli(['unpack', '--oci-version', '1.0.2', '--image', `${layout}:v1`, older]);
+    expect([r.code, r.stderr]).toEqual([ExitCode.Ok, '']);
+    ids.push(`ocikit-test-${process.pid}-older`);
+    const ran = crunRun(older, ids.at(-1)!);
+    expect([ran.status, ran.stderr, ran.stdout]).toEqual([0, '', 'hello from crun\n']);
   });
 });

@@ -1,10 +1,12 @@
 import { unpack, type UnpackProgress } from '@ocikit/bundle';
+import { SPEC_VERSIONS } from '@ocikit/runtime-spec';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write, type Command } from '../io.js';
-import { imageOption, parseCommandArgs } from '../options.js';
+import { enumOption, imageOption, parseCommandArgs } from '../options.js';
 import { bar, bytes, progressLine } from '../progress.js';
 
-const usage = `Usage: ocikit unpack --image LAYOUT[:REF] [--platform OS/ARCH[/VARIANT]] [--rootless] [--max-size N] [--volumes] [--json] BUNDLE
+const usage = `Usage: ocikit unpack --image LAYOUT[:REF] [--platform OS/ARCH[/VARIANT]] [--rootless] [--max-size N] [--volumes]
+                     [--oci-version V] [--json] BUNDLE
 
 Unpack an image from an OCI image layout (a directory or an oci-archive tar)
 into a new runtime bundle: BUNDLE/rootfs, BUNDLE/config.json and the record
@@ -15,6 +17,8 @@ of where it came from (BUNDLE/ocikit.json, BUNDLE/ocikit.tree).
   --rootless            do not chown; skip device nodes; write a rootless config
   --max-size N          refuse layers unpacking to more than N bytes in total (suffixes K, M, G)
   --volumes             turn Config.Volumes into bind mounts of BUNDLE/volumes/<n>
+  --oci-version V       config.json declares runtime-spec release V, newer fields left out
+                        (${SPEC_VERSIONS.join(', ')}; default ${SPEC_VERSIONS[SPEC_VERSIONS.length - 1]}); e.g. 1.0.2 for crun 1.8
   --json                print the result as JSON
 
 BUNDLE must not exist or be an empty directory; a failed unpack leaves nothing behind.
@@ -36,6 +40,7 @@ const options = {
   rootless: { type: 'boolean' },
   'max-size': { type: 'string' },
   volumes: { type: 'boolean' },
+  'oci-version': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -48,6 +53,7 @@ export const command: Command = {
     const { layout, ref } = imageOption('unpack', values.image);
     if (positionals.length !== 1) throw new UsageError('unpack: name exactly one BUNDLE directory');
     const maxSize = values['max-size'] === undefined ? undefined : parseSize(values['max-size']);
+    const ociVersion = values['oci-version'] === undefined ? undefined : enumOption('unpack', 'oci-version', values['oci-version'], SPEC_VERSIONS, values['oci-version']);
     const line = progressLine(io);
     try {
       const result = await unpack(layout, positionals[0]!, {
@@ -56,6 +62,7 @@ export const command: Command = {
         ...(maxSize !== undefined && { maxSize }),
         rootless: values.rootless === true,
         volumes: values.volumes === true,
+        ...(ociVersion !== undefined && { ociVersion }),
         warn: (m) => void io.stderr.write(`ocikit: unpack: warning: ${m}\n`),
         ...(line && {
           progress: (p: UnpackProgress) =>
