@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { DOCUMENT_KINDS, parseDocument, validate, type DocumentKind } from './index.js';
+import { DOCUMENT_KINDS, parse, validate, type DocumentKind } from './index.js';
 import { InvalidDocumentError } from './errors.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/fixtures');
@@ -98,7 +98,7 @@ describe('spec examples (valid fixtures)', () => {
         const text = new TextDecoder().decode(bytes);
         expect(validate(kind, text).valid).toBe(true);
         expect(validate(kind, JSON.parse(text)).valid).toBe(true);
-        expect(parseDocument(kind, bytes)).toEqual(JSON.parse(text));
+        expect(parse(kind, bytes)).toEqual(JSON.parse(text));
       });
     }
   }
@@ -124,7 +124,7 @@ describe('rules (invalid fixtures, one per rule)', () => {
       }
       let thrown: unknown;
       try {
-        parseDocument(kind, bytes);
+        parse(kind, bytes);
       } catch (e) {
         thrown = e;
       }
