@@ -116,6 +116,10 @@ describe('rules (invalid fixtures, one per rule)', () => {
       const r = validate(kind, bytes);
       expect(r.valid).toBe(false);
       expect(r.errors.map((f) => [f.code, f.path])).toContainEqual([code, pointer]);
+      for (const f of [...r.errors, ...r.warnings]) {
+        // The finding-code convention (@ocikit/validation README): UPPER_SNAKE_CASE, subject first.
+        expect(f.code).toMatch(/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/);
+      }
       for (const f of r.errors) {
         expect(f.level === 'MUST' || f.code === 'JSON_DUPLICATE_KEY' || f.code === 'JSON_TOO_DEEP').toBe(true);
         expect(f.ref).toMatch(/^https:\/\//);

@@ -77,7 +77,7 @@ export class Findings {
     return this.errors.length === 0;
   }
 
-  /** The result: valid when there is no error. */
+  /** The result, valid when there is no error. Call it once, at the end: it hands over the collected lists. */
   result(): ValidationResult {
     return { valid: this.errors.length === 0, errors: this.errors, warnings: this.warnings };
   }

@@ -5,7 +5,7 @@
  * findings into a context.
  */
 import { isRegisteredAlgorithm, isSupported, parseDigest, DigestError, digestOf } from '@ocikit/digest';
-import { Findings, pointer, type Level } from '@ocikit/validation';
+import { Findings, pointer } from '@ocikit/validation';
 import { Annotation, RESERVED_ANNOTATION_PREFIX } from '../annotations.js';
 import { Ref } from '../spec-refs.js';
 import { isValidReference } from '../reference.js';
@@ -18,10 +18,6 @@ export class Context extends Findings {
    * and is not run twice.
    */
   shapeOk = false;
-
-  constructor(level?: Level) {
-    super(level);
-  }
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {
