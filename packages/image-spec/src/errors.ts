@@ -1,4 +1,4 @@
-import type { Finding } from './generated/validation-runtime.js';
+import type { Finding } from '@ocikit/validation';
 
 /** Stable codes of {@link InvalidDocumentError}. */
 export const DocumentErrorCode = {
@@ -8,8 +8,8 @@ export const DocumentErrorCode = {
 export type DocumentErrorCode = (typeof DocumentErrorCode)[keyof typeof DocumentErrorCode];
 
 /**
- * Thrown by the `parse*` functions: the document is not a valid document of
- * its kind. Carries every finding, not just the first.
+ * Thrown by `parse` and the `parse*` functions: the document is not a valid
+ * document of its kind. Carries every error, not just the first.
  */
 export class InvalidDocumentError extends Error {
   override readonly name = 'InvalidDocumentError';

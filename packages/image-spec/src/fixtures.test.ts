@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { DOCUMENT_KINDS, parseDocument, validate, type DocumentKind } from './index.js';
+import { DOCUMENT_KINDS, parse, validate, type DocumentKind } from './index.js';
 import { InvalidDocumentError } from './errors.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/fixtures');
@@ -98,7 +98,7 @@ describe('spec examples (valid fixtures)', () => {
         const text = new TextDecoder().decode(bytes);
         expect(validate(kind, text).valid).toBe(true);
         expect(validate(kind, JSON.parse(text)).valid).toBe(true);
-        expect(parseDocument(kind, bytes)).toEqual(JSON.parse(text));
+        expect(parse(kind, bytes)).toEqual(JSON.parse(text));
       });
     }
   }
@@ -116,6 +116,10 @@ describe('rules (invalid fixtures, one per rule)', () => {
       const r = validate(kind, bytes);
       expect(r.valid).toBe(false);
       expect(r.errors.map((f) => [f.code, f.path])).toContainEqual([code, pointer]);
+      for (const f of [...r.errors, ...r.warnings]) {
+        // The finding-code convention (@ocikit/validation README): UPPER_SNAKE_CASE, subject first.
+        expect(f.code).toMatch(/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/);
+      }
       for (const f of r.errors) {
         expect(f.level === 'MUST' || f.code === 'JSON_DUPLICATE_KEY' || f.code === 'JSON_TOO_DEEP').toBe(true);
         expect(f.ref).toMatch(/^https:\/\//);
@@ -124,7 +128,7 @@ describe('rules (invalid fixtures, one per rule)', () => {
       }
       let thrown: unknown;
       try {
-        parseDocument(kind, bytes);
+        parse(kind, bytes);
       } catch (e) {
         thrown = e;
       }

@@ -9,18 +9,20 @@ export type { ImageIndex } from './types/image-index.js';
 export type { ImageConfig, ContainerConfig, RootFS, History, HealthcheckConfig, Labels, StringSet, EmptyObject } from './types/image-config.js';
 export type { DockerManifest, DockerManifestList, DockerDescriptor, DockerManifestListEntry, DockerPlatform } from './types/docker-schema2.js';
 export { SCHEMA_KINDS, schemaValidators, schemaIds, type SchemaKind } from './generated/kinds.js';
-export type { Finding, Level, ValidationResult } from './generated/validation-runtime.js';
+export { DOCUMENT_KINDS, isDocumentKind, type DocumentKind } from './kinds.js';
+// The same types as @ocikit/validation's (not copies): findings from every ocikit package mix freely.
+export type { Finding, Level, ValidationResult } from '@ocikit/validation';
 
 export { MediaType, OCI_LAYER_MEDIA_TYPES, DOCKER_LAYER_MEDIA_TYPES, kindForMediaType } from './media-types.js';
 export { Annotation, RESERVED_ANNOTATION_PREFIX } from './annotations.js';
 export { EMPTY_DESCRIPTOR, EMPTY_JSON } from './empty.js';
 export { Ref as SpecRef } from './spec-refs.js';
 export { DocumentErrorCode, InvalidDocumentError } from './errors.js';
-export { readJsonText, DEFAULT_MAX_DEPTH, JsonTextCode, type JsonTextOptions, type JsonTextResult } from './generated/json-text.js';
 export { isMediaType, isDateTime, isRefName, isBase64 } from './rules/common.js';
 export {
-  DOCUMENT_KINDS,
   validate,
+  parse,
+  is,
   parseDocument,
   isDocument,
   validateDescriptor,
@@ -44,7 +46,6 @@ export {
   isImageLayout,
   isDockerManifest,
   isDockerManifestList,
-  type DocumentKind,
   type DocumentTypes,
   type ValidateOptions,
 } from './validate.js';

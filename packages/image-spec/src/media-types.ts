@@ -1,4 +1,4 @@
-import type { SchemaKind as DocumentKind } from './generated/kinds.js';
+import type { DocumentKind } from './kinds.js';
 
 /**
  * Media types defined by image-spec (`media-types.md`) and by Docker's image

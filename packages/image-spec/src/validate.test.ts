@@ -6,6 +6,10 @@ import {
   EMPTY_DESCRIPTOR,
   EMPTY_JSON,
   InvalidDocumentError,
+  is,
+  isDocument,
+  parse,
+  parseDocument,
   isMediaType,
   kindForMediaType,
   MediaType,
@@ -14,7 +18,6 @@ import {
   isImageIndex,
   isImageManifest,
   parseImageManifest,
-  readJsonText,
   validate,
   validateDescriptor,
   validateImageConfig,
@@ -24,6 +27,7 @@ import {
   type Finding,
 } from './index.js';
 import { digestOf } from '@ocikit/digest';
+import { readJsonText } from '@ocikit/validation';
 import { documentArbitraries } from './test-support/arbitraries.js';
 
 const SHA = 'sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270';
@@ -344,6 +348,30 @@ describe('text input', () => {
     // A refused document gets only the reader's finding: no schema run on a value nobody should walk.
     const deep = `{"schemaVersion":2,"layers":${'['.repeat(300)}${']'.repeat(300)}}`;
     expect(codes(validateImageManifest(deep).errors)).toEqual([`JSON_TOO_DEEP@/layers${'/0'.repeat(255)}`]);
+  });
+
+  it('filters warnings by level, never errors (the same option runtime-spec takes)', () => {
+    const { mediaType: _, ...m } = { ...manifest(), annotations: { 'org.opencontainers.image.unknown': 'x' }, schemaVersion: 3 };
+    const all = validate('image-manifest', m);
+    expect(codes(all.warnings)).toEqual(['MANIFEST_MEDIA_TYPE_MISSING@/mediaType', 'ANNOTATION_KEY_RESERVED@/annotations/org.opencontainers.image.unknown']);
+    expect(validate('image-manifest', m, { level: 'SHOULD' })).toEqual(all);
+    expect(validate('image-manifest', m, { level: 'MAY' })).toEqual(all);
+    // At MUST only the warning about a MUST rule (the reserved prefix) is left; the errors stay.
+    const must = validate('image-manifest', m, { level: 'MUST' });
+    expect(codes(must.warnings)).toEqual(['ANNOTATION_KEY_RESERVED@/annotations/org.opencontainers.image.unknown']);
+    expect(must.errors).toEqual(all.errors);
+    expect(must.valid).toBe(false);
+  });
+
+  it('offers parse and is for every kind, and keeps parseDocument and isDocument as aliases', () => {
+    const text = JSON.stringify(manifest());
+    expect(parse('image-manifest', text)).toEqual(manifest());
+    expect(() => parse('image-manifest', '{}')).toThrow(expect.objectContaining({ code: 'DOCUMENT_INVALID', kind: 'image-manifest' }));
+    expect(is('image-manifest', manifest())).toBe(true);
+    expect(is('image-manifest', text)).toBe(false);
+    expect(is('descriptor', manifest())).toBe(false);
+    expect(parseDocument).toBe(parse);
+    expect(isDocument).toBe(is);
   });
 
   it('rejects an unknown kind loudly (a programming error, not bad input)', () => {

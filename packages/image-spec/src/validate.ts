@@ -3,15 +3,15 @@
  * (ajv, compiled ahead of time), meaning from code (`rules/`), and, when
  * given text or bytes, the raw JSON (UTF-8, duplicate names, depth).
  *
- * Three verbs per kind: `validate*` returns findings and never throws,
- * `parse*` throws {@link InvalidDocumentError}, `is*` is a type guard.
+ * Three verbs per kind: `validate` returns findings and never throws,
+ * `parse` throws {@link InvalidDocumentError}, `is` is a type guard.
  */
-import { SCHEMA_KINDS, schemaValidators, type SchemaKind } from './generated/kinds.js';
-import { schemaFindings, type Finding, type ValidationResult } from './generated/validation-runtime.js';
+import { readJsonText, schemaFindings, type JsonTextOptions, type LevelOptions, type ValidationResult } from '@ocikit/validation';
+import { schemaValidators } from './generated/kinds.js';
+import { DOCUMENT_KINDS, isDocumentKind, type DocumentKind } from './kinds.js';
 import { InvalidDocumentError } from './errors.js';
-import { readJsonText, type JsonTextOptions } from './generated/json-text.js';
 import { Ref } from './spec-refs.js';
-import type { Context } from './rules/common.js';
+import { Context } from './rules/common.js';
 import {
   checkDescriptorDocument,
   checkDockerManifest,
@@ -28,10 +28,6 @@ import type { ImageConfig } from './types/image-config.js';
 import type { ImageLayout } from './types/image-layout.js';
 import type { DockerManifest, DockerManifestList } from './types/docker-schema2.js';
 
-/** Every document kind this package validates. */
-export const DOCUMENT_KINDS = SCHEMA_KINDS;
-export type DocumentKind = SchemaKind;
-
 /** The TypeScript type of each kind. */
 export interface DocumentTypes {
   descriptor: Descriptor;
@@ -43,7 +39,14 @@ export interface DocumentTypes {
   'docker-manifest-list': DockerManifestList;
 }
 
-export type ValidateOptions = JsonTextOptions;
+/**
+ * `level` (the least strict level of the warnings reported, `SHOULD` by
+ * default), and the JSON text reader's `maxDepth` and `duplicateKeys`, which
+ * apply when the input is text or bytes.
+ */
+export interface ValidateOptions extends JsonTextOptions, LevelOptions {}
+
+const NO_OPTIONS: ValidateOptions = Object.freeze({});
 
 const RULES: Readonly<Record<DocumentKind, (ctx: Context, doc: unknown) => void>> = {
   descriptor: checkDescriptorDocument,
@@ -66,70 +69,59 @@ const SCHEMA_REF: Readonly<Record<DocumentKind, string>> = {
   'docker-manifest-list': Ref.DockerManifestList,
 };
 
-function isKind(kind: unknown): kind is DocumentKind {
-  return typeof kind === 'string' && Object.prototype.hasOwnProperty.call(RULES, kind);
-}
-
 /**
  * Validate a document of `kind`. `input` is the parsed document, or its text
  * (a string) or bytes (a Uint8Array), in which case the raw JSON is checked
  * too: UTF-8, syntax, no duplicate object names, bounded nesting.
  * Never throws on bad input.
  */
-export function validate(kind: DocumentKind, input: unknown, options?: ValidateOptions): ValidationResult {
-  if (!isKind(kind)) {
+export function validate(kind: DocumentKind, input: unknown, options: ValidateOptions = NO_OPTIONS): ValidationResult {
+  return readAndValidate(kind, input, options).result;
+}
+
+/** Read text or bytes (if given), then validate the value. */
+function readAndValidate(kind: DocumentKind, input: unknown, options: ValidateOptions): { doc: unknown; result: ValidationResult } {
+  if (!isDocumentKind(kind)) {
     throw new TypeError(`expected a document kind (${DOCUMENT_KINDS.join(', ')}), found ${JSON.stringify(kind)}`);
   }
+  const ctx = new Context(options.level);
   let doc = input;
-  let errors: Finding[] = [];
-  let warnings: Finding[] = [];
   if (typeof input === 'string' || input instanceof Uint8Array) {
     const read = readJsonText(input, options);
-    errors = read.errors;
-    warnings = read.warnings;
-    if (!read.parsed) return { valid: false, errors, warnings };
+    // The reader's findings keep their side: a duplicate name is an error although RFC 8259 says SHOULD.
+    ctx.merge(read);
+    if (!read.parsed) return { doc: undefined, result: ctx.result() };
     doc = read.value;
   }
   const structural = schemaValidators[kind];
-  const shapeOk = structural(doc);
-  const ctx: Context = { errors: [], warnings, shapeOk };
+  ctx.shapeOk = structural(doc);
+  const ruleErrorsFrom = ctx.errors.length;
   RULES[kind](ctx, doc);
-  if (!shapeOk) {
+  if (!ctx.shapeOk) {
     // A rule that reports on the same value says more than the schema keyword: keep the rule's finding.
-    const covered = new Set(ctx.errors.map((f) => f.path));
-    for (const f of schemaFindings(structural.errors, SCHEMA_REF[kind])) if (!covered.has(f.path)) errors.push(f);
+    const covered = new Set(ctx.errors.slice(ruleErrorsFrom).map((f) => f.path));
+    const structure = schemaFindings(structural.errors, SCHEMA_REF[kind]).filter((f) => !covered.has(f.path));
+    ctx.errors.splice(ruleErrorsFrom, 0, ...structure);
   }
-  for (const f of ctx.errors) errors.push(f);
-  return { valid: errors.length === 0, errors, warnings: ctx.warnings };
+  return { doc, result: ctx.result() };
 }
 
 /** Validate, and return the document typed when valid. @throws InvalidDocumentError */
-export function parseDocument<K extends DocumentKind>(kind: K, input: unknown, options?: ValidateOptions): DocumentTypes[K] {
-  let doc = input;
-  if (typeof input === 'string' || input instanceof Uint8Array) {
-    const read = readJsonText(input, options);
-    if (!read.parsed) throw new InvalidDocumentError(kind, read.errors, read.warnings);
-    doc = read.value;
-    const r = validateParsed(kind, doc, read.errors, read.warnings);
-    if (!r.valid) throw new InvalidDocumentError(kind, r.errors, r.warnings);
-    return doc as DocumentTypes[K];
-  }
-  const r = validate(kind, doc, options);
-  if (!r.valid) throw new InvalidDocumentError(kind, r.errors, r.warnings);
+export function parse<K extends DocumentKind>(kind: K, input: unknown, options: ValidateOptions = NO_OPTIONS): DocumentTypes[K] {
+  const { doc, result } = readAndValidate(kind, input, options);
+  if (!result.valid) throw new InvalidDocumentError(kind, result.errors, result.warnings);
   return doc as DocumentTypes[K];
 }
 
-/** `validate` of an already-read text, keeping the text findings. */
-function validateParsed(kind: DocumentKind, doc: unknown, textErrors: Finding[], textWarnings: Finding[]): ValidationResult {
-  const r = validate(kind, doc);
-  const errors = [...textErrors, ...r.errors];
-  return { valid: errors.length === 0, errors, warnings: [...textWarnings, ...r.warnings] };
+/** True when `x` is a parsed document of `kind` with no MUST-level finding. */
+export function is<K extends DocumentKind>(kind: K, x: unknown, options: Omit<ValidateOptions, 'level'> = NO_OPTIONS): x is DocumentTypes[K] {
+  return typeof x === 'object' && x !== null && !(x instanceof Uint8Array) && validate(kind, x, { ...options, level: 'MUST' }).valid;
 }
 
-/** True when `x` is a parsed document of `kind` with no MUST-level finding. */
-export function isDocument<K extends DocumentKind>(kind: K, x: unknown): x is DocumentTypes[K] {
-  return typeof x === 'object' && x !== null && !(x instanceof Uint8Array) && validate(kind, x).valid;
-}
+/** @deprecated Use {@link parse}, the verb both spec packages share. */
+export const parseDocument = parse;
+/** @deprecated Use {@link is}, the verb both spec packages share. */
+export const isDocument = is;
 
 // One named function per kind and verb: what most callers import.
 
@@ -149,31 +141,31 @@ export const validateDockerManifest = (input: unknown, options?: ValidateOptions
 export const validateDockerManifestList = (input: unknown, options?: ValidateOptions): ValidationResult => validate('docker-manifest-list', input, options);
 
 /** Parse a content descriptor from text or bytes. @throws InvalidDocumentError */
-export const parseDescriptor = (text: string | Uint8Array, options?: ValidateOptions): Descriptor => parseDocument('descriptor', text, options);
+export const parseDescriptor = (text: string | Uint8Array, options?: ValidateOptions): Descriptor => parse('descriptor', text, options);
 /** Parse an OCI image manifest from text or bytes. @throws InvalidDocumentError */
-export const parseImageManifest = (text: string | Uint8Array, options?: ValidateOptions): ImageManifest => parseDocument('image-manifest', text, options);
+export const parseImageManifest = (text: string | Uint8Array, options?: ValidateOptions): ImageManifest => parse('image-manifest', text, options);
 /** Parse an OCI image index from text or bytes. @throws InvalidDocumentError */
-export const parseImageIndex = (text: string | Uint8Array, options?: ValidateOptions): ImageIndex => parseDocument('image-index', text, options);
+export const parseImageIndex = (text: string | Uint8Array, options?: ValidateOptions): ImageIndex => parse('image-index', text, options);
 /** Parse an OCI image configuration from text or bytes. @throws InvalidDocumentError */
-export const parseImageConfig = (text: string | Uint8Array, options?: ValidateOptions): ImageConfig => parseDocument('image-config', text, options);
+export const parseImageConfig = (text: string | Uint8Array, options?: ValidateOptions): ImageConfig => parse('image-config', text, options);
 /** Parse an `oci-layout` file from text or bytes. @throws InvalidDocumentError */
-export const parseImageLayout = (text: string | Uint8Array, options?: ValidateOptions): ImageLayout => parseDocument('oci-layout', text, options);
+export const parseImageLayout = (text: string | Uint8Array, options?: ValidateOptions): ImageLayout => parse('oci-layout', text, options);
 /** Parse a Docker image manifest v2 schema 2 from text or bytes. @throws InvalidDocumentError */
-export const parseDockerManifest = (text: string | Uint8Array, options?: ValidateOptions): DockerManifest => parseDocument('docker-manifest', text, options);
+export const parseDockerManifest = (text: string | Uint8Array, options?: ValidateOptions): DockerManifest => parse('docker-manifest', text, options);
 /** Parse a Docker manifest list from text or bytes. @throws InvalidDocumentError */
-export const parseDockerManifestList = (text: string | Uint8Array, options?: ValidateOptions): DockerManifestList => parseDocument('docker-manifest-list', text, options);
+export const parseDockerManifestList = (text: string | Uint8Array, options?: ValidateOptions): DockerManifestList => parse('docker-manifest-list', text, options);
 
 /** True when `x` is a valid content descriptor. */
-export const isDescriptor = (x: unknown): x is Descriptor => isDocument('descriptor', x);
+export const isDescriptor = (x: unknown): x is Descriptor => is('descriptor', x);
 /** True when `x` is a valid OCI image manifest. */
-export const isImageManifest = (x: unknown): x is ImageManifest => isDocument('image-manifest', x);
+export const isImageManifest = (x: unknown): x is ImageManifest => is('image-manifest', x);
 /** True when `x` is a valid OCI image index. */
-export const isImageIndex = (x: unknown): x is ImageIndex => isDocument('image-index', x);
+export const isImageIndex = (x: unknown): x is ImageIndex => is('image-index', x);
 /** True when `x` is a valid OCI image configuration. */
-export const isImageConfig = (x: unknown): x is ImageConfig => isDocument('image-config', x);
+export const isImageConfig = (x: unknown): x is ImageConfig => is('image-config', x);
 /** True when `x` is a valid `oci-layout` file. */
-export const isImageLayout = (x: unknown): x is ImageLayout => isDocument('oci-layout', x);
+export const isImageLayout = (x: unknown): x is ImageLayout => is('oci-layout', x);
 /** True when `x` is a valid Docker image manifest v2 schema 2. */
-export const isDockerManifest = (x: unknown): x is DockerManifest => isDocument('docker-manifest', x);
+export const isDockerManifest = (x: unknown): x is DockerManifest => is('docker-manifest', x);
 /** True when `x` is a valid Docker manifest list. */
-export const isDockerManifestList = (x: unknown): x is DockerManifestList => isDocument('docker-manifest-list', x);
+export const isDockerManifestList = (x: unknown): x is DockerManifestList => is('docker-manifest-list', x);

@@ -1,9 +1,11 @@
-import type { Finding } from './generated/validation-runtime.js';
+import type { Finding } from '@ocikit/validation';
 
 /** Stable codes of {@link RuntimeSpecError}. */
 export const RuntimeSpecErrorCode = {
-  /** A document broke a MUST of the spec (findings attached). */
-  InvalidDocument: 'INVALID_DOCUMENT',
+  /** A document broke a MUST of the spec (findings attached); the code image-spec's parse errors carry too. */
+  DocumentInvalid: 'DOCUMENT_INVALID',
+  /** @deprecated The same code under its old key: use `DocumentInvalid`. */
+  InvalidDocument: 'DOCUMENT_INVALID',
   /** A bundle directory could not be read. */
   UnreadableBundle: 'UNREADABLE_BUNDLE',
   /** An operation was asked of a container in a status that does not allow it. */
@@ -21,7 +23,7 @@ export type RuntimeSpecErrorCode = (typeof RuntimeSpecErrorCode)[keyof typeof Ru
 export class RuntimeSpecError extends Error {
   override readonly name = 'RuntimeSpecError';
   readonly code: RuntimeSpecErrorCode;
-  /** MUST-level findings when `code` is INVALID_DOCUMENT. */
+  /** MUST-level findings when `code` is DOCUMENT_INVALID. */
   readonly findings: readonly Finding[];
 
   constructor(code: RuntimeSpecErrorCode, message: string, options: { cause?: unknown; findings?: readonly Finding[] } = {}) {

@@ -92,7 +92,9 @@ export type {
 } from './types/features.js';
 
 export { SCHEMA_KINDS, schemaValidators, schemaIds, type SchemaKind } from './generated/kinds.js';
-export type { Finding, Level, ValidationResult } from './generated/validation-runtime.js';
+export { DOCUMENT_KINDS, isDocumentKind, type DocumentKind } from './kinds.js';
+// The same types as @ocikit/validation's (not copies): findings from every ocikit package mix freely.
+export type { Finding, Level, ValidationResult } from '@ocikit/validation';
 
 export {
   validate,
@@ -107,13 +109,13 @@ export {
   isConfig,
   isState,
   isFeatures,
+  type DocumentTypes,
   type RuntimeSpecKind,
   type RuntimeSpecDocuments,
   type ValidateOptions,
 } from './validate/index.js';
 export { configPlatform } from './validate/config.js';
 export { parseSemVer, compareSemVer, type SemVer } from './validate/semver.js';
-export { readJsonText, DEFAULT_MAX_DEPTH, JsonTextCode, type JsonTextOptions, type JsonTextResult } from './generated/json-text.js';
 export { validateBundle, type ValidateBundleOptions } from './bundle/validate-bundle.js';
 export { resolveInRoot, MAX_SYMLINKS, type ConfinedPath } from './bundle/confine.js';
 export { defaultConfig, type DefaultConfigOptions } from './generate/default-config.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { REGENERATE_COMMAND, REPO_ROOT, generateAll } from './generate.js';
+import { REGENERATE_COMMAND, REPO_ROOT, RUNTIME_HELPERS, VALIDATION_PACKAGE, generateAll } from './generate.js';
 import { diffGenerated } from './drift.js';
 import { SCHEMA_REGISTRY } from './registry.js';
 
@@ -31,5 +31,23 @@ describe('generated schemas and validators', () => {
   it('is deterministic', () => {
     const again = generateAll();
     expect([...again.entries()]).toEqual([...files.entries()]);
+  });
+});
+
+describe('generated modules', () => {
+  const files = generateAll();
+  const modules = [...files].filter(([file]) => file.endsWith('.ts'));
+
+  it(`import only ${VALIDATION_PACKAGE} and each other (no copy of the validation runtime in any package)`, () => {
+    expect(modules.length).toBeGreaterThan(0);
+    for (const [file, content] of modules) {
+      const imported = [...content.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+'([^']+)'/gm)].map((m) => m[1]!);
+      for (const spec of imported) expect({ file, spec, ok: spec === VALIDATION_PACKAGE || /^\.\/[a-z-]+\.js$/.test(spec) }).toEqual({ file, spec, ok: true });
+    }
+  });
+
+  it(`call only helpers ${VALIDATION_PACKAGE} exports`, async () => {
+    const validation = (await import(VALIDATION_PACKAGE)) as Record<string, unknown>;
+    for (const helper of Object.values(RUNTIME_HELPERS)) expect({ helper, type: typeof validation[helper] }).toEqual({ helper, type: 'function' });
   });
 });

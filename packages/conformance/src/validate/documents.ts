@@ -2,7 +2,8 @@ import { stat } from 'node:fs/promises';
 import type * as Bundle from '@ocikit/bundle';
 import type * as ImageSpec from '@ocikit/image-spec';
 import type * as RuntimeSpec from '@ocikit/runtime-spec';
-import type { DocumentKind } from './kinds.js';
+import { filterFindings, type Level } from '@ocikit/validation';
+import { isRuntimeKind, type DocumentKind } from './kinds.js';
 import type { ReportFinding } from '../types/validate-report.js';
 
 export interface DocumentVerdict {
@@ -10,10 +11,6 @@ export interface DocumentVerdict {
   errors: ReportFinding[];
   warnings: ReportFinding[];
 }
-
-type RuntimeKind = 'runtime-config' | 'runtime-state' | 'runtime-features';
-type ImageKind = Exclude<DocumentKind, RuntimeKind>;
-const RUNTIME_KINDS = new Set<DocumentKind>(['runtime-config', 'runtime-state', 'runtime-features']);
 
 // Each spec package is imported on first use only: validating one manifest
 // never loads the runtime-spec validators, and start-up stays close to bare node.
@@ -30,10 +27,11 @@ const loadLayoutValidation = () => import('@ocikit/bundle/layout-validation');
  * Validate one parsed document as `kind`, through the spec package that owns
  * the kind. The caller has read the text (see run.ts).
  */
-export async function validateDocument(kind: DocumentKind, doc: unknown): Promise<DocumentVerdict> {
-  const r = RUNTIME_KINDS.has(kind)
-    ? (await loadRuntimeSpec()).validate(kind as RuntimeKind, doc)
-    : (await loadImageSpec()).validate(kind as ImageKind, doc);
+export async function validateDocument(kind: DocumentKind, doc: unknown, level?: Level): Promise<DocumentVerdict> {
+  const options = level === undefined ? {} : { level };
+  const r = isRuntimeKind(kind)
+    ? (await loadRuntimeSpec()).validate(kind, doc, options)
+    : (await loadImageSpec()).validate(kind, doc, options);
   return { valid: r.valid, errors: r.errors, warnings: r.warnings };
 }
 
@@ -41,6 +39,8 @@ export interface DirectoryOptions {
   hostSpecific?: boolean;
   deep?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** Least strict level of the warnings reported (the spec packages' default when unset). */
+  level?: Level | undefined;
 }
 
 /**
@@ -50,12 +50,12 @@ export interface DirectoryOptions {
  */
 export async function validateDirectory(location: string, kind: 'bundle' | 'image-layout', options: DirectoryOptions): Promise<DocumentVerdict & { path: string; type: string }> {
   if (kind === 'bundle') {
-    const r = await (await loadRuntimeSpec()).validateBundle(location, { hostChecks: options.hostSpecific === true });
+    const r = await (await loadRuntimeSpec()).validateBundle(location, { hostChecks: options.hostSpecific === true, ...(options.level && { level: options.level }) });
     return { path: location, type: kind, valid: r.valid, errors: r.errors, warnings: r.warnings };
   }
   const layoutOptions = { deep: options.deep === true, ...(options.onProgress && { onBlob: options.onProgress }) };
   if ((await stat(location)).isDirectory()) {
-    const r = await (await loadLayoutValidation()).validateLayout(location, layoutOptions);
+    const r = atLevel(await (await loadLayoutValidation()).validateLayout(location, layoutOptions), options.level);
     return { path: location, type: kind, valid: r.valid, errors: r.errors, warnings: r.warnings };
   }
   const bundle = await loadBundle();
@@ -69,9 +69,14 @@ export async function validateDirectory(location: string, kind: 'bundle' | 'imag
     return { path: location, type: kind, valid: false, errors: [f], warnings: [] };
   }
   try {
-    const r = await bundle.validateLayout(opened.layout.dir, layoutOptions);
+    const r = atLevel(await bundle.validateLayout(opened.layout.dir, layoutOptions), options.level);
     return { path: location, type: kind, valid: r.valid, errors: r.errors, warnings: r.warnings };
   } finally {
     opened.close();
   }
+}
+
+/** Layout validation takes no level: its findings go through the shared filter. */
+function atLevel<R extends DocumentVerdict>(r: R, level: Level | undefined): R {
+  return level === undefined ? r : { ...r, ...filterFindings(r, level) };
 }

@@ -40,3 +40,13 @@ describe('detectDirectoryKind', () => {
     expect(detectDirectoryKind(new Set(['oci-layout', 'config.json', 'rootfs']))).toEqual({ ambiguous: ['image-layout', 'bundle'] });
   });
 });
+
+describe('DOCUMENT_KINDS', () => {
+  it('is the spec packages\' own kinds, runtime-spec first, with nothing of its own', async () => {
+    const { DOCUMENT_KINDS } = await import('./kinds.js');
+    const runtime = await import('@ocikit/runtime-spec');
+    const image = await import('@ocikit/image-spec');
+    expect(DOCUMENT_KINDS).toEqual([...runtime.DOCUMENT_KINDS, ...image.DOCUMENT_KINDS]);
+    expect(new Set(DOCUMENT_KINDS).size).toBe(DOCUMENT_KINDS.length);
+  });
+});

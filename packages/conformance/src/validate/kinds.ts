@@ -4,20 +4,18 @@
  * the contents of a directory.
  */
 import { kindForMediaType } from '@ocikit/image-spec/media-types';
+import { DOCUMENT_KINDS as IMAGE_KINDS, type DocumentKind as ImageKind } from '@ocikit/image-spec/kinds';
+import { DOCUMENT_KINDS as RUNTIME_KINDS, isDocumentKind as isRuntimeKind, type DocumentKind as RuntimeKind } from '@ocikit/runtime-spec/kinds';
 
-export const DOCUMENT_KINDS = [
-  'runtime-config',
-  'runtime-state',
-  'runtime-features',
-  'image-manifest',
-  'image-index',
-  'image-config',
-  'descriptor',
-  'oci-layout',
-  'docker-manifest',
-  'docker-manifest-list',
-] as const;
-export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+export { isRuntimeKind };
+
+/**
+ * Every document kind `ocikit validate` takes: each spec package's own
+ * (`DOCUMENT_KINDS` of @ocikit/runtime-spec and of @ocikit/image-spec), read
+ * from their light `kinds` entries so that listing kinds loads no validator.
+ */
+export const DOCUMENT_KINDS = [...RUNTIME_KINDS, ...IMAGE_KINDS] as const;
+export type DocumentKind = RuntimeKind | ImageKind;
 
 export const DIRECTORY_KINDS = ['image-layout', 'bundle'] as const;
 export type DirectoryKind = (typeof DIRECTORY_KINDS)[number];

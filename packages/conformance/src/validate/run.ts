@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { detectDirectoryKind, detectDocumentKind, type DocumentKind, type ValidateKind } from './kinds.js';
 import { validateDirectory, validateDocument } from './documents.js';
 import { InputError, readBounded, readStreamBounded } from './read-input.js';
-import { readJsonText } from '../generated/json-text.js';
+import { Findings, readJsonText, type Level } from '@ocikit/validation';
 import type { ReportFinding, ValidateReport, ValidateReportResult } from '../types/validate-report.js';
 
 export type LevelFilter = 'must' | 'should' | 'may';
@@ -28,8 +28,6 @@ export interface ValidateOptions {
 
 const KINDS_REF = 'https://github.com/opencontainers/image-spec/blob/v1.1.1/media-types.md';
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
-const LEVEL_RANK = { MUST: 0, SHOULD: 1, MAY: 2 } as const;
-const FILTER_RANK: Record<LevelFilter, number> = { must: 0, should: 1, may: 2 };
 
 function finding(code: string, message: string, ref = ''): ReportFinding {
   return { path: '', message, code, level: 'MUST', ref };
@@ -44,9 +42,11 @@ function invalid(pathName: string, type: string, f: ReportFinding): ValidateRepo
  * order mark, duplicate keys, depth: the same reader the spec packages use);
  * the parsed value serves both kind detection and validation.
  */
-export async function validateBytes(pathName: string, bytes: Buffer, type: DocumentKind | undefined): Promise<ValidateReportResult> {
+export async function validateBytes(pathName: string, bytes: Buffer, type: DocumentKind | undefined, level?: LevelFilter): Promise<ValidateReportResult> {
   const text = readJsonText(bytes);
-  if (!text.parsed) return { path: pathName, type: type ?? 'unknown', valid: false, errors: text.errors, warnings: text.warnings };
+  const f = new Findings(specLevel(level));
+  f.merge(text);
+  if (!text.parsed) return { path: pathName, type: type ?? 'unknown', ...f.result() };
   let kind = type;
   if (kind === undefined) {
     const d = detectDocumentKind(pathName === '-' ? undefined : path.basename(pathName), text.value);
@@ -54,9 +54,8 @@ export async function validateBytes(pathName: string, bytes: Buffer, type: Docum
     if ('unknown' in d) return invalid(pathName, 'unknown', finding('KIND_UNKNOWN', 'not a known OCI document: name its kind with --type', KINDS_REF));
     kind = d.kind as DocumentKind;
   }
-  const v = await validateDocument(kind, text.value);
-  const errors = [...text.errors, ...v.errors];
-  return { path: pathName, type: kind, valid: errors.length === 0, errors, warnings: [...text.warnings, ...v.warnings] };
+  f.merge(await validateDocument(kind, text.value, f.level));
+  return { path: pathName, type: kind, ...f.result() };
 }
 
 interface Job {
@@ -133,16 +132,18 @@ async function expandDirectory(dir: string, type: ValidateKind | undefined, jobs
   }
 }
 
-function filterLevel(r: ValidateReportResult, level: LevelFilter | undefined): ValidateReportResult {
-  if (!level) return r;
-  const keep = (f: ReportFinding) => LEVEL_RANK[f.level] <= FILTER_RANK[level];
-  return { ...r, errors: r.errors.filter(keep), warnings: r.warnings.filter(keep) };
+/**
+ * The spec packages' level for the CLI's: without `--level`, what they report
+ * by default (SHOULD). Filtering is theirs (and @ocikit/validation's).
+ */
+function specLevel(level: LevelFilter | undefined): Level | undefined {
+  return level === undefined ? undefined : (level.toUpperCase() as Level);
 }
 
 /** Read and validate one document file (not standard input). */
-export async function validateDocumentFile(file: string, kind: DocumentKind | undefined, maxBytes: number): Promise<ValidateReportResult> {
+export async function validateDocumentFile(file: string, kind: DocumentKind | undefined, maxBytes: number, level?: LevelFilter): Promise<ValidateReportResult> {
   const bytes = readBounded(file, maxBytes);
-  return Buffer.isBuffer(bytes) ? validateBytes(file, bytes, kind) : tooLarge(file, kind, bytes.tooLarge, maxBytes);
+  return Buffer.isBuffer(bytes) ? validateBytes(file, bytes, kind, level) : tooLarge(file, kind, bytes.tooLarge, maxBytes);
 }
 
 function tooLarge(file: string, kind: DocumentKind | undefined, size: number, maxBytes: number): ValidateReportResult {
@@ -162,12 +163,12 @@ export async function validatePaths(paths: readonly string[], options: ValidateO
   const results: ValidateReportResult[] = [];
   for (const job of jobs) {
     let r: ValidateReportResult;
-    if (job.kind === 'bundle' || job.kind === 'image-layout') r = await validateDirectory(job.path, job.kind, options);
+    if (job.kind === 'bundle' || job.kind === 'image-layout') r = await validateDirectory(job.path, job.kind, { ...options, level: specLevel(options.level) });
     else if (job.path === '-') {
       const bytes = await readStreamBounded(options.stdin ?? process.stdin, maxBytes);
-      r = Buffer.isBuffer(bytes) ? await validateBytes('-', bytes, job.kind) : tooLarge('-', job.kind, bytes.tooLarge, maxBytes);
-    } else r = await validateDocumentFile(job.path, job.kind, maxBytes);
-    results.push(filterLevel(r, options.level));
+      r = Buffer.isBuffer(bytes) ? await validateBytes('-', bytes, job.kind, options.level) : tooLarge('-', job.kind, bytes.tooLarge, maxBytes);
+    } else r = await validateDocumentFile(job.path, job.kind, maxBytes, options.level);
+    results.push(r);
   }
   return { results };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { checkAnnotations, isBase64, isDateTime, isMediaType, isRefName, isUri, type Context } from './common.js';
+import { Context, checkAnnotations, isBase64, isDateTime, isMediaType, isRefName, isUri } from './common.js';
 
 describe('isDateTime (RFC 3339 section 5.6)', () => {
   const valid = ['2015-10-31T22:22:56.015925234Z', '2023-01-02T03:04:05Z', '1985-04-12t23:20:50.52z', '1996-12-19T16:39:57-08:00', '1990-12-31T23:59:60Z', '2000-02-29T00:00:00+14:00', '2024-02-29T12:00:00.1+05:30'];
@@ -30,7 +30,8 @@ describe('isUri (RFC 3986)', () => {
 
 describe('checkAnnotations', () => {
   const run = (a: Record<string, string>) => {
-    const ctx: Context = { errors: [], warnings: [], shapeOk: true };
+    const ctx = new Context();
+    ctx.shapeOk = true;
     checkAnnotations(ctx, a, '/annotations');
     return { errors: ctx.errors.map((f) => `${f.code}@${f.path}`), warnings: ctx.warnings.map((f) => `${f.code}@${f.path}`) };
   };

@@ -5,29 +5,19 @@
  * findings into a context.
  */
 import { isRegisteredAlgorithm, isSupported, parseDigest, DigestError, digestOf } from '@ocikit/digest';
-import { escapePointer, type Finding, type Level } from '../generated/validation-runtime.js';
+import { Findings, pointer } from '@ocikit/validation';
 import { Annotation, RESERVED_ANNOTATION_PREFIX } from '../annotations.js';
 import { Ref } from '../spec-refs.js';
 import { isValidReference } from '../reference.js';
 
-/** Where findings go while one document is checked. */
-export interface Context {
-  errors: Finding[];
-  warnings: Finding[];
+/** Where findings go while one document is checked: the shared collector, plus what the schema said. */
+export class Context extends Findings {
   /**
    * True when the schema accepted the document: the media type pattern it
    * checks (the same as `isMediaType`, a test keeps them equal) then holds
    * and is not run twice.
    */
-  shapeOk: boolean;
-}
-
-export function error(ctx: Context, path: string, code: string, message: string, ref: string, level: Level = 'MUST'): void {
-  ctx.errors.push({ path, code, message, level, ref });
-}
-
-export function warn(ctx: Context, path: string, code: string, message: string, ref: string, level: Level = 'SHOULD'): void {
-  ctx.warnings.push({ path, code, message, level, ref });
+  shapeOk = false;
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {
@@ -42,9 +32,9 @@ export function show(v: unknown): string {
   return Array.isArray(v) ? 'an array' : 'an object';
 }
 
+/** Pointer to a member or element of the value at `path`. */
 export function child(path: string, key: string | number): string {
-  if (typeof key === 'number' || (key.indexOf('~') < 0 && key.indexOf('/') < 0)) return `${path}/${key}`;
-  return `${path}/${escapePointer(key)}`;
+  return pointer(path, key);
 }
 
 // RFC 6838 section 4.2: restricted-name = restricted-name-first *126restricted-name-chars.
@@ -60,7 +50,7 @@ export function isMediaType(s: unknown): s is string {
 
 export function checkMediaType(ctx: Context, v: unknown, base: string, key: string, code: string, ref: string): void {
   if (!ctx.shapeOk && typeof v === 'string' && !MEDIA_TYPE_RE.test(v)) {
-    error(ctx, child(base, key), code, `expected an RFC 6838 media type "type/subtype", found ${show(v)}`, ref);
+    ctx.must(code, child(base, key), `expected an RFC 6838 media type "type/subtype", found ${show(v)}`, ref);
   }
 }
 
@@ -77,19 +67,13 @@ export function checkDigest(ctx: Context, v: unknown, base: string, key: string 
     algorithm = parseDigest(v).algorithm;
   } catch (e) {
     if (e instanceof DigestError) {
-      error(ctx, child(base, key), e.code, e.message, e.ref ?? Ref.Digests);
+      ctx.must(e.code, child(base, key), e.message, e.ref ?? Ref.Digests);
       return undefined;
     }
     throw e;
   }
   if (!isRegisteredAlgorithm(algorithm)) {
-    warn(
-      ctx,
-      child(base, key),
-      'DIGEST_UNREGISTERED',
-      `expected a registered algorithm (sha256, sha512, blake3), found ${show(algorithm)}; the digest passes but ${isSupported(algorithm) ? 'is not portable' : 'cannot be verified here'}`,
-      Ref.RegisteredAlgorithms,
-    );
+    ctx.should('DIGEST_UNREGISTERED', child(base, key), `expected a registered algorithm (sha256, sha512, blake3), found ${show(algorithm)}; the digest passes but ${isSupported(algorithm) ? 'is not portable' : 'cannot be verified here'}`, Ref.RegisteredAlgorithms);
   }
   return algorithm;
 }
@@ -102,13 +86,13 @@ export function checkSize(ctx: Context, v: unknown, base: string, key: string): 
   if (typeof v !== 'number' || (v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v))) return;
   const path = child(base, key);
   if (!Number.isInteger(v)) {
-    error(ctx, path, 'SIZE_NOT_INTEGER', `expected a size in bytes (an integer), found ${v}`, Ref.DescriptorProperties);
+    ctx.must('SIZE_NOT_INTEGER', path, `expected a size in bytes (an integer), found ${v}`, Ref.DescriptorProperties);
   } else if (v < 0) {
-    error(ctx, path, 'SIZE_NEGATIVE', `expected a size of 0 or more bytes, found ${v}`, Ref.DescriptorSize);
+    ctx.must('SIZE_NEGATIVE', path, `expected a size of 0 or more bytes, found ${v}`, Ref.DescriptorSize);
   } else if (v >= INT64_MAX) {
-    error(ctx, path, 'SIZE_OUT_OF_RANGE', `expected a size that fits an int64, found ${v}`, Ref.DescriptorProperties);
+    ctx.must('SIZE_OUT_OF_RANGE', path, `expected a size that fits an int64, found ${v}`, Ref.DescriptorProperties);
   } else if (v > Number.MAX_SAFE_INTEGER) {
-    warn(ctx, path, 'SIZE_UNSAFE_INTEGER', `expected a size of at most 2^53-1 to be exact in JSON numbers, found ${v}`, Ref.JsonNumbers);
+    ctx.should('SIZE_UNSAFE_INTEGER', path, `expected a size of at most 2^53-1 to be exact in JSON numbers, found ${v}`, Ref.JsonNumbers);
   }
 }
 
@@ -127,9 +111,9 @@ export function checkUrls(ctx: Context, v: unknown, path: string): void {
     const u: unknown = v[i];
     if (typeof u !== 'string') continue;
     if (!isUri(u)) {
-      error(ctx, child(path, i), 'DESCRIPTOR_URL_INVALID', `expected an RFC 3986 URI, found ${show(u)}`, Ref.DescriptorProperties);
+      ctx.must('DESCRIPTOR_URL_INVALID', child(path, i), `expected an RFC 3986 URI, found ${show(u)}`, Ref.DescriptorProperties);
     } else if (!/^https?:/i.test(u)) {
-      warn(ctx, child(path, i), 'DESCRIPTOR_URL_SCHEME', `expected an http or https URL, found ${show(u.slice(0, u.indexOf(':')))} scheme`, Ref.DescriptorProperties);
+      ctx.should('DESCRIPTOR_URL_SCHEME', child(path, i), `expected an http or https URL, found ${show(u.slice(0, u.indexOf(':')))} scheme`, Ref.DescriptorProperties);
     }
   }
 }
@@ -199,11 +183,12 @@ export function checkAnnotations(ctx: Context, v: unknown, path: string): void {
     const at = child(path, key);
     if (key.startsWith(RESERVED_ANNOTATION_PREFIX)) {
       if (!KNOWN_ANNOTATIONS.has(key)) {
-        warn(ctx, at, 'ANNOTATION_KEY_RESERVED', `expected a key defined by an OCI specification under the reserved prefix "org.opencontainers", found ${show(key)}`, Ref.AnnotationRules, 'MUST');
+        // The rule is a MUST; this package has always reported it as a warning (README, "Finding codes").
+        ctx.warning({ path: at, code: 'ANNOTATION_KEY_RESERVED', message: `expected a key defined by an OCI specification under the reserved prefix "org.opencontainers", found ${show(key)}`, level: 'MUST', ref: Ref.AnnotationRules });
         continue;
       }
     } else if (!key.includes('.')) {
-      warn(ctx, at, 'ANNOTATION_KEY_NOT_NAMESPACED', `expected a key in reverse domain notation (e.g. com.example.key), found ${show(key)}`, Ref.AnnotationRules);
+      ctx.should('ANNOTATION_KEY_NOT_NAMESPACED', at, `expected a key in reverse domain notation (e.g. com.example.key), found ${show(key)}`, Ref.AnnotationRules);
       continue;
     } else {
       continue;
@@ -211,25 +196,25 @@ export function checkAnnotations(ctx: Context, v: unknown, path: string): void {
     if (typeof value !== 'string') continue;
     switch (key) {
       case Annotation.Created:
-        if (!isDateTime(value)) error(ctx, at, 'ANNOTATION_CREATED_INVALID', `expected an RFC 3339 date-time, found ${show(value)}`, Ref.PredefinedAnnotations);
+        if (!isDateTime(value)) ctx.must('ANNOTATION_CREATED_INVALID', at, `expected an RFC 3339 date-time, found ${show(value)}`, Ref.PredefinedAnnotations);
         break;
       case Annotation.Url:
       case Annotation.Documentation:
       case Annotation.Source:
-        if (!isUri(value)) warn(ctx, at, 'ANNOTATION_URL_INVALID', `expected a URL, found ${show(value)}`, Ref.PredefinedAnnotations);
+        if (!isUri(value)) ctx.should('ANNOTATION_URL_INVALID', at, `expected a URL, found ${show(value)}`, Ref.PredefinedAnnotations);
         break;
       case Annotation.RefName:
-        if (!isRefName(value)) warn(ctx, at, 'ANNOTATION_REF_NAME_INVALID', `expected a reference name of components [A-Za-z0-9]+ joined by one of "-._:@+" or "--", separated by "/", found ${show(value)}`, Ref.PredefinedAnnotations);
+        if (!isRefName(value)) ctx.should('ANNOTATION_REF_NAME_INVALID', at, `expected a reference name of components [A-Za-z0-9]+ joined by one of "-._:@+" or "--", separated by "/", found ${show(value)}`, Ref.PredefinedAnnotations);
         break;
       case Annotation.BaseDigest:
         try {
           parseDigest(value);
         } catch {
-          warn(ctx, at, 'ANNOTATION_BASE_DIGEST_INVALID', `expected a digest "<algorithm>:<encoded>", found ${show(value)}`, Ref.PredefinedAnnotations);
+          ctx.should('ANNOTATION_BASE_DIGEST_INVALID', at, `expected a digest "<algorithm>:<encoded>", found ${show(value)}`, Ref.PredefinedAnnotations);
         }
         break;
       case Annotation.BaseName:
-        if (!isValidReference(value)) warn(ctx, at, 'ANNOTATION_BASE_NAME_INVALID', `expected an image reference, found ${show(value)}`, Ref.PredefinedAnnotations);
+        if (!isValidReference(value)) ctx.should('ANNOTATION_BASE_NAME_INVALID', at, `expected an image reference, found ${show(value)}`, Ref.PredefinedAnnotations);
         break;
       default:
         break;
@@ -267,22 +252,22 @@ const VARIANTS: Readonly<Record<string, RegExp>> = {
 export function checkPlatformValues(ctx: Context, p: Record<string, unknown>, path: string, ref: string): void {
   const { os, architecture, variant } = p;
   if (typeof os === 'string' && !KNOWN_OS.has(os)) {
-    warn(ctx, child(path, 'os'), 'PLATFORM_OS_UNKNOWN', `expected a GOOS value (e.g. linux, windows), found ${show(os)}`, ref);
+    ctx.should('PLATFORM_OS_UNKNOWN', child(path, 'os'), `expected a GOOS value (e.g. linux, windows), found ${show(os)}`, ref);
   }
   if (typeof architecture === 'string' && !KNOWN_ARCHITECTURES.has(architecture)) {
-    warn(ctx, child(path, 'architecture'), 'PLATFORM_ARCHITECTURE_UNKNOWN', `expected a GOARCH value (e.g. amd64, arm64), found ${show(architecture)}`, ref);
+    ctx.should('PLATFORM_ARCHITECTURE_UNKNOWN', child(path, 'architecture'), `expected a GOARCH value (e.g. amd64, arm64), found ${show(architecture)}`, ref);
   }
   if (typeof variant === 'string' && typeof architecture === 'string') {
     const allowed = VARIANTS[architecture];
     if (!allowed || !allowed.test(variant)) {
-      warn(ctx, child(path, 'variant'), 'PLATFORM_VARIANT_UNKNOWN', `expected a variant from the Platform Variants table for ${show(architecture)}, found ${show(variant)}`, Ref.PlatformVariants);
+      ctx.should('PLATFORM_VARIANT_UNKNOWN', child(path, 'variant'), `expected a variant from the Platform Variants table for ${show(architecture)}, found ${show(variant)}`, Ref.PlatformVariants);
     }
   }
   const features = p['os.features'];
   if (os === 'windows' && Array.isArray(features)) {
     features.forEach((f: unknown, i) => {
       if (typeof f === 'string' && f !== 'win32k') {
-        warn(ctx, child(child(path, 'os.features'), i), 'PLATFORM_OS_FEATURE_UNKNOWN', `expected a documented Windows OS feature (win32k), found ${show(f)}`, ref);
+        ctx.should('PLATFORM_OS_FEATURE_UNKNOWN', child(child(path, 'os.features'), i), `expected a documented Windows OS feature (win32k), found ${show(f)}`, ref);
       }
     });
   }
@@ -293,7 +278,7 @@ export function checkPlatform(ctx: Context, v: unknown, path: string): void {
   if (!isObject(v)) return;
   checkPlatformValues(ctx, v, path, Ref.IndexProperties);
   if (v['features'] !== undefined) {
-    warn(ctx, child(path, 'features'), 'PLATFORM_FEATURES_RESERVED', 'expected no "features": the property is reserved for future versions of the specification', Ref.IndexProperties);
+    ctx.should('PLATFORM_FEATURES_RESERVED', child(path, 'features'), 'expected no "features": the property is reserved for future versions of the specification', Ref.IndexProperties);
   }
 }
 
@@ -333,17 +318,17 @@ export function checkDescriptor(ctx: Context, v: unknown, path: string, docker =
 function checkData(ctx: Context, data: string, size: unknown, digest: unknown, algorithm: string | undefined, path: string): void {
   const at = child(path, 'data');
   if (!isBase64(data)) {
-    error(ctx, at, 'DESCRIPTOR_DATA_INVALID', 'expected base64 (RFC 4648 section 4, padded), found other characters or bad padding', Ref.DescriptorProperties);
+    ctx.must('DESCRIPTOR_DATA_INVALID', at, 'expected base64 (RFC 4648 section 4, padded), found other characters or bad padding', Ref.DescriptorProperties);
     return;
   }
   const bytes = Buffer.from(data, 'base64');
   if (typeof size === 'number' && bytes.length !== size) {
-    error(ctx, at, 'DESCRIPTOR_DATA_SIZE_MISMATCH', `expected data of ${size} bytes (the descriptor's size), found ${bytes.length}`, Ref.DescriptorProperties);
+    ctx.must('DESCRIPTOR_DATA_SIZE_MISMATCH', at, `expected data of ${size} bytes (the descriptor's size), found ${bytes.length}`, Ref.DescriptorProperties);
   }
   if (algorithm !== undefined && typeof digest === 'string' && isSupported(algorithm)) {
     const actual = digestOf(bytes, algorithm);
     if (actual !== digest) {
-      error(ctx, at, 'DESCRIPTOR_DATA_DIGEST_MISMATCH', `expected data hashing to ${digest}, found ${actual}`, Ref.DescriptorProperties);
+      ctx.must('DESCRIPTOR_DATA_DIGEST_MISMATCH', at, `expected data hashing to ${digest}, found ${actual}`, Ref.DescriptorProperties);
     }
   }
 }

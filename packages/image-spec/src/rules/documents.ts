@@ -12,16 +12,14 @@ import {
   checkMediaType,
   checkPlatformValues,
   child,
-  error,
   isDateTime,
   isObject,
   show,
-  warn,
   type Context,
 } from './common.js';
 
 function checkSchemaVersion(ctx: Context, v: unknown, code: string, ref: string): void {
-  if (typeof v === 'number' && v !== 2) error(ctx, '/schemaVersion', code, `expected schemaVersion 2, found ${v}`, ref);
+  if (typeof v === 'number' && v !== 2) ctx.must(code, '/schemaVersion', `expected schemaVersion 2, found ${v}`, ref);
 }
 
 /** manifest.md "Image Manifest Property Descriptions". */
@@ -31,21 +29,21 @@ export function checkImageManifest(ctx: Context, m: unknown): void {
   checkSchemaVersion(ctx, m['schemaVersion'], 'MANIFEST_SCHEMA_VERSION', ref);
   const mediaType = m['mediaType'];
   if (mediaType === undefined) {
-    warn(ctx, '/mediaType', 'MANIFEST_MEDIA_TYPE_MISSING', `expected mediaType ${MediaType.ImageManifest} (it SHOULD be used), found none`, ref);
+    ctx.should('MANIFEST_MEDIA_TYPE_MISSING', '/mediaType', `expected mediaType ${MediaType.ImageManifest} (it SHOULD be used), found none`, ref);
   } else if (typeof mediaType === 'string' && mediaType !== MediaType.ImageManifest) {
-    error(ctx, '/mediaType', 'MANIFEST_MEDIA_TYPE_MISMATCH', `expected ${MediaType.ImageManifest}, found ${show(mediaType)}`, ref);
+    ctx.must('MANIFEST_MEDIA_TYPE_MISMATCH', '/mediaType', `expected ${MediaType.ImageManifest}, found ${show(mediaType)}`, ref);
   }
   const artifactType = m['artifactType'];
   if (artifactType !== undefined) checkMediaType(ctx, artifactType, '', 'artifactType', 'MANIFEST_ARTIFACT_TYPE_INVALID', ref);
   const config = m['config'];
   checkDescriptor(ctx, config, '/config');
   if (isObject(config) && config['mediaType'] === MediaType.EmptyJSON && artifactType === undefined) {
-    error(ctx, '/artifactType', 'MANIFEST_ARTIFACT_TYPE_REQUIRED', `expected artifactType to be set because config.mediaType is ${MediaType.EmptyJSON}, found none`, ref);
+    ctx.must('MANIFEST_ARTIFACT_TYPE_REQUIRED', '/artifactType', `expected artifactType to be set because config.mediaType is ${MediaType.EmptyJSON}, found none`, ref);
   }
   const layers = m['layers'];
   if (Array.isArray(layers)) {
     if (layers.length === 0) {
-      warn(ctx, '/layers', 'MANIFEST_LAYERS_EMPTY', 'expected at least one layer (for portability, layers SHOULD have one entry; use the empty descriptor), found none', ref);
+      ctx.should('MANIFEST_LAYERS_EMPTY', '/layers', 'expected at least one layer (for portability, layers SHOULD have one entry; use the empty descriptor), found none', ref);
     }
     for (let i = 0; i < layers.length; i++) checkDescriptor(ctx, layers[i], child('/layers', i));
   }
@@ -60,9 +58,9 @@ export function checkImageIndex(ctx: Context, x: unknown): void {
   checkSchemaVersion(ctx, x['schemaVersion'], 'INDEX_SCHEMA_VERSION', ref);
   const mediaType = x['mediaType'];
   if (mediaType === undefined) {
-    warn(ctx, '/mediaType', 'INDEX_MEDIA_TYPE_MISSING', `expected mediaType ${MediaType.ImageIndex} (it SHOULD be used), found none`, ref);
+    ctx.should('INDEX_MEDIA_TYPE_MISSING', '/mediaType', `expected mediaType ${MediaType.ImageIndex} (it SHOULD be used), found none`, ref);
   } else if (typeof mediaType === 'string' && mediaType !== MediaType.ImageIndex) {
-    error(ctx, '/mediaType', 'INDEX_MEDIA_TYPE_MISMATCH', `expected ${MediaType.ImageIndex}, found ${show(mediaType)}`, ref);
+    ctx.must('INDEX_MEDIA_TYPE_MISMATCH', '/mediaType', `expected ${MediaType.ImageIndex}, found ${show(mediaType)}`, ref);
   }
   if (x['artifactType'] !== undefined) checkMediaType(ctx, x['artifactType'], '', 'artifactType', 'INDEX_ARTIFACT_TYPE_INVALID', ref);
   const manifests = x['manifests'];
@@ -84,7 +82,7 @@ export function checkImageConfig(ctx: Context, c: unknown): void {
   checkPlatformValues(ctx, c, '', ref);
   const created = c['created'];
   if (typeof created === 'string' && !isDateTime(created)) {
-    error(ctx, '/created', 'CONFIG_CREATED_INVALID', `expected an RFC 3339 date-time, found ${show(created)}`, ref);
+    ctx.must('CONFIG_CREATED_INVALID', '/created', `expected an RFC 3339 date-time, found ${show(created)}`, ref);
   }
   const config = c['config'];
   if (isObject(config)) checkContainerConfig(ctx, config);
@@ -93,7 +91,7 @@ export function checkImageConfig(ctx: Context, c: unknown): void {
   if (isObject(rootfs)) {
     const type = rootfs['type'];
     if (typeof type === 'string' && type !== 'layers') {
-      error(ctx, '/rootfs/type', 'CONFIG_ROOTFS_TYPE', `expected rootfs.type "layers", found ${show(type)}`, ref);
+      ctx.must('CONFIG_ROOTFS_TYPE', '/rootfs/type', `expected rootfs.type "layers", found ${show(type)}`, ref);
     }
     const diffIds = rootfs['diff_ids'];
     if (Array.isArray(diffIds)) {
@@ -110,14 +108,14 @@ export function checkImageConfig(ctx: Context, c: unknown): void {
       if (h['empty_layer'] !== true) nonEmpty++;
       const hc = h['created'];
       if (typeof hc === 'string' && !isDateTime(hc)) {
-        error(ctx, child(child('/history', i), 'created'), 'CONFIG_CREATED_INVALID', `expected an RFC 3339 date-time, found ${show(hc)}`, ref);
+        ctx.must('CONFIG_CREATED_INVALID', child(child('/history', i), 'created'), `expected an RFC 3339 date-time, found ${show(hc)}`, ref);
       }
     }
     // empty_layer marks the entries that have no layer in rootfs.diff_ids, so
     // the others correspond one to one with the layers. The spec states no
     // RFC 2119 keyword for it: a warning, as tools do disagree in the wild.
     if (layerCount !== undefined && history.length > 0 && nonEmpty !== layerCount) {
-      warn(ctx, '/history', 'CONFIG_HISTORY_LAYER_MISMATCH', `expected ${layerCount} history entries without empty_layer (one per rootfs.diff_ids entry), found ${nonEmpty}`, ref);
+      ctx.should('CONFIG_HISTORY_LAYER_MISMATCH', '/history', `expected ${layerCount} history entries without empty_layer (one per rootfs.diff_ids entry), found ${nonEmpty}`, ref);
     }
   }
 }
@@ -128,7 +126,7 @@ function checkContainerConfig(ctx: Context, config: Record<string, unknown>): vo
   if (Array.isArray(env)) {
     env.forEach((e: unknown, i) => {
       if (typeof e === 'string' && !ENV_RE.test(e)) {
-        error(ctx, child('/config/Env', i), 'CONFIG_ENV_INVALID', `expected an entry in the format VARNAME=VARVALUE, found ${show(e)}`, ref);
+        ctx.must('CONFIG_ENV_INVALID', child('/config/Env', i), `expected an entry in the format VARNAME=VARVALUE, found ${show(e)}`, ref);
       }
     });
   }
@@ -139,15 +137,15 @@ function checkContainerConfig(ctx: Context, config: Record<string, unknown>): vo
       const m = PORT_RE.exec(key);
       const port = m ? Number(m[1]) : NaN;
       if (!m || port < 1 || port > 65535) {
-        error(ctx, at, 'CONFIG_EXPOSED_PORT_INVALID', `expected "port/tcp", "port/udp" or "port" with a port from 1 to 65535, found ${show(key)}`, ref);
+        ctx.must('CONFIG_EXPOSED_PORT_INVALID', at, `expected "port/tcp", "port/udp" or "port" with a port from 1 to 65535, found ${show(key)}`, ref);
       } else if (m[2] !== undefined && m[2] !== 'tcp' && m[2] !== 'udp') {
-        warn(ctx, at, 'CONFIG_EXPOSED_PORT_PROTOCOL', `expected protocol tcp or udp, found ${show(m[2])}`, ref);
+        ctx.should('CONFIG_EXPOSED_PORT_PROTOCOL', at, `expected protocol tcp or udp, found ${show(m[2])}`, ref);
       }
     }
   }
   const signal = config['StopSignal'];
   if (typeof signal === 'string' && !SIGNAL_RE.test(signal)) {
-    warn(ctx, '/config/StopSignal', 'CONFIG_STOP_SIGNAL_INVALID', `expected a signal name in the format SIGNAME (e.g. SIGTERM, SIGRTMIN+3), found ${show(signal)}`, ref);
+    ctx.should('CONFIG_STOP_SIGNAL_INVALID', '/config/StopSignal', `expected a signal name in the format SIGNAME (e.g. SIGTERM, SIGRTMIN+3), found ${show(signal)}`, ref);
   }
   if (config['Labels'] !== undefined) checkLabels(ctx, config['Labels'], '/config/Labels');
 }
@@ -157,7 +155,7 @@ export function checkImageLayout(ctx: Context, l: unknown): void {
   if (!isObject(l)) return;
   const version = l['imageLayoutVersion'];
   if (typeof version === 'string' && version !== '1.0.0') {
-    error(ctx, '/imageLayoutVersion', 'LAYOUT_VERSION_UNSUPPORTED', `expected imageLayoutVersion "1.0.0", found ${show(version)}`, Ref.LayoutFile);
+    ctx.must('LAYOUT_VERSION_UNSUPPORTED', '/imageLayoutVersion', `expected imageLayoutVersion "1.0.0", found ${show(version)}`, Ref.LayoutFile);
   }
 }
 
@@ -170,12 +168,12 @@ export function checkDockerManifest(ctx: Context, m: unknown): void {
   // The Docker spec says "should", but distribution refuses a schema 2
   // manifest whose mediaType is not this one: it is how the format is told apart.
   if (typeof mediaType === 'string' && mediaType !== MediaType.DockerManifest) {
-    error(ctx, '/mediaType', 'DOCKER_MEDIA_TYPE_MISMATCH', `expected ${MediaType.DockerManifest}, found ${show(mediaType)}`, ref);
+    ctx.must('DOCKER_MEDIA_TYPE_MISMATCH', '/mediaType', `expected ${MediaType.DockerManifest}, found ${show(mediaType)}`, ref);
   }
   const config = m['config'];
   checkDescriptor(ctx, config, '/config', true);
   if (isObject(config) && typeof config['mediaType'] === 'string' && config['mediaType'] !== MediaType.DockerImageConfig && config['mediaType'] !== MediaType.DockerPluginConfig) {
-    warn(ctx, '/config/mediaType', 'DOCKER_CONFIG_MEDIA_TYPE', `expected ${MediaType.DockerImageConfig}, found ${show(config['mediaType'])}`, ref);
+    ctx.should('DOCKER_CONFIG_MEDIA_TYPE', '/config/mediaType', `expected ${MediaType.DockerImageConfig}, found ${show(config['mediaType'])}`, ref);
   }
   const layers = m['layers'];
   if (Array.isArray(layers)) {
@@ -183,7 +181,7 @@ export function checkDockerManifest(ctx: Context, m: unknown): void {
       const at = child('/layers', i);
       checkDescriptor(ctx, layer, at, true);
       if (isObject(layer) && typeof layer['mediaType'] === 'string' && !DOCKER_LAYER_MEDIA_TYPES.includes(layer['mediaType'])) {
-        warn(ctx, child(at, 'mediaType'), 'DOCKER_LAYER_MEDIA_TYPE', `expected ${MediaType.DockerLayerGzip} or the foreign layer type, found ${show(layer['mediaType'])}`, ref);
+        ctx.should('DOCKER_LAYER_MEDIA_TYPE', child(at, 'mediaType'), `expected ${MediaType.DockerLayerGzip} or the foreign layer type, found ${show(layer['mediaType'])}`, ref);
       }
     });
   }
@@ -196,7 +194,7 @@ export function checkDockerManifestList(ctx: Context, x: unknown): void {
   checkSchemaVersion(ctx, x['schemaVersion'], 'DOCKER_SCHEMA_VERSION', ref);
   const mediaType = x['mediaType'];
   if (typeof mediaType === 'string' && mediaType !== MediaType.DockerManifestList) {
-    error(ctx, '/mediaType', 'DOCKER_MEDIA_TYPE_MISMATCH', `expected ${MediaType.DockerManifestList}, found ${show(mediaType)}`, ref);
+    ctx.must('DOCKER_MEDIA_TYPE_MISMATCH', '/mediaType', `expected ${MediaType.DockerManifestList}, found ${show(mediaType)}`, ref);
   }
   const manifests = x['manifests'];
   if (Array.isArray(manifests)) {

@@ -6,12 +6,11 @@
  */
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import type { ValidationResult } from '../generated/validation-runtime.js';
-import { readJsonText } from '../generated/json-text.js';
+import { readJsonText, type ValidationResult } from '@ocikit/validation';
 import { LINUX_CAPABILITIES } from '../constants.js';
 import type { Spec } from '../types/config.js';
 import { Findings, specRef } from '../validate/findings.js';
-import { validate, withTextFindings, type ValidateOptions } from '../validate/index.js';
+import { validate, type ValidateOptions } from '../validate/index.js';
 import { configPlatform } from '../validate/config.js';
 import { ptr } from '../validate/common.js';
 import { resolveInRoot } from './confine.js';
@@ -38,21 +37,20 @@ function within(parent: string, child: string): boolean {
 
 /** Validate a bundle directory: its config.json and what the config points at. */
 export async function validateBundle(dir: string, options: ValidateBundleOptions = {}): Promise<ValidationResult> {
-  const f = new Findings();
+  const f = new Findings(options.level);
   const bundle = path.resolve(dir);
   const configPath = path.join(bundle, 'config.json');
   const st = await lstat(configPath).catch(() => undefined);
   if (!st || !st.isFile()) {
     f.must('BundleConfigPresent', '', `expected a regular file config.json at the root of ${bundle}, found ${st ? (st.isSymbolicLink() ? 'a symlink' : 'something else') : 'nothing'}`, BUNDLE_REF);
-    return f.result(options.level);
+    return f.result();
   }
-  // The JSON reader's findings keep their side; the rest is level-filtered once, at the end.
+  // The JSON reader's findings keep their side (a duplicate name is an error at level SHOULD).
   const text = readJsonText(await readFile(configPath), options);
-  const done = (): ValidationResult => withTextFindings(text, f.result(options.level), options.level);
-  if (!text.parsed) return done();
-  const base = validate('runtime-config', text.value, { ...options, level: 'MAY' });
-  f.all.push(...base.errors, ...base.warnings);
-  if (!base.valid || text.errors.length > 0) return done();
+  f.merge(text);
+  if (!text.parsed) return f.result();
+  f.merge(validate('runtime-config', text.value, options));
+  if (!f.valid) return f.result();
   const spec = text.value as Spec;
   const os = configPlatform(spec, options.os);
 
@@ -72,7 +70,7 @@ export async function validateBundle(dir: string, options: ValidateBundleOptions
     }
   }
   if (options.hostChecks && (os === 'linux' || os === 'vm' || os === undefined)) await hostChecks(f, spec, options.procRoot ?? '/proc');
-  return done();
+  return f.result();
 }
 
 /** The executable (args[0], searched in the container's PATH when bare) exists in the rootfs and is executable. */

@@ -1,7 +1,7 @@
 /**
  * Checks shared by the config, state and features validators.
  */
-import { escapePointer } from '../generated/validation-runtime.js';
+import { pointer } from '@ocikit/validation';
 import { OCI_DEFINED_ANNOTATIONS } from '../constants.js';
 import type { Annotations } from '../types/defs.js';
 import { parseSemVer, type SemVer } from './semver.js';
@@ -9,11 +9,7 @@ import { specRef, type Findings } from './findings.js';
 import { forEachMatch, releaseRank, type CompiledField } from '../versions.js';
 
 /** Join JSON Pointer reference tokens onto a base pointer. */
-export function ptr(base: string, ...tokens: (string | number)[]): string {
-  let out = base;
-  for (const t of tokens) out += `/${typeof t === 'number' || (t.indexOf('~') === -1 && t.indexOf('/') === -1) ? t : escapePointer(t)}`;
-  return out;
-}
+export const ptr = pointer;
 
 const VERSION_REF = specRef('config.md', 'specification-version');
 

@@ -2,9 +2,9 @@
  * validate / parse / is for the three runtime-spec documents. Structure comes
  * from the generated schema validators, meaning from the checks in this folder.
  */
-import { schemaValidators, schemaIds, type SchemaKind } from '../generated/kinds.js';
-import { schemaFindings, type Level, type ValidationResult } from '../generated/validation-runtime.js';
-import { readJsonText, type JsonTextOptions, type JsonTextResult } from '../generated/json-text.js';
+import { readJsonText, schemaFindings, type JsonTextOptions, type LevelOptions, type ValidationResult } from '@ocikit/validation';
+import { schemaValidators, schemaIds } from '../generated/kinds.js';
+import { DOCUMENT_KINDS, isDocumentKind, type DocumentKind } from '../kinds.js';
 import { RuntimeSpecError, RuntimeSpecErrorCode } from '../errors.js';
 import type { TargetOS } from '../constants.js';
 import type { Spec } from '../types/config.js';
@@ -15,23 +15,25 @@ import { checkConfig } from './config.js';
 import { checkState } from './state.js';
 import { checkFeatures } from './features.js';
 
-/** The runtime-spec document kinds. */
-export type RuntimeSpecKind = SchemaKind;
+/** The runtime-spec document kinds. @deprecated Use {@link DocumentKind}, the name both spec packages share. */
+export type RuntimeSpecKind = DocumentKind;
 
 /** The TypeScript type of each kind. */
-export interface RuntimeSpecDocuments {
+export interface DocumentTypes {
   'runtime-config': Spec;
   'runtime-state': State;
   'runtime-features': Features;
 }
+/** @deprecated Use {@link DocumentTypes}, the name both spec packages share. */
+export type RuntimeSpecDocuments = DocumentTypes;
 
-/** Options of the JSON text reader (`maxDepth`, `duplicateKeys`) apply when the input is text or bytes. */
-export interface ValidateOptions extends JsonTextOptions {
-  /**
-   * Least strict level reported: `MUST` (errors only), `SHOULD` (default:
-   * errors and SHOULD warnings) or `MAY` (also informational notes).
-   */
-  level?: Level;
+/**
+ * `level` (the least strict level of the warnings reported: `MUST`, `SHOULD`
+ * by default, or `MAY` for informational notes too), the JSON text reader's
+ * `maxDepth` and `duplicateKeys` (when the input is text or bytes), and the
+ * runtime-spec specifics below.
+ */
+export interface ValidateOptions extends JsonTextOptions, LevelOptions {
   /** Target platform; for a config inferred from its platform sections, for a state Linux. */
   os?: TargetOS;
   /** Validate a config as for the `start` operation (`process` REQUIRED). */
@@ -40,7 +42,7 @@ export interface ValidateOptions extends JsonTextOptions {
 
 const NO_OPTIONS: ValidateOptions = Object.freeze({});
 
-const DOC_REF: Record<RuntimeSpecKind, string> = {
+const DOC_REF: Record<DocumentKind, string> = {
   'runtime-config': specRef('config.md'),
   'runtime-state': specRef('runtime.md', 'state'),
   'runtime-features': specRef('features.md'),
@@ -52,37 +54,32 @@ const DOC_REF: Record<RuntimeSpecKind, string> = {
  * errors, duplicate names and nesting beyond `maxDepth` are errors, a byte
  * order mark is a warning). Never throws on bad input.
  */
-export function validate<K extends RuntimeSpecKind>(kind: K, input: unknown, options: ValidateOptions = NO_OPTIONS): ValidationResult {
+export function validate<K extends DocumentKind>(kind: K, input: unknown, options: ValidateOptions = NO_OPTIONS): ValidationResult {
   return readAndValidate(kind, input, options).result;
 }
 
 /** Read text or bytes (if given), then validate the value. */
-function readAndValidate(kind: RuntimeSpecKind, input: unknown, options: ValidateOptions): { doc: unknown; result: ValidationResult } {
-  if (typeof input !== 'string' && !(input instanceof Uint8Array)) return { doc: input, result: validateValue(kind, input, options) };
-  const text = readJsonText(input, options);
-  const r: ValidationResult = text.parsed ? validateValue(kind, text.value, options) : { valid: false, errors: [], warnings: [] };
-  return { doc: text.value, result: withTextFindings(text, r, options.level) };
-}
-
-/**
- * Put the JSON reader's findings before a result's. They stay on the side the
- * reader put them on, whatever their level: a duplicate name is an error by
- * default although RFC 8259 says SHOULD, and a byte order mark is a warning
- * although the rule it breaks is a producer's MUST. At level `MUST` (errors
- * only) the reader's warnings are left out.
- */
-export function withTextFindings(text: JsonTextResult, r: ValidationResult, level: Level = 'SHOULD'): ValidationResult {
-  const errors = [...text.errors, ...r.errors];
-  const warnings = level === 'MUST' ? r.warnings : [...text.warnings, ...r.warnings];
-  return { valid: errors.length === 0, errors, warnings };
-}
-
-function validateValue(kind: RuntimeSpecKind, doc: unknown, options: ValidateOptions): ValidationResult {
+function readAndValidate(kind: DocumentKind, input: unknown, options: ValidateOptions): { doc: unknown; result: ValidationResult } {
+  if (!isDocumentKind(kind)) {
+    throw new TypeError(`expected a document kind (${DOCUMENT_KINDS.join(', ')}), found ${JSON.stringify(kind)}`);
+  }
   const f = new Findings(options.level);
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+    checkValue(f, kind, input, options);
+    return { doc: input, result: f.result() };
+  }
+  const text = readJsonText(input, options);
+  // The reader's findings keep their side: a duplicate name is an error although RFC 8259 says SHOULD.
+  f.merge(text);
+  if (text.parsed) checkValue(f, kind, text.value, options);
+  return { doc: text.value, result: f.result() };
+}
+
+function checkValue(f: Findings, kind: DocumentKind, doc: unknown, options: ValidateOptions): void {
   const check = schemaValidators[kind];
   if (!check(doc)) {
-    for (const finding of schemaFindings(check.errors, DOC_REF[kind])) f.all.push(finding);
-    return f.result(options.level);
+    for (const finding of schemaFindings(check.errors, DOC_REF[kind])) f.error(finding);
+    return;
   }
   switch (kind) {
     case 'runtime-config':
@@ -95,26 +92,26 @@ function validateValue(kind: RuntimeSpecKind, doc: unknown, options: ValidateOpt
       checkFeatures(f, doc as Features);
       break;
   }
-  return f.result(options.level);
 }
 
-/** Parse and validate; throws RuntimeSpecError (INVALID_DOCUMENT) with the errors when invalid. */
-export function parse<K extends RuntimeSpecKind>(kind: K, input: unknown, options: ValidateOptions = {}): RuntimeSpecDocuments[K] {
+/** Parse and validate; throws RuntimeSpecError (DOCUMENT_INVALID) with the errors when invalid. */
+export function parse<K extends DocumentKind>(kind: K, input: unknown, options: ValidateOptions = NO_OPTIONS): DocumentTypes[K] {
+  // Only errors decide, and only they travel with the error: no warning is collected.
   const { doc, result } = readAndValidate(kind, input, { ...options, level: 'MUST' });
   if (!result.valid) {
     const first = result.errors[0]!;
     throw new RuntimeSpecError(
-      RuntimeSpecErrorCode.InvalidDocument,
+      RuntimeSpecErrorCode.DocumentInvalid,
       `invalid ${kind}: ${first.path || '(document)'}: ${first.message}${result.errors.length > 1 ? ` (and ${result.errors.length - 1} more)` : ''}`,
       { findings: result.errors },
     );
   }
-  return doc as RuntimeSpecDocuments[K];
+  return doc as DocumentTypes[K];
 }
 
-/** Type guard: true when the value is a valid document of the kind (MUST rules only). */
-export function is<K extends RuntimeSpecKind>(kind: K, value: unknown, options: Omit<ValidateOptions, 'level'> = {}): value is RuntimeSpecDocuments[K] {
-  if (typeof value !== 'object' || value === null) return false;
+/** Type guard: true when the value is a parsed document of the kind with no MUST-level finding. */
+export function is<K extends DocumentKind>(kind: K, value: unknown, options: Omit<ValidateOptions, 'level'> = NO_OPTIONS): value is DocumentTypes[K] {
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return false;
   return validate(kind, value, { ...options, level: 'MUST' }).valid;
 }
 

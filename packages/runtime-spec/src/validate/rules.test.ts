@@ -60,7 +60,7 @@ describe('levels', () => {
     expect(validate('runtime-config', readBytes(file), { level: 'MAY' }).warnings.map((w) => w.level)).toContain('MAY');
   });
 
-  it('reports only errors at level MUST', () => {
+  it('reports no SHOULD-level warning at level MUST', () => {
     const warn = fixtureFiles('runtime-config', 'valid').find((f) => f.endsWith('RootPathOnPosixConvention.json'))!;
     expect(validate('runtime-config', readBytes(warn)).warnings.map((w) => w.code)).toContain('RootPathOnPosixConvention');
     expect(validate('runtime-config', readBytes(warn), { level: 'MUST' }).warnings).toEqual([]);

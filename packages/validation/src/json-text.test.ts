@@ -1,12 +1,7 @@
-// Tests of the strict JSON text reader. The template is the one source of the
-// generated copies in packages/*/src/generated/json-text.ts (the drift test
-// checks they match), so it is tested once, here.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+// Tests of the strict JSON text reader, the one every ocikit validator uses.
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { DEFAULT_MAX_DEPTH, readJsonText, scanJson } from './templates/json-text.js';
-import { REPO_ROOT, TEMPLATES } from './generate.js';
+import { DEFAULT_MAX_DEPTH, readJsonText, scanJson } from './json-text.js';
 
 const codes = (text: string | Uint8Array) => {
   const r = readJsonText(text);
@@ -172,15 +167,5 @@ describe('readJsonText: nesting limit (RFC 8259 section 9)', () => {
     expect(codes(nest(1_000_000))).toEqual(['JSON_TOO_DEEP']);
     expect(codes(new TextEncoder().encode(nest(1_000_000)))).toEqual(['JSON_TOO_DEEP']);
     expect(codes('{"a":'.repeat(200_000) + '1' + '}'.repeat(200_000))).toEqual(['JSON_TOO_DEEP']);
-  });
-});
-
-describe('the json-text template', () => {
-  it('imports only other templates (it is copied as is next to them in every package)', () => {
-    for (const name of TEMPLATES) {
-      const source = readFileSync(path.join(REPO_ROOT, 'tools/src/generate/templates', name), 'utf8');
-      const imported = [...source.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+'([^']+)'/gm)].map((m) => m[1]!);
-      for (const spec of imported) expect({ name, spec, ok: TEMPLATES.some((t) => spec === `./${t.replace(/\.ts$/, '.js')}`) }).toEqual({ name, spec, ok: true });
-    }
   });
 });
