@@ -18,7 +18,23 @@ describe('the helpers compiled validators call instead of ajv/dist/runtime', () 
     expect(jsonEqual({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] })).toBe(true);
     expect(jsonEqual({ a: 1 }, { a: 1, b: undefined })).toBe(false);
     expect(jsonEqual([1], { 0: 1 })).toBe(false);
-    fc.assert(fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => expect(jsonEqual(a, b)).toBe(equal(a, b))));
+    // ajv's fast-deep-equal calls a key named toString or valueOf as a method and
+    // throws on JSON such as {"toString":""}: those pairs have no ajv answer to match.
+    const ajvAnswer = (a: unknown, b: unknown): boolean | undefined => {
+      try {
+        return equal(a, b);
+      } catch {
+        return undefined;
+      }
+    };
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+        const expected = ajvAnswer(a, b);
+        if (expected !== undefined) expect(jsonEqual(a, b)).toBe(expected);
+      }),
+    );
+    expect(jsonEqual({ toString: '' }, {})).toBe(false);
+    expect(jsonEqual({ valueOf: 1 }, { valueOf: 1 })).toBe(true);
     fc.assert(fc.property(fc.jsonValue(), (a) => expect(jsonEqual(a, structuredClone(a))).toBe(true)));
   });
 });

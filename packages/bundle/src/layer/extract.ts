@@ -26,15 +26,42 @@ function sniff(first: Buffer): Compression | 'unknown' {
   return 'unknown';
 }
 
-const nativeZstd = (zlib as unknown as { createZstdDecompress?: (o: object) => Transform }).createZstdDecompress;
-function hasNativeZstd(): boolean {
-  return typeof nativeZstd === 'function';
+interface NativeZstd {
+  createZstdDecompress?: (o: object) => Transform;
+  zstdCompressSync?: (b: Buffer) => Buffer;
+  zstdDecompressSync?: (b: Buffer) => Buffer;
+}
+let nativeZstd: ((o: object) => Transform) | null | undefined;
+
+/**
+ * node:zlib's zstd decoder, where the runtime has one that refuses a truncated
+ * frame. Node 22's (22.15 to at least 22.23) ends a cut stream without an
+ * error, so a truncated layer would pass as shorter content: there the
+ * streaming decoder below is used instead. Probed once.
+ */
+function strictNativeZstd(): ((o: object) => Transform) | null {
+  if (nativeZstd !== undefined) return nativeZstd;
+  const z = zlib as unknown as NativeZstd;
+  nativeZstd = null;
+  if (typeof z.createZstdDecompress === 'function' && typeof z.zstdCompressSync === 'function' && typeof z.zstdDecompressSync === 'function') {
+    const frame = z.zstdCompressSync(Buffer.alloc(4096, 'ocikit'));
+    try {
+      z.zstdDecompressSync(frame.subarray(0, frame.length - 4));
+    } catch {
+      nativeZstd = z.createZstdDecompress.bind(zlib);
+    }
+  }
+  return nativeZstd;
 }
 
-/** zstd: node:zlib where the runtime has it (Node >= 22.15), else fzstd's streaming decoder. */
+function hasNativeZstd(): boolean {
+  return strictNativeZstd() !== null;
+}
+
+/** zstd: node:zlib where the runtime has a strict one (Node >= 24), else fzstd's streaming decoder. */
 function createZstdDecompressor(): Transform {
-  const native = nativeZstd;
-  if (typeof native === 'function') return native({ chunkSize: CHUNK });
+  const native = strictNativeZstd();
+  if (native !== null) return native({ chunkSize: CHUNK });
   let decoder: FzstdDecompress | undefined;
   return new Transform({
     transform(this: Transform, chunk: Buffer, _enc, cb: TransformCallback) {

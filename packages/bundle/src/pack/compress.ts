@@ -75,13 +75,22 @@ const GZIP_WORKER_URL = new URL('./gzip-worker.js', import.meta.url);
 /** gzip members made on worker threads, handed out round robin. */
 class GzipWorkers {
   readonly #workers: Worker[];
+  /** One per worker: settled once it has loaded its deflater, or has gone. */
+  readonly #loaded: Promise<void>[] = [];
   readonly #pending = new Map<number, { resolve: (b: Buffer) => void; reject: (e: unknown) => void; recycle?: (b: Buffer) => void }>();
   #next = 0;
 
   constructor(count: number, deflater: DeflaterChoice) {
     this.#workers = Array.from({ length: count }, () => {
       const w = new Worker(GZIP_WORKER_URL, { workerData: { deflater } satisfies GzipWorkerData });
+      let loaded!: () => void;
+      this.#loaded.push(new Promise<void>((resolve) => (loaded = resolve)));
+      w.once('exit', () => loaded());
       w.on('message', (r: GzipResponse) => {
+        if ('ready' in r) {
+          loaded();
+          return;
+        }
         const p = this.#pending.get(r.id);
         this.#pending.delete(r.id);
         if ('error' in r) p?.reject(new Error(`gzip: ${r.error}`));
@@ -91,6 +100,7 @@ class GzipWorkers {
         }
       });
       w.on('error', (err) => {
+        loaded();
         for (const p of this.#pending.values()) p.reject(err);
         this.#pending.clear();
       });
@@ -116,6 +126,10 @@ class GzipWorkers {
   }
 
   async close(): Promise<void> {
+    // Never terminate a worker in the middle of loading a native library
+    // (koffi, libdeflate): a small layer can be done before every worker has
+    // started, and an add-on interrupted in its init aborts the whole process.
+    await Promise.all(this.#loaded);
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 }

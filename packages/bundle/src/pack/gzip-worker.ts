@@ -7,7 +7,8 @@
  * V8 first runs WebAssembly through its baseline compiler and moves hot
  * functions to the optimising one later: the first tens of megabytes
  * deflated about a third slower. This worker only runs the deflater, so it
- * asks for optimised code from the start (before any module is compiled).
+ * asks for optimised code from the start (before any module is compiled),
+ * on the Node lines where that is safe.
  */
 import { setFlagsFromString } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -21,7 +22,7 @@ export interface GzipRequest {
   data: Uint8Array;
 }
 /** The compressed member, and the input's memory handed back for reuse. */
-export type GzipResponse = { id: number; out: Uint8Array; data: Uint8Array } | { id: number; error: string };
+export type GzipResponse = { id: number; out: Uint8Array; data: Uint8Array } | { id: number; error: string } | { ready: true };
 
 const LEVEL = 6;
 /** ID1 ID2, CM = deflate, FLG = 0, MTIME = 0 (none), XFL = 0, OS = 255 (unknown). */
@@ -40,10 +41,16 @@ export function gzipMember(deflater: Deflater, data: Uint8Array): Uint8Array {
 
 if (parentPort) {
   const port = parentPort;
-  setFlagsFromString('--no-liftoff');
+  // V8 calls flag changes after start-up unsupported, and Node 26's V8 aborts
+  // on this one once the optimising compiler tiers up libdeflate's WebAssembly
+  // ("Check failed: function_feedback != ...end()"). Only where it was
+  // measured safe: Node 20 to 24.
+  if (Number(process.versions.node.split('.')[0]) <= 24) setFlagsFromString('--no-liftoff');
   const choice = (workerData as GzipWorkerData | undefined)?.deflater ?? DeflaterChoice.Auto;
   // A deflater that cannot load (native asked for, not installed) fails every request with the reason.
   const deflater: Deflater | Error = await loadDeflater(choice).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+  // Loaded (a native library included): from now on terminating this thread is safe.
+  port.postMessage({ ready: true } satisfies GzipResponse);
   port.on('message', (req: GzipRequest) => {
     try {
       if (deflater instanceof Error) throw deflater;
