@@ -264,13 +264,11 @@ export class ConfinedRoot {
    * Missing intermediate directories are created (0755) with `create`.
    */
   #walk(path: string, create: boolean, followLast: boolean, notDirIsMissing = false): { stack: string[]; stat: Stats | undefined } {
-    if (isTooLong(path)) {
-      throw this.refuse(RuntimeSpecErrorCode.InvalidPath, `path ${q(path.slice(0, 64))}... is ${Buffer.byteLength(path)} bytes long, more than the ${MAX_PATH_BYTES}-byte limit (PATH_MAX)`);
-    }
     // Fast path: the parent is a directory we already verified (cached keys
-    // are always plain, symlink-free paths) and the name is plain.
+    // are always plain, symlink-free paths) and the name is plain. An
+    // overlong path takes the walk, which refuses it.
     const slash = path.lastIndexOf('/');
-    if (slash > 0 && !followLast) {
+    if (slash > 0 && !followLast && !isTooLong(path)) {
       const parent = path.slice(0, slash);
       const name = path.slice(slash + 1);
       if (this.#dirs.has(parent) && isPlainName(name)) {
@@ -281,6 +279,8 @@ export class ConfinedRoot {
     }
     const w = walk(this.root, path, { followLast, create, strict: true, dirs: this.#dirs });
     switch (w.problem) {
+      case 'too-long':
+        throw this.refuse(RuntimeSpecErrorCode.InvalidPath, `path ${q(path.slice(0, 64))}... is ${Buffer.byteLength(path)} bytes long, more than the ${MAX_PATH_BYTES}-byte limit (PATH_MAX)`);
       case 'loop':
         throw this.refuse(RuntimeSpecErrorCode.SymlinkLoop, `too many levels of symlinks resolving ${q(path)} (more than ${MAX_SYMLINKS})`);
       case 'not-a-directory':

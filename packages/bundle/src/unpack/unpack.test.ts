@@ -3,6 +3,7 @@ import { existsSync, lstatSync, readFileSync, readdirSync, mkdirSync, writeFileS
 import path from 'node:path';
 import { validate } from '@ocikit/runtime-spec';
 import { BundleErrorCode } from '../errors.js';
+import { MAX_SYMLINKS } from '../fs/confine.js';
 import { makeImage, scratch } from '../test-support/image.js';
 import { sha256, tarArchive, type TestEntry } from '../test-support/tar-writer.js';
 import { unpack, PROVENANCE_FILE, TREE_FILE, type Provenance } from './unpack.js';
@@ -165,6 +166,7 @@ describe('unpack', () => {
       { label: '".." escape', layer: [{ name: 'etc/../../x', content: 'x' }], code: BundleErrorCode.PathEscape, entry: 'etc/../../x' },
       { label: 'hardlink out', layer: [{ name: 'h', type: '1', linkname: '../../etc/passwd' }], code: BundleErrorCode.PathEscape, entry: 'h' },
       { label: 'hostile symlinks', layer: [{ name: 'a', type: '2', linkname: 'b' }, { name: 'b', type: '2', linkname: 'a' }, { name: 'a/x', content: 'x' }], code: BundleErrorCode.SymlinkLoop, entry: 'a/x' },
+      { label: 'symlink chain one longer than MAX_SYMLINKS', layer: [...Array.from({ length: MAX_SYMLINKS + 1 }, (_, i): TestEntry => ({ name: `c${i}`, type: '2', linkname: `c${i + 1}` })), { name: `c${MAX_SYMLINKS + 1}/`, type: '5' }, { name: 'c0/x', content: 'x' }], code: BundleErrorCode.SymlinkLoop, entry: 'c0/x' },
       { label: 'whiteout misuse', layer: [{ name: 'd/', type: '5' }, { name: 'd/.wh.' }], code: BundleErrorCode.PathEscape, entry: 'd/.wh.' },
       { label: 'root replaced by a file', layer: [{ name: '/', content: 'x' }], code: BundleErrorCode.InvalidPath, entry: '/' },
       { label: 'bad header', layer: tarArchive([{ name: 'f', content: 'x' }, { name: 'g', badChecksum: true }]), code: BundleErrorCode.InvalidTar },
