@@ -208,12 +208,18 @@ function lstatOrUndefined(host: string): Stats | undefined {
  * following symlinks within the root only, the last one included. Never
  * throws for what the tree or the path holds: why it stopped is `problem`.
  */
-export async function resolveInRoot(root: string, inner: string): Promise<ConfinedPath> {
-  // Read-only and synchronous underneath: one walk serves readers and
-  // writers, and a validator resolves a handful of paths.
+export function resolveInRoot(root: string, inner: string): Promise<ConfinedPath> {
+  // Synchronous underneath (one walk serves readers and writers, and a
+  // validator resolves a handful of paths); a system failure such as an
+  // unreadable link still arrives as a rejection, thrown in the executor.
+  return new Promise((resolve) => resolve(resolveInRootNow(root, inner)));
+}
+
+function resolveInRootNow(root: string, inner: string): ConfinedPath {
   const rootAbs = path.resolve(root);
   const w = walk(rootAbs, inner, { followLast: true, create: false, strict: false, dirs: undefined });
-  const hostPath = path.join(rootAbs, ...w.stack);
+  // One joined string, not a spread: the stack may hold thousands of components.
+  const hostPath = path.join(rootAbs, w.stack.join('/'));
   if (w.problem === 'loop') {
     // The symlink that was one too many, seen from inside: its parent.
     return { hostPath, innerPath: `/${w.stack.slice(0, -1).join('/')}`, stats: w.stat, problem: 'loop' };
