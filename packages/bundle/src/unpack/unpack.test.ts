@@ -166,7 +166,6 @@ describe('unpack', () => {
       { label: '".." escape', layer: [{ name: 'etc/../../x', content: 'x' }], code: BundleErrorCode.PathEscape, entry: 'etc/../../x' },
       { label: 'hardlink out', layer: [{ name: 'h', type: '1', linkname: '../../etc/passwd' }], code: BundleErrorCode.PathEscape, entry: 'h' },
       { label: 'hostile symlinks', layer: [{ name: 'a', type: '2', linkname: 'b' }, { name: 'b', type: '2', linkname: 'a' }, { name: 'a/x', content: 'x' }], code: BundleErrorCode.SymlinkLoop, entry: 'a/x' },
-      { label: 'symlink chain one longer than MAX_SYMLINKS', layer: [...Array.from({ length: MAX_SYMLINKS + 1 }, (_, i): TestEntry => ({ name: `c${i}`, type: '2', linkname: `c${i + 1}` })), { name: `c${MAX_SYMLINKS + 1}/`, type: '5' }, { name: 'c0/x', content: 'x' }], code: BundleErrorCode.SymlinkLoop, entry: 'c0/x' },
       { label: 'whiteout misuse', layer: [{ name: 'd/', type: '5' }, { name: 'd/.wh.' }], code: BundleErrorCode.PathEscape, entry: 'd/.wh.' },
       { label: 'root replaced by a file', layer: [{ name: '/', content: 'x' }], code: BundleErrorCode.InvalidPath, entry: '/' },
       { label: 'bad header', layer: tarArchive([{ name: 'f', content: 'x' }, { name: 'g', badChecksum: true }]), code: BundleErrorCode.InvalidTar },
@@ -191,6 +190,17 @@ describe('unpack', () => {
       s.cleanup();
       mkdirSync(s.dir);
     }
+  });
+
+  it('refuses a symlink chain one longer than MAX_SYMLINKS, naming layer and entry, and leaves nothing', async () => {
+    const chain: TestEntry[] = [
+      ...Array.from({ length: MAX_SYMLINKS + 1 }, (_, i): TestEntry => ({ name: `c${i}`, type: '2', linkname: `c${i + 1}` })),
+      { name: `c${MAX_SYMLINKS + 1}/`, type: '5' },
+      { name: 'c0/x', content: 'x' },
+    ];
+    const { layers } = await makeImage(layoutDir(), [chain]);
+    await expect(unpack(layoutDir(), bundleDir())).rejects.toMatchObject({ code: BundleErrorCode.SymlinkLoop, layer: layers[0]!.digest, entry: 'c0/x' });
+    expect(existsSync(bundleDir())).toBe(false);
   });
 
   it('applies --max-size over all layers', async () => {
