@@ -16,6 +16,12 @@ export const RuntimeSpecErrorCode = {
   UnsupportedVersion: 'UNSUPPORTED_VERSION',
   /** A configuration uses something the target version cannot say, and leaving it out would change what it asks for. */
   NotExpressible: 'NOT_EXPRESSIBLE',
+  /** Confinement (`@ocikit/runtime-spec/confine`): too many symlinks while resolving a path inside a root (a loop). */
+  SymlinkLoop: 'SYMLINK_LOOP',
+  /** Confinement: a path is unusable in the root (longer than PATH_MAX, through a non-directory, names the root where an entry is needed). */
+  InvalidPath: 'INVALID_PATH',
+  /** Confinement: a hardlink names a target that does not exist or is a directory. */
+  InvalidLink: 'INVALID_LINK',
 } as const;
 export type RuntimeSpecErrorCode = (typeof RuntimeSpecErrorCode)[keyof typeof RuntimeSpecErrorCode];
 

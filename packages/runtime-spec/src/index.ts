@@ -117,7 +117,8 @@ export {
 export { configPlatform } from './validate/config.js';
 export { parseSemVer, compareSemVer, type SemVer } from './validate/semver.js';
 export { validateBundle, type ValidateBundleOptions } from './bundle/validate-bundle.js';
-export { resolveInRoot, MAX_SYMLINKS, type ConfinedPath } from './bundle/confine.js';
+// The confinement module's home is the `@ocikit/runtime-spec/confine` subpath (ConfinedRoot for writers too); its read-only face stays here.
+export { resolveInRoot, MAX_SYMLINKS, type ConfinedPath, type ConfineProblem } from './confine.js';
 export { defaultConfig, type DefaultConfigOptions } from './generate/default-config.js';
 export { ConfigBuilder, type MountOptions } from './generate/builder.js';
 export { downgradeConfig, parseSpecVersion, type DowngradeResult, type DroppedField } from './generate/downgrade.js';

@@ -2,9 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BundleErrorCode } from '../errors.js';
+import { ConfinedRoot as SharedConfinedRoot, MAX_PATH_BYTES, MAX_SYMLINKS as SHARED_MAX_SYMLINKS } from '@ocikit/runtime-spec/confine';
+import { BundleError, BundleErrorCode, BundleSpecRef } from '../errors.js';
+import { ConfinedRoot as IndexConfinedRoot, MAX_SYMLINKS as INDEX_MAX_SYMLINKS } from '../index.js';
 import { scratch } from '../test-support/image.js';
-import { ConfinedRoot } from './confine.js';
+import { ConfinedRoot, MAX_SYMLINKS } from './confine.js';
 
 let s: { dir: string; cleanup: () => void };
 let rootDir: string;
@@ -153,5 +155,61 @@ describe('ConfinedRoot: hostile symlinks stay inside the root', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('ConfinedRoot: the shared walk (@ocikit/runtime-spec/confine) with BundleError refusals', () => {
+  /** In `dir`, c0 -> c1 -> ... -> c<n>, c<n> a directory: writing under c0 takes exactly n expansions. */
+  function chain(dir: string, n: number): void {
+    for (let i = 0; i < n; i++) symlinkSync(i % 2 === 1 ? `/c${i + 1}` : `c${i + 1}`, path.join(dir, `c${i}`));
+    mkdirSync(path.join(dir, `c${n}`));
+  }
+
+  it('is the runtime-spec module: same class, same MAX_SYMLINKS, re-exported by the package entry', () => {
+    expect(root).toBeInstanceOf(SharedConfinedRoot);
+    expect(MAX_SYMLINKS).toBe(SHARED_MAX_SYMLINKS);
+    expect(IndexConfinedRoot).toBe(ConfinedRoot);
+    expect(INDEX_MAX_SYMLINKS).toBe(SHARED_MAX_SYMLINKS);
+  });
+
+  it(`writes through a chain of exactly MAX_SYMLINKS (${MAX_SYMLINKS}) links and refuses one more with SYMLINK_LOOP`, () => {
+    chain(rootDir, MAX_SYMLINKS);
+    expect(root.create('c0/x').host).toBe(path.join(root.root, `c${MAX_SYMLINKS}`, 'x'));
+    const s2 = path.join(s.dir, 'r2');
+    mkdirSync(s2);
+    chain(s2, MAX_SYMLINKS + 1);
+    const r2 = new ConfinedRoot(s2);
+    const err = (() => {
+      try {
+        r2.create('c0/x');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(BundleError);
+    expect(err).toMatchObject({ name: 'BundleError', code: BundleErrorCode.SymlinkLoop, ref: undefined });
+    expect(readdirSync(path.join(s2, `c${MAX_SYMLINKS + 1}`))).toEqual([]);
+  });
+
+  it('refuses a path longer than PATH_MAX (thousands of components) with INVALID_PATH and creates nothing', () => {
+    const before = outsideState();
+    const deep = `${'a/'.repeat(MAX_PATH_BYTES / 2 + 50)}f`;
+    const invalid = expect.objectContaining({ name: 'BundleError', code: BundleErrorCode.InvalidPath, message: expect.stringContaining('PATH_MAX') });
+    // Before, create made some 2000 nested directories, then failed with a bare ENAMETOOLONG.
+    expect(() => root.create(deep)).toThrow(invalid);
+    expect(() => root.mkdir(deep)).toThrow(invalid);
+    expect(() => root.readFile(`/${'./'.repeat(MAX_PATH_BYTES / 2)}etc/passwd`, 100)).toThrow(invalid);
+    expect(() => root.create('x'.repeat(MAX_PATH_BYTES + 1))).toThrow(invalid);
+    expect(readdirSync(rootDir)).toEqual([]);
+    expect(outsideState()).toBe(before);
+  });
+
+  it('keeps the image-spec references of its refusals', () => {
+    mkdirSync(path.join(rootDir, 'd'));
+    expect(() => root.link('d', 'h')).toThrow(expect.objectContaining({ code: BundleErrorCode.InvalidLink, ref: BundleSpecRef.Hardlinks }));
+    expect(() => root.link('nope', 'h')).toThrow(expect.objectContaining({ code: BundleErrorCode.InvalidLink, ref: BundleSpecRef.Hardlinks }));
+    expect(() => root.create('/')).toThrow(expect.objectContaining({ code: BundleErrorCode.InvalidPath, ref: BundleSpecRef.Changesets }));
+    expect(() => root.remove('..')).toThrow(expect.objectContaining({ code: BundleErrorCode.InvalidPath, ref: undefined }));
   });
 });

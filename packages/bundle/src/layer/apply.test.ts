@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { getAttributeSync } from '@napi-rs/xattr';
 import { BundleErrorCode } from '../errors.js';
-import { ConfinedRoot } from '../fs/confine.js';
+import { ConfinedRoot, MAX_SYMLINKS } from '../fs/confine.js';
 import { scratch } from '../test-support/image.js';
 import { tarArchive, type TestEntry } from '../test-support/tar-writer.js';
 import { TarReader } from '../tar/reader.js';
@@ -222,5 +222,34 @@ describe('changesets (layer.md)', () => {
     const warnings = apply([[{ name: 'null2', type: '3', devmajor: 1, devminor: 3 }]], { rootless: true });
     expect(existsSync(at('null2'))).toBe(false);
     expect(warnings.join('\n')).toMatch(/null2/);
+  });
+});
+
+describe('RootfsWriter through the shared confinement walk: bounded', () => {
+  /** Layer entries c0 -> c1 -> ... -> c<n> (symlinks), c<n> a directory, then c0/x. */
+  const chainLayer = (n: number): TestEntry[] => [
+    { name: `c${n}/`, type: '5' },
+    ...Array.from({ length: n }, (_, i): TestEntry => ({ name: `c${i}`, type: '2', linkname: i % 2 === 1 ? `/c${i + 1}` : `c${i + 1}` })),
+    { name: 'c0/x', content: 'x' },
+  ];
+
+  it(`writes through MAX_SYMLINKS (${MAX_SYMLINKS}) links and refuses one more with SYMLINK_LOOP`, () => {
+    apply([chainLayer(MAX_SYMLINKS)]);
+    expect(readFileSync(at(`c${MAX_SYMLINKS}/x`), 'utf8')).toBe('x');
+    rmSync(rootDir, { recursive: true });
+    mkdirSync(rootDir);
+    expect(() => apply([chainLayer(MAX_SYMLINKS + 1)])).toThrow(expect.objectContaining({ code: BundleErrorCode.SymlinkLoop }));
+    expect(existsSync(at(`c${MAX_SYMLINKS + 1}/x`))).toBe(false);
+    outsideUntouched();
+  });
+
+  it('refuses an entry name longer than PATH_MAX with INVALID_PATH even when the tar reader lets it through', () => {
+    // The tar reader refuses such names by default; the confinement bound holds on its own.
+    const writer = new RootfsWriter(new ConfinedRoot(rootDir), { warn: () => {} });
+    const reader = new TarReader(writer.beginLayer(), { maxPathBytes: 1 << 16 });
+    const layer = tarArchive([{ name: 'x', pax: { path: `${'a/'.repeat(3000)}f` }, content: 'x' }]);
+    expect(() => reader.write(layer)).toThrow(expect.objectContaining({ code: BundleErrorCode.InvalidPath, message: expect.stringContaining('PATH_MAX') }));
+    expect(readdirSync(rootDir)).toEqual([]);
+    outsideUntouched();
   });
 });

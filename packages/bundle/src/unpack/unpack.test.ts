@@ -3,6 +3,7 @@ import { existsSync, lstatSync, readFileSync, readdirSync, mkdirSync, writeFileS
 import path from 'node:path';
 import { validate } from '@ocikit/runtime-spec';
 import { BundleErrorCode } from '../errors.js';
+import { MAX_SYMLINKS } from '../fs/confine.js';
 import { makeImage, scratch } from '../test-support/image.js';
 import { sha256, tarArchive, type TestEntry } from '../test-support/tar-writer.js';
 import { unpack, PROVENANCE_FILE, TREE_FILE, type Provenance } from './unpack.js';
@@ -189,6 +190,17 @@ describe('unpack', () => {
       s.cleanup();
       mkdirSync(s.dir);
     }
+  });
+
+  it('refuses a symlink chain one longer than MAX_SYMLINKS, naming layer and entry, and leaves nothing', async () => {
+    const chain: TestEntry[] = [
+      ...Array.from({ length: MAX_SYMLINKS + 1 }, (_, i): TestEntry => ({ name: `c${i}`, type: '2', linkname: `c${i + 1}` })),
+      { name: `c${MAX_SYMLINKS + 1}/`, type: '5' },
+      { name: 'c0/x', content: 'x' },
+    ];
+    const { layers } = await makeImage(layoutDir(), [chain]);
+    await expect(unpack(layoutDir(), bundleDir())).rejects.toMatchObject({ code: BundleErrorCode.SymlinkLoop, layer: layers[0]!.digest, entry: 'c0/x' });
+    expect(existsSync(bundleDir())).toBe(false);
   });
 
   it('applies --max-size over all layers', async () => {

@@ -2,7 +2,8 @@ import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { defaultConfig, validateBundle, resolveInRoot, type Spec } from '../index.js';
+import { defaultConfig, validateBundle, resolveInRoot, MAX_SYMLINKS, type Spec } from '../index.js';
+import { MAX_PATH_BYTES } from '../confine.js';
 
 let dir: string;
 beforeEach(() => {
@@ -170,5 +171,33 @@ describe('resolveInRoot', () => {
     const last = await resolveInRoot(root, '/nope');
     expect(last.problem).toBeUndefined();
     expect(last.stats).toBeUndefined();
+  });
+});
+
+describe('validateBundle: the executable is resolved by the bounded confinement walk', () => {
+  /** bin/c0 -> bin/c1 -> ... -> bin/c<n> -> busybox: resolving bin/c0 takes n + 1 expansions. */
+  function chainTo(n: number): Record<string, string> {
+    const links: Record<string, string> = { sh: 'busybox' };
+    for (let i = 0; i < n; i++) links[`c${i}`] = i % 2 === 1 ? `/bin/c${i + 1}` : `c${i + 1}`;
+    links[`c${n}`] = 'busybox';
+    return links;
+  }
+
+  it(`accepts an executable MAX_SYMLINKS (${MAX_SYMLINKS}) links away and refuses one more, as a finding`, async () => {
+    rootfs(chainTo(MAX_SYMLINKS - 1));
+    writeConfig(withArgs('/bin/c0'));
+    expect((await codes()).errors).toEqual([]);
+    rmSync(path.join(dir, 'rootfs'), { recursive: true });
+    rootfs(chainTo(MAX_SYMLINKS));
+    expect((await codes()).errors).toEqual(['ProcArgsExecutableInRootfs']);
+  });
+
+  it('reports an executable path longer than PATH_MAX (thousands of components) as a finding, and accepts thousands within it', async () => {
+    rootfs();
+    // Every component is ".": it names /bin/sh, but no runtime could exec a path this long (ENAMETOOLONG).
+    writeConfig(withArgs(`/${'./'.repeat(MAX_PATH_BYTES / 2)}bin/sh`));
+    expect((await codes()).errors).toEqual(['ProcArgsExecutableInRootfs']);
+    writeConfig(withArgs(`/${'./'.repeat(MAX_PATH_BYTES / 2 - 10)}bin/sh`));
+    expect((await codes()).errors).toEqual([]);
   });
 });

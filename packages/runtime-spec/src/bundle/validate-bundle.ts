@@ -2,7 +2,8 @@
  * Bundle rules (runtime-spec `bundle.md`) on top of the config rules: the
  * configuration file, the root filesystem and the executable inside it, and
  * on request what only this host can answer (kernel capabilities, filesystem
- * types). Paths inside the rootfs are resolved confined to it (confine.ts).
+ * types). Paths inside the rootfs are resolved confined to it (../confine.ts,
+ * the one confinement module, shared with @ocikit/bundle's writes).
  */
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { Findings, specRef } from '../validate/findings.js';
 import { validate, type ValidateOptions } from '../validate/index.js';
 import { configPlatform } from '../validate/config.js';
 import { ptr } from '../validate/common.js';
-import { resolveInRoot } from './confine.js';
+import { resolveInRoot } from '../confine.js';
 
 export interface ValidateBundleOptions extends ValidateOptions {
   /**
