@@ -10,7 +10,7 @@
  */
 import { hostPlatform } from '@ocikit/image-spec';
 import type { ConfinedRoot } from '../fs/confine.js';
-import type { ConfigDoc } from '../layout/documents.js';
+import type { ConfigDoc } from '../store/documents.js';
 import { ConvertedAnnotation, convertConfig } from '../unpack/config.js';
 
 /** The parts of a runtime config (runtime-spec config.md) that map back. */

@@ -4,11 +4,11 @@ import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, symlinkSync, utim
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { setAttributeSync } from '@napi-rs/xattr';
-import { bundleRecord } from '../bundle-digest/record.js';
-import { verifyBundle } from '../bundle-digest/verify.js';
-import { Layout } from '../layout/layout.js';
-import { validateLayout } from '../layout/validate-layout.js';
-import { openLayout } from '../layout/archive.js';
+import { bundleRecord } from '../digest/record.js';
+import { verifyBundle } from '../digest/verify.js';
+import { Layout } from '../store/layout.js';
+import { validateLayout } from '../store/validate-layout.js';
+import { openLayout } from '../store/archive.js';
 import { TarReader, type TarEntry } from '../tar/reader.js';
 import { makeImage, scratch } from '../test-support/image.js';
 import { unpack } from '../unpack/unpack.js';

@@ -16,12 +16,12 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import path from 'node:path';
 import { MediaType, type Descriptor } from '@ocikit/image-spec';
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
-import { readBundleConfig } from '../bundle-digest/record.js';
-import { walkDepthFirst, walkTree, type WalkEntry } from '../bundle-digest/walk.js';
+import { readBundleConfig } from '../digest/record.js';
+import { walkDepthFirst, walkTree, type WalkEntry } from '../tree/walk.js';
 import { ConfinedRoot } from '../fs/confine.js';
-import { openLayout, type OpenedLayout } from '../layout/archive.js';
-import { checkConfig, checkManifest, type ConfigDoc, type ManifestDoc } from '../layout/documents.js';
-import { Layout, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from '../layout/layout.js';
+import { openLayout, type OpenedLayout } from '../store/archive.js';
+import { checkConfig, checkManifest, type ConfigDoc, type ManifestDoc } from '../store/documents.js';
+import { Layout, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from '../store/layout.js';
 import { PROVENANCE_FILE as PROVENANCE_NAME, TREE_FILE as TREE_NAME, type Provenance } from '../unpack/unpack.js';
 import { writeOciArchive } from './archive.js';
 import { changesSince, readUnpackRecord } from './changes.js';

@@ -11,7 +11,7 @@ import type { Mount, Spec } from '@ocikit/runtime-spec';
 let runtimeSpec: Promise<typeof RuntimeSpec> | undefined;
 import { BundleError, BundleErrorCode, BundleSpecRef } from '../errors.js';
 import type { ConfinedRoot } from '../fs/confine.js';
-import type { ConfigDoc } from '../layout/documents.js';
+import type { ConfigDoc } from '../store/documents.js';
 import { resolveUser } from './user.js';
 
 /** Annotations conversion.md derives from the image config. */

@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
-import type { HashPool } from './hash-pool.js';
-import { escapeLatin1 } from './scan.js';
-import { scanTree } from './scan-pool.js';
-import { EntryType, type WalkEntry } from './walk.js';
+import type { HashPool } from '../tree/hash-pool.js';
+import { escapeLatin1 } from '../tree/scan.js';
+import { scanTree } from '../tree/scan-pool.js';
+import { EntryType, type WalkEntry } from '../tree/walk.js';
 
 /** First line of every record; ` mtimes` follows when modification times are included. */
 export const RECORD_VERSION = 'ocikit-bundle-record/v1';
