@@ -6,13 +6,12 @@
  * compared line by line; the digest is the sha256 of exactly those bytes.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { BundleError, BundleErrorCode, q } from '../errors.js';
-import type { HashPool } from '../tree/hash-pool.js';
+import { readBundleConfig } from '../tree/bundle.js';
 import { escapeLatin1 } from '../tree/scan.js';
 import { scanTree } from '../tree/scan-pool.js';
-import { EntryType, type WalkEntry } from '../tree/walk.js';
+
+// config.json is recorded in canonical form (README "Record format"); the form is defined beside the bundle reader.
+export { canonicalJson } from '../tree/bundle.js';
 
 /** First line of every record; ` mtimes` follows when modification times are included. */
 export const RECORD_VERSION = 'ocikit-bundle-record/v1';
@@ -49,82 +48,7 @@ export function unescapeBytes(text: string): Buffer {
   );
 }
 
-/** JSON with object keys sorted (by UTF-16 code units, as JSON.stringify sees them) and no whitespace. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value).sort();
-    return `{${keys
-      .filter((k) => (value as { [k: string]: unknown })[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as { [k: string]: unknown })[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
-/** The rootfs directory a bundle's config.json names (runtime-spec config.md "root"). */
-export function readBundleConfig(bundle: string): { config: unknown; rootfs: string; configDigest: string } {
-  const file = path.join(bundle, 'config.json');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (cause) {
-    throw new BundleError(BundleErrorCode.InvalidBundle, `bundle ${q(bundle)} has no readable config.json`, { cause, ref: BUNDLE_REF });
-  }
-  let config: unknown;
-  try {
-    config = JSON.parse(text);
-  } catch (cause) {
-    throw new BundleError(BundleErrorCode.InvalidBundle, `${q(file)} is not JSON`, { cause, ref: BUNDLE_REF });
-  }
-  const rootPath = (config as { root?: { path?: unknown } } | null)?.root?.path ?? 'rootfs';
-  if (typeof rootPath !== 'string' || rootPath === '' || path.isAbsolute(rootPath) || path.normalize(rootPath).split(path.sep)[0] === '..') {
-    throw new BundleError(BundleErrorCode.InvalidBundle, `config.json root.path ${JSON.stringify(rootPath)} is not a directory inside the bundle`, { ref: BUNDLE_REF });
-  }
-  const configDigest = `sha256:${createHash('sha256').update(canonicalJson(config)).digest('hex')}`;
-  return { config, rootfs: path.join(bundle, rootPath), configDigest };
-}
-
-const BUNDLE_REF = 'https://github.com/opencontainers/runtime-spec/blob/v1.3.0/bundle.md';
-
-/**
- * Content digests of regular files, computed in parallel by a pool; a file
- * with several hardlinks is hashed once. Files can be added while a tree is
- * still being walked, so hashing overlaps the walk.
- */
-export class ContentHasher {
-  readonly #pool: HashPool;
-  readonly #byInode = new Map<string, Promise<string>>();
-  readonly #byEntry = new Map<WalkEntry, Promise<string>>();
-
-  constructor(pool: HashPool) {
-    this.#pool = pool;
-  }
-
-  add(e: WalkEntry): void {
-    if (e.type !== EntryType.File || this.#byEntry.has(e)) return;
-    let p = e.inode === undefined ? undefined : this.#byInode.get(e.inode);
-    if (p === undefined) {
-      p = this.#pool.hash(e.host, e.size).then((r) => {
-        if ('error' in r) throw new BundleError(BundleErrorCode.InvalidBundle, `cannot read ${q(e.host.toString())}: ${r.error.message}`);
-        if (r.size !== e.size) throw new BundleError(BundleErrorCode.InvalidBundle, `${q(e.host.toString())} changed while it was read (${e.size} bytes, then ${r.size})`);
-        return r.digest;
-      });
-      // Rejections are observed by `digests`; keep Node from reporting them first.
-      p.catch(() => undefined);
-      if (e.inode !== undefined) this.#byInode.set(e.inode, p);
-    }
-    this.#byEntry.set(e, p);
-  }
-
-  /** Digests of the entries added, by entry. */
-  async digests(): Promise<Map<WalkEntry, string>> {
-    this.#pool.flush();
-    const out = new Map<WalkEntry, string>();
-    await Promise.all([...this.#byEntry].map(async ([e, p]) => void out.set(e, await p)));
-    return out;
-  }
-}
 
 /** Compute the record and digest of the bundle at `bundle`. */
 export async function bundleRecord(bundle: string, options: BundleRecordOptions = {}): Promise<BundleRecord> {

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { xattrsOrNull } from '../fs/xattr.js';
 import path from 'node:path';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
-import { ContentHasher } from '../digest/record.js';
+import { ContentHasher } from '../tree/content-hasher.js';
 import { HashPool } from '../tree/hash-pool.js';
 import { EntryType, isRoot, splitDev, type WalkEntry } from '../tree/walk.js';
 import { childPath, splitPath, WHITEOUT, type LayerItem } from './layer.js';
