@@ -8,7 +8,7 @@ export { extractLayer, layerCompression, Compression, type ExtractOptions, type 
 export { Layout, LAYOUT_VERSION, MAX_MANIFEST_BYTES, MAX_CONFIG_BYTES, type ResolveOptions, type ResolvedImage } from './store/layout.js';
 export { isOciArchive, openLayout, parseImageArg, type OpenedLayout } from './store/archive.js';
 export { validateLayout, type ValidateLayoutOptions } from './store/validate-layout.js';
-export type { ConfigDoc, ManifestDoc, IndexDoc } from './store/documents.js';
+export type { ConfigDoc, ManifestDoc, IndexDoc, ImageDocuments } from './store/documents.js';
 export { convertConfig, ConvertedAnnotation, type ConvertOptions, type ConvertResult } from './unpack/config.js';
 export { resolveUser, parsePasswd, parseGroup, type ProcessUser, type ResolvedUser } from './unpack/user.js';
 export { recordTree, formatTree, type TreeEntry } from './tree/record.js';
