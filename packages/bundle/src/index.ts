@@ -5,13 +5,13 @@ export { ConfinedRoot, MAX_SYMLINKS } from './fs/confine.js';
 export { TarReader, TarEntryType, type TarEntry, type TarHandler, type TarReaderOptions } from './tar/reader.js';
 export { RootfsWriter, normalizeEntryName, isAbsoluteEntryName, WHITEOUT_PREFIX, OPAQUE_WHITEOUT, type ApplyOptions } from './layer/apply.js';
 export { extractLayer, layerCompression, Compression, type ExtractOptions, type ExtractResult } from './layer/extract.js';
-export { Layout, LAYOUT_VERSION, MAX_MANIFEST_BYTES, MAX_CONFIG_BYTES, type ResolveOptions, type ResolvedImage } from './layout/layout.js';
-export { isOciArchive, openLayout, parseImageArg, type OpenedLayout } from './layout/archive.js';
-export { validateLayout, type ValidateLayoutOptions } from './layout/validate-layout.js';
-export type { ConfigDoc, ManifestDoc, IndexDoc } from './layout/documents.js';
+export { Layout, LAYOUT_VERSION, MAX_MANIFEST_BYTES, MAX_CONFIG_BYTES, type ResolveOptions, type ResolvedImage } from './store/layout.js';
+export { isOciArchive, openLayout, parseImageArg, type OpenedLayout } from './store/archive.js';
+export { validateLayout, type ValidateLayoutOptions } from './store/validate-layout.js';
+export type { ConfigDoc, ManifestDoc, IndexDoc, ImageDocuments } from './store/documents.js';
 export { convertConfig, ConvertedAnnotation, type ConvertOptions, type ConvertResult } from './unpack/config.js';
 export { resolveUser, parsePasswd, parseGroup, type ProcessUser, type ResolvedUser } from './unpack/user.js';
-export { recordTree, formatTree, type TreeEntry } from './unpack/tree.js';
+export { recordTree, formatTree, type TreeEntry } from './tree/record.js';
 export {
   unpack,
   PROVENANCE_FILE,
@@ -22,9 +22,9 @@ export {
   type Provenance,
 } from './unpack/unpack.js';
 // Part 2: bundle digest, tar writer, pack.
-export { bundleRecord, bundleDigest, canonicalJson, escapeBytes, unescapeBytes, RECORD_VERSION, type BundleRecord, type BundleRecordOptions } from './bundle-digest/record.js';
-export { verifyBundle, diffRecords, type BundleVerification, type RecordDifference } from './bundle-digest/verify.js';
-export { walkTree, EntryType, HOST_XATTRS, type WalkEntry, type WalkOptions } from './bundle-digest/walk.js';
+export { bundleRecord, bundleDigest, canonicalJson, escapeBytes, unescapeBytes, RECORD_VERSION, type BundleRecord, type BundleRecordOptions } from './digest/record.js';
+export { verifyBundle, diffRecords, type BundleVerification, type RecordDifference } from './digest/verify.js';
+export { walkTree, EntryType, HOST_XATTRS, type WalkEntry, type WalkOptions } from './tree/walk.js';
 export { tarHeader, padding as tarPadding, TAR_END, type TarWriteEntry } from './tar/writer.js';
 export { compressChunks, PackCompression, type CompressOptions } from './pack/compress.js';
 export { DEFLATER_CHOICES, DeflaterChoice, loadDeflater, type Deflater } from './pack/deflater.js';

@@ -2,4 +2,4 @@
 // callers that validate and never unpack or pack (the `ocikit validate`
 // CLI): it loads no tar, unpack or pack code, and the image-spec validators
 // only once the blobs are hashing.
-export { validateLayout, type ValidateLayoutOptions } from './layout/validate-layout.js';
+export { validateLayout, type ValidateLayoutOptions } from './store/validate-layout.js';

@@ -13,13 +13,13 @@ import { readFileSync } from 'node:fs';
 import { xattrsOrNull } from '../fs/xattr.js';
 import path from 'node:path';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
-import { ContentHasher } from '../bundle-digest/record.js';
-import { HashPool } from '../bundle-digest/hash-pool.js';
-import { EntryType, isRoot, splitDev, type WalkEntry } from '../bundle-digest/walk.js';
+import { ContentHasher } from '../tree/content-hasher.js';
+import { HashPool } from '../tree/hash-pool.js';
+import { EntryType, isRoot, splitDev, type WalkEntry } from '../tree/walk.js';
 import { childPath, splitPath, WHITEOUT, type LayerItem } from './layer.js';
-import { hardlinkGroups, type TreeEntry, xattrsRecord } from '../unpack/tree.js';
+import { hardlinkGroups, type TreeEntry, xattrsRecord } from '../tree/record.js';
 
-/** One line of the unpack record (unpack/tree.ts). */
+/** One line of the unpack record (tree/record.ts). */
 type RecordedEntry = TreeEntry;
 
 export function readUnpackRecord(file: string): Map<string, RecordedEntry> {

@@ -8,9 +8,8 @@
  * one that does not leaves the image's own value untouched (so the entries
  * a converter adds, such as a default PATH, never leak into the image).
  */
-import { hostPlatform } from '@ocikit/image-spec';
+import { hostPlatform, type ImageConfig } from '@ocikit/image-spec';
 import type { ConfinedRoot } from '../fs/confine.js';
-import type { ConfigDoc } from '../layout/documents.js';
 import { ConvertedAnnotation, convertConfig } from '../unpack/config.js';
 
 /** The parts of a runtime config (runtime-spec config.md) that map back. */
@@ -19,7 +18,7 @@ export interface RuntimeConfigView {
   annotations?: { [key: string]: string };
 }
 
-type ImageContainerConfig = NonNullable<ConfigDoc['config']>;
+type ImageContainerConfig = NonNullable<ImageConfig['config']>;
 
 const DERIVED = new Set<string>(Object.values(ConvertedAnnotation));
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -35,7 +34,7 @@ export interface ReverseResult {
  * Carry config.json edits back into `base` (an image config, or undefined
  * for a bundle that did not come from an image: then every field is taken).
  */
-export async function reverseConfig(spec: RuntimeConfigView, base: ConfigDoc | undefined, options: { root: ConfinedRoot; rootless?: boolean }): Promise<ReverseResult> {
+export async function reverseConfig(spec: RuntimeConfigView, base: ImageConfig | undefined, options: { root: ConfinedRoot; rootless?: boolean }): Promise<ReverseResult> {
   let baseline: RuntimeConfigView | undefined;
   if (base !== undefined) {
     try {

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, copyFileSync, linkSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setAttributeSync } from '@napi-rs/xattr';
-import { bundleRecord } from '../bundle-digest/record.js';
+import { bundleRecord } from '../digest/record.js';
 import { scratch } from '../test-support/image.js';
 import { unpack } from '../unpack/unpack.js';
 import { pack } from './pack.js';

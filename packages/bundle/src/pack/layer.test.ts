@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { walkDepthFirst, walkTree } from '../bundle-digest/walk.js';
+import { walkDepthFirst, walkTree } from '../tree/walk.js';
 import { TarReader, type TarEntry } from '../tar/reader.js';
 import { scratch } from '../test-support/image.js';
 import { ChunkPool } from './compress.js';

@@ -11,7 +11,7 @@
  */
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
-import { EntryType, isRoot, type WalkEntry } from '../bundle-digest/walk.js';
+import { EntryType, isRoot, type WalkEntry } from '../tree/walk.js';
 import { TarEntryType } from '../tar/reader.js';
 import { BLOCK_SIZE, padding, TAR_END, tarHeader, type TarWriteEntry } from '../tar/writer.js';
 import { ChunkPool } from './compress.js';

@@ -4,11 +4,11 @@ import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, symlinkSync, utim
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { setAttributeSync } from '@napi-rs/xattr';
-import { bundleRecord } from '../bundle-digest/record.js';
-import { verifyBundle } from '../bundle-digest/verify.js';
-import { Layout } from '../layout/layout.js';
-import { validateLayout } from '../layout/validate-layout.js';
-import { openLayout } from '../layout/archive.js';
+import { bundleRecord } from '../digest/record.js';
+import { verifyBundle } from '../digest/verify.js';
+import { Layout } from '../store/layout.js';
+import { validateLayout } from '../store/validate-layout.js';
+import { openLayout } from '../store/archive.js';
 import { TarReader, type TarEntry } from '../tar/reader.js';
 import { makeImage, scratch } from '../test-support/image.js';
 import { unpack } from '../unpack/unpack.js';
@@ -304,5 +304,33 @@ describe('pack', () => {
     const back = path.join(s.dir, 'plain-archive-back');
     await unpack(archive, back, { ref: 'b' });
     expect(await rootfsRecord(back, { threads: 0 })).toBe(await rootfsRecord(b, { threads: 0 }));
+  });
+
+  it('reads its base image as unpack does: a MUST break refuses both, SHOULD breaks refuse neither', async () => {
+    const dir = path.join(s.dir, 'base-checks');
+    const { layout, manifest } = await makeImage(dir, [[{ name: 'f', content: 'x', mtime: t0 }]], { ref: 'ok' });
+    const doc = JSON.parse((await layout.readBlob(manifest, 1 << 20)).toString('utf8')) as Record<string, unknown>;
+    // The same config and layers; the manifest breaks a MUST of annotations.md (created is not a date).
+    const invalid = await layout.writeJson({ ...doc, annotations: { 'org.opencontainers.image.created': 'yesterday' } }, manifest.mediaType);
+    // Only a SHOULD break: no mediaType (manifest.md: it SHOULD be used).
+    const { mediaType: _m, ...noMediaType } = doc;
+    const warned = await layout.writeJson(noMediaType, manifest.mediaType);
+    await layout.setRef('invalid', invalid);
+    await layout.setRef('warned', warned);
+
+    await expect(unpack(dir, path.join(s.dir, 'base-checks-invalid'), { ref: 'invalid' })).rejects.toMatchObject({ code: 'INVALID_DOCUMENT' });
+    const bundle = path.join(s.dir, 'base-checks-bundle');
+    await unpack(dir, bundle, { ref: 'ok' });
+    const provenanceFile = path.join(bundle, 'ocikit.json');
+    const provenance = JSON.parse(readFileSync(provenanceFile, 'utf8')) as { manifest: unknown };
+    writeFileSync(provenanceFile, JSON.stringify({ ...provenance, manifest: invalid }));
+    await expect(pack(bundle, dir, { ref: 'out' })).rejects.toMatchObject({ code: 'INVALID_DOCUMENT' });
+
+    const warnedBundle = path.join(s.dir, 'base-checks-warned');
+    await unpack(dir, warnedBundle, { ref: 'warned' });
+    writeFileSync(path.join(warnedBundle, 'rootfs', 'g'), 'y');
+    const packed = await pack(warnedBundle, dir, { ref: 'out' });
+    expect(packed.incremental).toBe(true);
+    expect(packed.added).toBe(1);
   });
 });

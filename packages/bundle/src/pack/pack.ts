@@ -12,44 +12,25 @@
  * same manifest digest every time.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { MediaType, type Descriptor } from '@ocikit/image-spec';
-import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
-import { readBundleConfig } from '../bundle-digest/record.js';
-import { walkDepthFirst, walkTree, type WalkEntry } from '../bundle-digest/walk.js';
+import { MediaType, type Descriptor, type ImageConfig, type PlatformSpec } from '@ocikit/image-spec';
+import { BundleError, BundleErrorCode, q } from '../errors.js';
+import { readBundleConfig } from '../tree/bundle.js';
+import { walkDepthFirst, walkTree, type WalkEntry } from '../tree/walk.js';
 import { ConfinedRoot } from '../fs/confine.js';
-import { openLayout, type OpenedLayout } from '../layout/archive.js';
-import { checkConfig, checkManifest, type ConfigDoc, type ManifestDoc } from '../layout/documents.js';
-import { Layout, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from '../layout/layout.js';
+import { openLayout } from '../store/archive.js';
+import type { Manifest } from '../store/documents.js';
+import type { Layout } from '../store/layout.js';
 import { PROVENANCE_FILE as PROVENANCE_NAME, TREE_FILE as TREE_NAME, type Provenance } from '../unpack/unpack.js';
-import { writeOciArchive } from './archive.js';
 import { changesSince, readUnpackRecord } from './changes.js';
 import { ChunkPool, compressChunks, PackCompression } from './compress.js';
 import type { DeflaterChoice } from './deflater.js';
 import { platformOf, reverseConfig, type RuntimeConfigView } from './config.js';
 import { linkHardlinks, tarChunks, WHITEOUT, type LayerItem } from './layer.js';
+import { openTarget, packFormatFor, PackFormat, setTargetRef, type PackTarget } from './target.js';
 
-export const PackFormat = {
-  Layout: 'layout',
-  Archive: 'archive',
-} as const;
-export type PackFormat = (typeof PackFormat)[keyof typeof PackFormat];
-
-/**
- * The format a target implies when none is named: an existing regular file,
- * or a name ending in `.tar`, is an oci-archive (the layout in a tar that
- * containers/image calls `oci-archive:`); anything else a layout directory.
- */
-export function packFormatFor(target: string): PackFormat {
-  if (/\.tar$/i.test(target)) return PackFormat.Archive;
-  try {
-    return statSync(target).isFile() ? PackFormat.Archive : PackFormat.Layout;
-  } catch {
-    return PackFormat.Layout;
-  }
-}
-
+export { packFormatFor, PackFormat };
 
 export interface PackOptions {
   /** Reference name to point at the new manifest (default `latest`). */
@@ -134,6 +115,71 @@ const LAYER_MEDIA_TYPE: { readonly [c in PackCompression]: string } = {
   none: MediaType.ImageLayer,
 };
 
+/** Pack the bundle at `bundleDir` into the layout (or archive) at `target`. */
+export async function pack(bundleDir: string, target: string, options: PackOptions = {}): Promise<PackResult> {
+  const ref = options.ref ?? 'latest';
+  const bundle = openBundle(bundleDir, options.full === true);
+  const out = await openTarget(target, options.format ?? packFormatFor(target));
+  try {
+    const base = bundle.provenance ? await readBase(out, bundle.provenance) : undefined;
+    const changes = await walkChanges(bundle, options);
+    const layer = await writeLayer(out.layout, changes, bundle, options);
+    // SOURCE_DATE_EPOCH, else the newest mtime in the bundle (for a full
+    // layer, known only once writeLayer has walked the tree).
+    const created = options.sourceDateEpoch ?? changes.newest;
+    const edits = await reverseConfig(bundle.spec, base?.config, { root: new ConfinedRoot(bundle.rootfs), rootless: bundle.rootless });
+    const counts = { added: changes.added, modified: changes.modified, removed: changes.removed };
+    if (base && layer === undefined && edits.changed.length === 0) {
+      // Nothing changed: the bundle is still the image it came from.
+      const { annotations: _drop, ...bare } = base.descriptor;
+      await setTargetRef(out, ref, bare, created);
+      return { target: out.path, ref, manifest: bare, config: base.manifest.config, layer: undefined, diffId: undefined, incremental: true, ...counts, configChanges: [] };
+    }
+    const platform = base ? configPlatform(base.config) : platformOf(bundle.spec);
+    const config = await writeConfig(out.layout, { base: base?.config, containerConfig: edits.config, layer, created, platform, options });
+    const manifest = await writeManifest(out.layout, base?.manifest, config, layer);
+    await setTargetRef(out, ref, { ...manifest, platform }, created);
+    return {
+      target: out.path,
+      ref,
+      manifest,
+      config,
+      layer: layer?.descriptor,
+      diffId: layer?.diffId,
+      incremental: base !== undefined,
+      ...counts,
+      configChanges: edits.changed,
+    };
+  } finally {
+    out.close();
+  }
+}
+
+/** The bundle as pack reads it. */
+interface BundleInput {
+  dir: string;
+  spec: RuntimeConfigView;
+  rootfs: string;
+  /** What unpack recorded (`ocikit.json` with `ocikit.tree`); undefined for a full layer. */
+  provenance: Provenance | undefined;
+  rootless: boolean;
+}
+
+/** Read the bundle's config.json and provenance, and check its rootfs is a directory. */
+function openBundle(bundleDir: string, full: boolean): BundleInput {
+  const dir = path.resolve(bundleDir);
+  const { config, rootfs } = readBundleConfig(dir);
+  let rootSt;
+  try {
+    rootSt = lstatSync(rootfs);
+  } catch (cause) {
+    throw new BundleError(BundleErrorCode.InvalidBundle, `bundle ${q(dir)} has no rootfs ${q(rootfs)}`, { cause });
+  }
+  if (!rootSt.isDirectory()) throw new BundleError(BundleErrorCode.InvalidBundle, `rootfs ${q(rootfs)} is not a directory`);
+  const provenance = full ? undefined : readProvenance(dir);
+  return { dir, spec: config as RuntimeConfigView, rootfs, provenance, rootless: provenance?.rootless === true };
+}
+
 function readProvenance(bundle: string): Provenance | undefined {
   const file = path.join(bundle, PROVENANCE_NAME);
   if (!existsSync(file) || !existsSync(path.join(bundle, TREE_NAME))) return undefined;
@@ -144,19 +190,91 @@ function readProvenance(bundle: string): Provenance | undefined {
   }
 }
 
-function isoTime(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
+/** The image the bundle was unpacked from, read from the target layout. */
+interface BaseImage {
+  descriptor: Descriptor;
+  manifest: Manifest;
+  config: ImageConfig;
+}
+
+/**
+ * The base image: its blobs copied into the target from the layout the
+ * bundle was unpacked from when the target lacks them, then read and
+ * validated exactly as unpack reads an image (`readImage`).
+ */
+async function readBase(target: PackTarget, provenance: Provenance): Promise<BaseImage> {
+  const { layout } = target;
+  const blobs = [provenance.manifest, provenance.config, ...provenance.layers];
+  if (!blobs.every((d) => existsSync(layout.blobPath(d.digest)))) {
+    let source;
+    try {
+      source = await openLayout(provenance.image.layout, target.scratch ?? path.dirname(target.path));
+    } catch (cause) {
+      throw new BundleError(BundleErrorCode.BlobNotFound, `the image this bundle was unpacked from (${q(provenance.image.layout)}) is gone and ${q(target.name)} lacks its blobs`, { cause });
+    }
+    try {
+      for (const d of blobs) await copyBlob(source.layout, layout, d);
+    } finally {
+      source.close();
+    }
+  }
+  const { manifest, config } = await layout.readImage(provenance.manifest);
+  if (manifest.config.digest !== provenance.config.digest) {
+    throw new BundleError(BundleErrorCode.InvalidBundle, `${PROVENANCE_NAME} names config ${provenance.config.digest} but manifest ${provenance.manifest.digest} has config ${manifest.config.digest}`);
+  }
+  return { descriptor: provenance.manifest, manifest, config };
 }
 
 /** Copy a blob from one layout to another unless it is already there. */
-async function ensureBlob(from: Layout, to: Layout, desc: Descriptor): Promise<void> {
+async function copyBlob(from: Layout, to: Layout, desc: Descriptor): Promise<void> {
   if (existsSync(to.blobPath(desc.digest))) return;
   const w = await to.writeBlob(from.openBlob(desc));
   if (w.digest !== desc.digest) throw new BundleError(BundleErrorCode.InvalidDescriptor, `blob ${desc.digest} copied as ${w.digest}`);
 }
 
-function seconds(ns: bigint): number {
-  return Number(ns / 1_000_000_000n) - (ns < 0n && ns % 1_000_000_000n !== 0n ? 1 : 0);
+/** What goes into the new layer, and what the walk learnt on the way. */
+interface TreeChanges {
+  /** Layer items in order; for a full layer, produced while the tree is walked. */
+  items: Iterable<LayerItem>;
+  /** True when nothing changed since unpack (no layer is written). */
+  empty: boolean;
+  added: number;
+  modified: number;
+  removed: number;
+  /** Newest mtime (seconds) in the bundle; for a full layer, final once `items` is consumed. */
+  newest: number;
+}
+
+/**
+ * The rootfs against the unpack record (entries added, changed, removed,
+ * whiteouts for the removed), or for a bundle without one, the whole tree.
+ */
+async function walkChanges(bundle: BundleInput, options: PackOptions): Promise<TreeChanges> {
+  const configMtime = Math.floor(statSync(path.join(bundle.dir, 'config.json')).mtimeMs / 1000);
+  if (bundle.provenance) {
+    const entries = walkTree(bundle.rootfs);
+    let newest = configMtime;
+    for (const e of entries) {
+      refuseWhiteoutName(e);
+      newest = Math.max(newest, seconds(e.mtimeNs));
+    }
+    const changes = await changesSince(readUnpackRecord(path.join(bundle.dir, TREE_NAME)), entries, options.threads === undefined ? {} : { threads: options.threads });
+    return { items: linkHardlinks(changes.items, entries), empty: changes.items.length === 0, added: changes.added, modified: changes.modified, removed: changes.removed, newest };
+  }
+  // The whole tree, streamed: written while it is walked.
+  const out: TreeChanges = { items: [], empty: false, added: 0, modified: 0, removed: 0, newest: configMtime };
+  out.items = (function* (): Generator<LayerItem> {
+    const first = new Map<string, Buffer>();
+    for (const entry of walkDepthFirst(bundle.rootfs)) {
+      refuseWhiteoutName(entry);
+      out.newest = Math.max(out.newest, seconds(entry.mtimeNs));
+      out.added++;
+      const linkTo = entry.inode === undefined ? undefined : first.get(entry.inode);
+      if (entry.inode !== undefined && linkTo === undefined) first.set(entry.inode, entry.path);
+      yield linkTo === undefined ? { kind: 'entry', entry } : { kind: 'entry', entry, linkTo };
+    }
+  })();
+  return out;
 }
 
 /** layer.md: names beginning `.wh.` are whiteouts; such a file cannot be carried in a layer. */
@@ -167,185 +285,82 @@ function refuseWhiteoutName(e: WalkEntry): void {
   }
 }
 
-/** Pack the bundle at `bundleDir` into the layout (or archive) at `target`. */
-export async function pack(bundleDir: string, target: string, options: PackOptions = {}): Promise<PackResult> {
-  const bundle = path.resolve(bundleDir);
-  const ref = options.ref ?? 'latest';
-  const compression = options.compression ?? PackCompression.Gzip;
-  const format = options.format ?? packFormatFor(target);
-  const warn = options.warn ?? (() => {});
-  const { config: specDoc, rootfs } = readBundleConfig(bundle);
-  const spec = specDoc as RuntimeConfigView;
-  let rootSt;
-  try {
-    rootSt = lstatSync(rootfs);
-  } catch (cause) {
-    throw new BundleError(BundleErrorCode.InvalidBundle, `bundle ${q(bundle)} has no rootfs ${q(rootfs)}`, { cause });
-  }
-  if (!rootSt.isDirectory()) throw new BundleError(BundleErrorCode.InvalidBundle, `rootfs ${q(rootfs)} is not a directory`);
-
-  const provenance = options.full ? undefined : readProvenance(bundle);
-
-  // The target: a layout directory, or an archive opened (or begun) in a scratch directory.
-  const targetAbs = path.resolve(target);
-  let opened: OpenedLayout | undefined;
-  let scratch: string | undefined;
-  let layout: Layout;
-  if (format === PackFormat.Archive) {
-    if (existsSync(targetAbs) && statSync(targetAbs).isDirectory()) {
-      throw new BundleError(BundleErrorCode.InvalidLayout, `${q(target)} is a directory; --format archive writes a file`);
-    }
-    scratch = mkdtempSync(path.join(path.dirname(targetAbs), `.${path.basename(targetAbs)}.ocikit-pack-`));
-    if (existsSync(targetAbs)) {
-      opened = await openLayout(targetAbs, scratch);
-      layout = opened.layout;
-    } else layout = await Layout.create(path.join(scratch, 'layout'));
-  } else {
-    if (existsSync(targetAbs) && !statSync(targetAbs).isDirectory()) {
-      throw new BundleError(BundleErrorCode.InvalidLayout, `${q(target)} is a file, not a layout directory (an oci-archive is written with format archive)`, { ref: BundleSpecRef.Layout });
-    }
-    layout = await Layout.create(targetAbs);
-  }
-
-  let source: OpenedLayout | undefined;
-  try {
-    // The base image, from the target layout or the one the bundle was unpacked from.
-    let baseConfig: ConfigDoc | undefined;
-    let baseManifest: ManifestDoc | undefined;
-    if (provenance) {
-      const haveAll = [provenance.manifest, provenance.config, ...provenance.layers].every((d) => existsSync(layout.blobPath(d.digest)));
-      let from = layout;
-      if (!haveAll) {
-        try {
-          source = await openLayout(provenance.image.layout, scratch ?? path.dirname(targetAbs));
-        } catch (cause) {
-          throw new BundleError(BundleErrorCode.BlobNotFound, `the image this bundle was unpacked from (${q(provenance.image.layout)}) is gone and ${q(target)} lacks its blobs`, { cause });
-        }
-        from = source.layout;
-        for (const d of [provenance.manifest, provenance.config, ...provenance.layers]) await ensureBlob(from, layout, d);
-      }
-      // Verified against their digests as they are read, then checked for the shape we rely on.
-      baseManifest = checkManifest(await layout.readJson(provenance.manifest, MAX_MANIFEST_BYTES), `manifest ${provenance.manifest.digest}`);
-      baseConfig = checkConfig(await layout.readJson(provenance.config, MAX_CONFIG_BYTES), `config ${provenance.config.digest}`);
-      if (baseConfig.rootfs.diff_ids.length !== baseManifest.layers.length) {
-        throw new BundleError(BundleErrorCode.InvalidDocument, `base image ${provenance.manifest.digest} has ${baseManifest.layers.length} layers but ${baseConfig.rootfs.diff_ids.length} diff_ids`);
-      }
-    }
-
-    // The rootfs now, and what goes into the layer.
-    const configMtime = Math.floor(statSync(path.join(bundle, 'config.json')).mtimeMs / 1000);
-    let items: Iterable<LayerItem>;
-    let empty = false;
-    let added = 0;
-    let modified = 0;
-    let removed = 0;
-    let newest = configMtime;
-    const full = { count: 0 };
-    if (provenance) {
-      const entries = walkTree(rootfs);
-      for (const e of entries) {
-        refuseWhiteoutName(e);
-        newest = Math.max(newest, seconds(e.mtimeNs));
-      }
-      const changes = await changesSince(readUnpackRecord(path.join(bundle, TREE_NAME)), entries, options.threads === undefined ? {} : { threads: options.threads });
-      items = linkHardlinks(changes.items, entries);
-      empty = changes.items.length === 0;
-      ({ added, modified, removed } = changes);
-    } else {
-      // The whole tree, streamed: written while it is walked.
-      items = (function* (): Generator<LayerItem> {
-        const first = new Map<string, Buffer>();
-        for (const entry of walkDepthFirst(rootfs)) {
-          refuseWhiteoutName(entry);
-          newest = Math.max(newest, seconds(entry.mtimeNs));
-          full.count++;
-          const linkTo = entry.inode === undefined ? undefined : first.get(entry.inode);
-          if (entry.inode !== undefined && linkTo === undefined) first.set(entry.inode, entry.path);
-          yield linkTo === undefined ? { kind: 'entry', entry } : { kind: 'entry', entry, linkTo };
-        }
-      })();
-    }
-
-    // Time: SOURCE_DATE_EPOCH, else the newest mtime in the bundle (for a
-    // full layer, known once the tree has been walked; no whiteouts need it before).
-    const sde = options.sourceDateEpoch;
-
-    // The layer, streamed: tar -> diff_id -> compression on every core -> blob.
-    let layerDesc: Descriptor | undefined;
-    let diffId: string | undefined;
-    if (!empty) {
-      const diff = createHash('sha256');
-      const pool = new ChunkPool();
-      const rootOwner = provenance?.rootless === true && process.getuid && process.getgid ? { uid: process.getuid(), gid: process.getgid() } : undefined;
-      const counter: PackProgress = { entries: 0, bytes: 0 };
-      const chunks = tarChunks(countedItems(items, counter, options.progress), { pool, whiteoutMtime: sde ?? newest, warn, ...(sde !== undefined && { clampMtime: sde }), ...(rootOwner && { rootOwner }) });
-      const blob = await layout.writeBlob(compressChunks(chunks, compression, { pool, onChunk: (c) => {
-            diff.update(c);
-            counter.bytes += c.length;
-          }, ...(options.deflater !== undefined && { deflater: options.deflater }) }));
-      diffId = `sha256:${diff.digest('hex')}`;
-      layerDesc = { mediaType: LAYER_MEDIA_TYPE[compression], digest: blob.digest, size: blob.size };
-    }
-    if (!provenance) added = full.count;
-    const created = sde ?? newest;
-
-    // The image config.
-    const root = new ConfinedRoot(rootfs);
-    const { config: containerConfig, changed } = await reverseConfig(spec, baseConfig, { root, rootless: provenance?.rootless === true });
-
-    if (provenance && layerDesc === undefined && changed.length === 0) {
-      // Nothing changed: the bundle is still the image it came from.
-      const { annotations: _drop, ...bare } = provenance.manifest;
-      await layout.setRef(ref, bare);
-      if (format === PackFormat.Archive) writeOciArchive(layout.dir, targetAbs, created);
-      return { target: targetAbs, ref, manifest: bare, config: provenance.config, layer: undefined, diffId: undefined, incremental: true, added, modified, removed, configChanges: [] };
-    }
-    const platform = baseConfig ? { os: baseConfig.os, architecture: baseConfig.architecture, ...(baseConfig.variant && { variant: baseConfig.variant }) } : platformOf(spec);
-    const history = [...(((baseConfig as { history?: unknown[] } | undefined)?.history ?? []) as object[])];
-    history.push({
-      created: isoTime(created),
-      created_by: options.createdBy ?? 'ocikit pack',
-      ...(options.comment !== undefined && { comment: options.comment }),
-      ...(layerDesc === undefined && { empty_layer: true }),
-    });
-    const newConfig = {
-      ...baseConfig,
-      created: isoTime(created),
-      ...platform,
-      config: containerConfig,
-      rootfs: { type: 'layers', diff_ids: [...(baseConfig?.rootfs.diff_ids ?? []), ...(diffId ? [diffId] : [])] },
-      history,
-    };
-    const configDesc = await layout.writeJson(newConfig, MediaType.ImageConfig);
-
-    const manifest = {
-      schemaVersion: 2,
-      mediaType: MediaType.ImageManifest,
-      config: configDesc,
-      layers: [...(baseManifest?.layers ?? []).map(asOciLayer), ...(layerDesc ? [layerDesc] : [])],
-      ...(baseManifest?.annotations && { annotations: baseManifest.annotations }),
-    };
-    const manifestDesc = await layout.writeJson(manifest, MediaType.ImageManifest);
-    await layout.setRef(ref, { ...manifestDesc, platform });
-
-    if (format === PackFormat.Archive) writeOciArchive(layout.dir, targetAbs, created);
-    return {
-      target: targetAbs,
-      ref,
-      manifest: manifestDesc,
-      config: configDesc,
-      layer: layerDesc,
-      diffId,
-      incremental: provenance !== undefined,
-      added,
-      modified,
-      removed,
-      configChanges: changed,
-    };
-  } finally {
-    source?.close();
-    opened?.close();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-  }
+function seconds(ns: bigint): number {
+  return Number(ns / 1_000_000_000n) - (ns < 0n && ns % 1_000_000_000n !== 0n ? 1 : 0);
 }
 
+/** The new layer's blob and its uncompressed digest. */
+interface WrittenLayer {
+  descriptor: Descriptor;
+  diffId: string;
+}
+
+/** Stream the layer: tar -> diff_id -> compression on every core -> blob. Undefined when nothing changed. */
+async function writeLayer(layout: Layout, changes: TreeChanges, bundle: BundleInput, options: PackOptions): Promise<WrittenLayer | undefined> {
+  if (changes.empty) return undefined;
+  const compression = options.compression ?? PackCompression.Gzip;
+  const sde = options.sourceDateEpoch;
+  const diff = createHash('sha256');
+  const pool = new ChunkPool();
+  const rootOwner = bundle.rootless && process.getuid && process.getgid ? { uid: process.getuid(), gid: process.getgid() } : undefined;
+  const counter: PackProgress = { entries: 0, bytes: 0 };
+  // Whiteouts exist only in an incremental layer, whose newest mtime is known before the tar begins.
+  const chunks = tarChunks(countedItems(changes.items, counter, options.progress), {
+    pool,
+    whiteoutMtime: sde ?? changes.newest,
+    warn: options.warn ?? (() => {}),
+    ...(sde !== undefined && { clampMtime: sde }),
+    ...(rootOwner && { rootOwner }),
+  });
+  const onChunk = (c: Buffer): void => {
+    diff.update(c);
+    counter.bytes += c.length;
+  };
+  const blob = await layout.writeBlob(compressChunks(chunks, compression, { pool, onChunk, ...(options.deflater !== undefined && { deflater: options.deflater }) }));
+  return { descriptor: { mediaType: LAYER_MEDIA_TYPE[compression], digest: blob.digest, size: blob.size }, diffId: `sha256:${diff.digest('hex')}` };
+}
+
+function configPlatform(config: ImageConfig): PlatformSpec {
+  return { os: config.os, architecture: config.architecture, ...(config.variant && { variant: config.variant }) };
+}
+
+function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+/** The new image config: the base's, with the edits, the platform, the new diff_id and a history entry. */
+async function writeConfig(
+  layout: Layout,
+  input: { base: ImageConfig | undefined; containerConfig: ImageConfig['config']; layer: WrittenLayer | undefined; created: number; platform: PlatformSpec; options: PackOptions },
+): Promise<Descriptor> {
+  const { base, layer, created, options } = input;
+  const history: object[] = [...(base?.history ?? [])];
+  history.push({
+    created: isoTime(created),
+    created_by: options.createdBy ?? 'ocikit pack',
+    ...(options.comment !== undefined && { comment: options.comment }),
+    ...(layer === undefined && { empty_layer: true }),
+  });
+  const config = {
+    ...base,
+    created: isoTime(created),
+    ...input.platform,
+    config: input.containerConfig,
+    rootfs: { type: 'layers', diff_ids: [...(base?.rootfs.diff_ids ?? []), ...(layer ? [layer.diffId] : [])] },
+    history,
+  };
+  return layout.writeJson(config, MediaType.ImageConfig);
+}
+
+/** The new OCI manifest: the base's layers (under their OCI names) and the new one. */
+async function writeManifest(layout: Layout, base: Manifest | undefined, config: Descriptor, layer: WrittenLayer | undefined): Promise<Descriptor> {
+  const annotations = base && 'annotations' in base ? base.annotations : undefined;
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.ImageManifest,
+    config,
+    layers: [...(base?.layers ?? []).map(asOciLayer), ...(layer ? [layer.descriptor] : [])],
+    ...(annotations && { annotations }),
+  };
+  return layout.writeJson(manifest, MediaType.ImageManifest);
+}

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Descriptor } from '@ocikit/image-spec';
-import { Layout } from '../layout/layout.js';
+import { Layout } from '../store/layout.js';
 import { sha256, tarArchive, type TestEntry } from './tar-writer.js';
 
 export interface TestImageOptions {

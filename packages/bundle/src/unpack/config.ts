@@ -11,7 +11,7 @@ import type { Mount, Spec } from '@ocikit/runtime-spec';
 let runtimeSpec: Promise<typeof RuntimeSpec> | undefined;
 import { BundleError, BundleErrorCode, BundleSpecRef } from '../errors.js';
 import type { ConfinedRoot } from '../fs/confine.js';
-import type { ConfigDoc } from '../layout/documents.js';
+import type { ImageConfig } from '@ocikit/image-spec';
 import { resolveUser } from './user.js';
 
 /** Annotations conversion.md derives from the image config. */
@@ -56,7 +56,7 @@ export async function checkOciVersion(version: string): Promise<void> {
   }
 }
 
-export async function convertConfig(image: ConfigDoc, options: ConvertOptions): Promise<ConvertResult> {
+export async function convertConfig(image: ImageConfig, options: ConvertOptions): Promise<ConvertResult> {
   const { defaultConfig, downgradeConfig, validate: validateRuntime } = await (runtimeSpec ??= import('@ocikit/runtime-spec'));
   let spec = defaultConfig({ os: 'linux', rootless: options.rootless === true });
   const c = image.config ?? {};
@@ -69,7 +69,7 @@ export async function convertConfig(image: ConfigDoc, options: ConvertOptions): 
   // conversion.md: the converter MAY add entries but not ones named in Config.Env.
   const names = new Set(env.map((e) => e.split('=', 1)[0]));
   // Parsed fields: Config.User from the rootfs's own databases.
-  const { user, home } = resolveUser(c.User, options.root);
+  const { user, home } = resolveUser(c.User ?? undefined, options.root);
   proc.env = [
     ...env,
     ...(names.has('PATH') ? [] : [DEFAULT_PATH]),
@@ -87,12 +87,13 @@ export async function convertConfig(image: ConfigDoc, options: ConvertOptions): 
   const ann: { [key: string]: string } = {};
   ann[ConvertedAnnotation.OS] = image.os;
   ann[ConvertedAnnotation.Architecture] = image.architecture;
-  if (image.variant !== undefined) ann[ConvertedAnnotation.Variant] = image.variant;
-  if (image['os.version'] !== undefined) ann[ConvertedAnnotation.OSVersion] = image['os.version'];
-  if (image['os.features'] !== undefined && image['os.features'].length > 0) ann[ConvertedAnnotation.OSFeatures] = image['os.features'].join(',');
-  if (image.author !== undefined) ann[ConvertedAnnotation.Author] = image.author;
-  if (image.created !== undefined) ann[ConvertedAnnotation.Created] = image.created;
-  if (c.StopSignal !== undefined && c.StopSignal !== '') ann[ConvertedAnnotation.StopSignal] = c.StopSignal;
+  // config.md: an OPTIONAL field that is null is the same as one that is absent.
+  if (image.variant != null) ann[ConvertedAnnotation.Variant] = image.variant;
+  if (image['os.version'] != null) ann[ConvertedAnnotation.OSVersion] = image['os.version'];
+  if (image['os.features'] != null && image['os.features'].length > 0) ann[ConvertedAnnotation.OSFeatures] = image['os.features'].join(',');
+  if (image.author != null) ann[ConvertedAnnotation.Author] = image.author;
+  if (image.created != null) ann[ConvertedAnnotation.Created] = image.created;
+  if (c.StopSignal != null && c.StopSignal !== '') ann[ConvertedAnnotation.StopSignal] = c.StopSignal;
   const ports = Object.keys(c.ExposedPorts ?? {});
   if (ports.length > 0) ann[ConvertedAnnotation.ExposedPorts] = ports.join(',');
   for (const [k, v] of Object.entries(c.Labels ?? {})) ann[k] = v;

@@ -15,9 +15,9 @@ import { ConfinedRoot } from '../fs/confine.js';
 import { RootfsWriter } from '../layer/apply.js';
 import { extractLayer, layerCompression } from '../layer/extract.js';
 import type { TarHandler } from '../tar/reader.js';
-import { openLayout } from '../layout/archive.js';
+import { openLayout } from '../store/archive.js';
 import { checkOciVersion, convertConfig } from './config.js';
-import { formatTree, recordTree } from './tree.js';
+import { formatTree, recordTree } from '../tree/record.js';
 
 export const PROVENANCE_FILE = 'ocikit.json';
 export const TREE_FILE = 'ocikit.tree';

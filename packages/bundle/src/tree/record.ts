@@ -5,8 +5,8 @@
  * device numbers, extended attributes, hardlink groups).
  */
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
-import { hashFileSync } from '../bundle-digest/hash-file.js';
-import { entryType, readXattrs } from '../bundle-digest/walk.js';
+import { hashFileSync } from './hash-file.js';
+import { entryType, readXattrs } from './walk.js';
 import { xattrsOrNull } from '../fs/xattr.js';
 
 export interface TreeEntry {

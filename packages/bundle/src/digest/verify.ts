@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isValidDigest } from '@ocikit/digest';
-import type { TreeEntry } from '../unpack/tree.js';
+import type { TreeEntry } from '../tree/record.js';
 import { bundleRecord, escapeBytes, RECORD_VERSION, type BundleRecordOptions } from './record.js';
-import { splitDev } from './walk.js';
+import { splitDev } from '../tree/walk.js';
 
 export interface RecordDifference {
   /** `config.json`, a rootfs path as written in the record (`/etc/passwd`), or `record` for the header. */

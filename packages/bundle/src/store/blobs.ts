@@ -1,0 +1,173 @@
+/**
+ * The blob store of a layout (image-spec image-layout.md "Blobs"):
+ * `blobs/<alg>/<encoded>`.
+ *
+ * - Every blob read is verified while it streams: size first (against the
+ *   file, then while reading) and digest at the end, so a consumer never
+ *   sees a byte past a mismatch without an error at the end of the stream.
+ * - Blob writes go to a temp file inside the layout, then rename.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, createReadStream, fstatSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Descriptor } from '@ocikit/image-spec';
+import { createDigester, DigestMismatchError, isValidDigest, parseSupportedDigest, SizeMismatchError } from '@ocikit/digest';
+import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
+
+const READ_CHUNK = 1 << 20;
+/** Temp files of blob and index writes start with this; gc removes strays. */
+export const TMP_PREFIX = '.ocikit-tmp-';
+
+/** A temp file name in the layout, unique to this process and call. */
+export function tmpName(): string {
+  return `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
+/** Is `err` a Node error with this code? */
+export function isCode(err: unknown, code: string): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === code;
+}
+
+/** Largest blob size we accept in a descriptor: beyond this it is not a real blob. */
+export const MAX_DESCRIPTOR_SIZE = 2 ** 50;
+
+/**
+ * What reading a blob relies on in the descriptor it is given (which may
+ * come from a caller or a bundle's ocikit.json, not from a validated
+ * document): a digest that names a file, and a size that is a plausible
+ * byte count. image-spec only warns above 2^53; a store refuses far sooner.
+ */
+export function checkBlobDescriptor(d: Descriptor, what: string): void {
+  if (typeof d.mediaType !== 'string') throw new BundleError(BundleErrorCode.InvalidDocument, `${what}: descriptor has no mediaType`, { ref: BundleSpecRef.Descriptor });
+  if (typeof d.digest !== 'string' || !isValidDigest(d.digest)) {
+    throw new BundleError(BundleErrorCode.InvalidDocument, `${what}: descriptor digest ${q(String(d.digest))} is not a valid digest`, { ref: BundleSpecRef.Descriptor });
+  }
+  const size = d.size;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0 || size > MAX_DESCRIPTOR_SIZE) {
+    throw new BundleError(BundleErrorCode.InvalidDescriptor, `${what}: descriptor size ${JSON.stringify(size)} is not a plausible byte count`, { ref: BundleSpecRef.Descriptor });
+  }
+}
+
+/** `blobs/<alg>/<encoded>` for a digest, after checking the digest's grammar. */
+export function blobPath(dir: string, digest: string): string {
+  let parsed;
+  try {
+    parsed = parseSupportedDigest(digest);
+  } catch (cause) {
+    throw new BundleError(BundleErrorCode.InvalidDescriptor, `digest ${q(digest)} cannot name a blob`, { cause, ref: BundleSpecRef.Blobs });
+  }
+  // The grammar admits no "/" or "." runs that could leave blobs/<alg>/.
+  return path.join(dir, 'blobs', parsed.algorithm, parsed.encoded);
+}
+
+/**
+ * The blob's content in chunks, verified: its size against the
+ * descriptor before reading and while reading, its digest at the end.
+ * The last chunk is yielded only after verification succeeds.
+ */
+export async function* openBlob(dir: string, desc: Descriptor): AsyncGenerator<Buffer> {
+  checkBlobDescriptor(desc, 'blob');
+  const file = blobPath(dir, desc.digest);
+  const { algorithm } = parseSupportedDigest(desc.digest);
+  let fd: number;
+  try {
+    // A blob is a file at exactly blobs/<alg>/<encoded>, never a symlink to elsewhere.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (cause) {
+    if (isCode(cause, 'ENOENT')) {
+      throw new BundleError(BundleErrorCode.BlobNotFound, `blob ${desc.digest} is missing from the layout`, { cause, ref: BundleSpecRef.Blobs });
+    }
+    if (isCode(cause, 'ELOOP')) {
+      throw new BundleError(BundleErrorCode.InvalidLayout, `blob ${desc.digest} is a symlink, not a file in the layout`, { cause, ref: BundleSpecRef.Blobs });
+    }
+    throw cause;
+  }
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    throw new BundleError(BundleErrorCode.InvalidLayout, `blob ${desc.digest} is not a regular file`, { ref: BundleSpecRef.Blobs });
+  }
+  if (st.size !== desc.size) {
+    closeSync(fd);
+    throw new SizeMismatchError(desc.size, st.size, { cause: new Error(`blob ${desc.digest}`) });
+  }
+  const digester = createDigester(algorithm);
+  const stream = createReadStream('', { fd, highWaterMark: READ_CHUNK, autoClose: true });
+  let held: Buffer | undefined;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      digester.update(chunk);
+      if (digester.size > desc.size) throw new SizeMismatchError(desc.size, digester.size, { atLeast: true });
+      if (held) yield held;
+      held = chunk;
+    }
+  } finally {
+    stream.destroy();
+  }
+  if (digester.size !== desc.size) throw new SizeMismatchError(desc.size, digester.size);
+  const actual = digester.digest();
+  if (actual !== desc.digest) throw new DigestMismatchError(desc.digest, actual);
+  if (held) yield held;
+}
+
+/** A whole (small) blob, verified; refused before reading when larger than `max`. */
+export async function readBlob(dir: string, desc: Descriptor, max: number): Promise<Buffer> {
+  checkBlobDescriptor(desc, 'blob');
+  if (desc.size > max) {
+    throw new BundleError(BundleErrorCode.InvalidDescriptor, `blob ${desc.digest} is ${desc.size} bytes, more than the ${max} bytes allowed for a ${desc.mediaType} document`);
+  }
+  const parts: Buffer[] = [];
+  for await (const c of openBlob(dir, desc)) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+/** Write content as a blob (temp file, fsync, rename); returns its descriptor fields. */
+export async function writeBlob(dir: string, content: Uint8Array | AsyncIterable<Uint8Array>, algorithm: 'sha256' | 'sha512' = 'sha256'): Promise<{ digest: string; size: number }> {
+  const tmp = path.join(dir, tmpName());
+  const digester = createDigester(algorithm);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+  try {
+    const put = (b: Uint8Array): void => {
+      digester.update(b);
+      let off = 0;
+      while (off < b.length) off += writeSync(fd, b, off, b.length - off);
+    };
+    if (content instanceof Uint8Array) put(content);
+    else for await (const c of content) put(c);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  const digest = digester.digest();
+  const dest = blobPath(dir, digest);
+  await mkdir(path.dirname(dest), { recursive: true });
+  await rename(tmp, dest);
+  return { digest, size: digester.size };
+}
+
+/** Replace the file `name` in the layout atomically: temp file, fsync, rename. */
+export async function replaceFile(dir: string, name: string, text: string): Promise<void> {
+  const tmp = path.join(dir, tmpName());
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  await rename(tmp, path.join(dir, name));
+}
+
+/** Every blob digest in the store. */
+export async function listBlobs(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const blobs = path.join(dir, 'blobs');
+  for (const alg of await readdir(blobs).catch(() => [] as string[])) {
+    for (const enc of await readdir(path.join(blobs, alg)).catch(() => [] as string[])) out.push(`${alg}:${enc}`);
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+/**
+ * The one place image documents (manifests, indexes, configs) are read from
+ * a layout: verified against their descriptors, then parsed and typed by
+ * @ocikit/image-spec. There is no second shape check here: image-spec's
+ * MUST-level findings refuse a document, its SHOULD-level findings never
+ * do (unpack must not refuse what umoci accepts for SHOULD-level reasons).
+ */
+import {
+  Annotation as SpecAnnotation,
+  InvalidDocumentError,
+  MediaType,
+  parse,
+  type Descriptor,
+  type DocumentKind,
+  type DocumentTypes,
+  type DockerManifest,
+  type DockerManifestList,
+  type ImageConfig,
+  type ImageIndex,
+  type ImageManifest,
+} from '@ocikit/image-spec';
+import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
+import { readBlob } from './blobs.js';
+import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './limits.js';
+
+export const INDEX_TYPES: readonly string[] = [MediaType.ImageIndex, MediaType.DockerManifestList];
+export const MANIFEST_TYPES: readonly string[] = [MediaType.ImageManifest, MediaType.DockerManifest];
+export const CONFIG_TYPES: readonly string[] = [MediaType.ImageConfig, MediaType.DockerImageConfig];
+
+export const Annotation = {
+  RefName: SpecAnnotation.RefName,
+} as const;
+
+/** An image manifest this package reads: OCI, or Docker schema 2. */
+export type Manifest = ImageManifest | DockerManifest;
+/** An index this package reads: OCI image index, or Docker manifest list. */
+export type Index = ImageIndex | DockerManifestList;
+
+/** @deprecated Use `ImageIndex` (or `ImageIndex | DockerManifestList`) from `@ocikit/image-spec`. */
+export type IndexDoc = ImageIndex;
+/** @deprecated Use `ImageManifest | DockerManifest` from `@ocikit/image-spec`. */
+export type ManifestDoc = Manifest;
+/** @deprecated Use `ImageConfig` from `@ocikit/image-spec`. */
+export type ConfigDoc = ImageConfig;
+
+
+
+/** The kind to parse a manifest or index blob as, from its descriptor's media type. */
+export function manifestKind(mediaType: string): 'image-manifest' | 'docker-manifest' {
+  return mediaType === MediaType.DockerManifest ? 'docker-manifest' : 'image-manifest';
+}
+export function indexKind(mediaType: string): 'image-index' | 'docker-manifest-list' {
+  return mediaType === MediaType.DockerManifestList ? 'docker-manifest-list' : 'image-index';
+}
+
+/**
+ * Parse a document with image-spec; MUST-level findings refuse it as
+ * `INVALID_DOCUMENT` (naming the first), warnings are ignored.
+ */
+export function parseDocument<K extends DocumentKind>(kind: K, input: unknown, what: string): DocumentTypes[K] {
+  try {
+    return parse(kind, input);
+  } catch (err) {
+    if (!(err instanceof InvalidDocumentError)) throw err;
+    const first = err.errors[0];
+    const more = err.errors.length > 1 ? ` (and ${err.errors.length - 1} more)` : '';
+    throw new BundleError(BundleErrorCode.InvalidDocument, `${what} is invalid: ${first?.path || '/'}: ${first?.message ?? 'no detail'}${more}`, {
+      cause: err,
+      ...(first?.ref !== undefined && { ref: first.ref }),
+    });
+  }
+}
+
+/** Read a manifest, index or config blob of the layout at `dir` (verified) and parse it. */
+export async function readDocument<K extends DocumentKind>(dir: string, desc: Descriptor, kind: K): Promise<DocumentTypes[K]> {
+  const bytes = await readBlob(dir, desc, kind === 'image-config' ? MAX_CONFIG_BYTES : MAX_MANIFEST_BYTES);
+  return parseDocument(kind, bytes, `${kind} ${desc.digest}`);
+}
+
+/** image-spec: a document's mediaType, when present, must match its descriptor. */
+export function checkMediaType(inDoc: string | undefined, desc: Descriptor, what: string): void {
+  if (inDoc !== undefined && inDoc !== desc.mediaType) {
+    throw new BundleError(BundleErrorCode.MediaTypeMismatch, `${what} ${desc.digest} says mediaType ${q(inDoc)} but its descriptor says ${q(desc.mediaType)}`, {
+      ref: BundleSpecRef.Descriptor,
+    });
+  }
+}
+
+/** An image manifest and its config, read and checked as one. */
+export interface ImageDocuments {
+  manifest: Manifest;
+  config: ImageConfig;
+}
+
+/**
+ * Read the image whose manifest `desc` names: the manifest (OCI or Docker
+ * schema 2, by the descriptor's media type), then its config; refused when
+ * either is invalid, when the manifest's mediaType contradicts `desc`, when
+ * the config is not an image config, or when the config's diff_ids do not
+ * pair with the layers. Unpack (through resolve) and pack both read images
+ * through this, so a base image is trusted by pack exactly as by unpack.
+ */
+export async function readImage(dir: string, desc: Descriptor): Promise<ImageDocuments> {
+  if (!MANIFEST_TYPES.includes(desc.mediaType)) {
+    throw new BundleError(BundleErrorCode.UnsupportedMediaType, `${desc.digest} is a ${q(desc.mediaType)}, not an image manifest`);
+  }
+  const manifest: Manifest = await readDocument(dir, desc, manifestKind(desc.mediaType));
+  checkMediaType(manifest.mediaType, desc, 'manifest');
+  if (!CONFIG_TYPES.includes(manifest.config.mediaType)) {
+    throw new BundleError(BundleErrorCode.UnsupportedMediaType, `manifest ${desc.digest} has config media type ${q(manifest.config.mediaType)}, not an image config`);
+  }
+  const config = await readDocument(dir, manifest.config, 'image-config');
+  if (config.rootfs.diff_ids.length !== manifest.layers.length) {
+    throw new BundleError(
+      BundleErrorCode.InvalidDocument,
+      `manifest ${desc.digest} has ${manifest.layers.length} layers but its config lists ${config.rootfs.diff_ids.length} diff_ids`,
+      { ref: BundleSpecRef.DiffIds },
+    );
+  }
+  return { manifest, config };
+}

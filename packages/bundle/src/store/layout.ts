@@ -1,0 +1,172 @@
+/**
+ * An OCI image layout on disk (image-spec image-layout.md): `oci-layout`,
+ * `index.json` and `blobs/<alg>/<encoded>`. `Layout` is a facade over the
+ * store's parts, each in its own file:
+ *
+ * - `blobs.ts`: verified streaming reads, atomic writes, listing;
+ * - `documents.ts`: manifests, indexes and configs parsed by image-spec;
+ * - `refs.ts` + `lock.ts`: index.json and its references, under a lock;
+ * - `resolve.ts`: a reference to a manifest and config, choosing the platform;
+ * - `gc.ts` + `referrers.ts`: removing unreachable blobs, keeping referrers.
+ */
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { MediaType, type Descriptor, type DocumentKind, type DocumentTypes, type ImageIndex } from '@ocikit/image-spec';
+import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
+import { blobPath, isCode, listBlobs, openBlob, readBlob, writeBlob } from './blobs.js';
+import { readDocument, readImage, type ImageDocuments } from './documents.js';
+import { gc } from './gc.js';
+import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './limits.js';
+import { withLock } from './lock.js';
+import { listRefs, readIndex, removeRef, setRef, updateIndex } from './refs.js';
+import { resolve, type ResolvedImage, type ResolveOptions } from './resolve.js';
+
+export const LAYOUT_VERSION = '1.0.0';
+export { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES };
+export type { ResolveOptions, ResolvedImage };
+
+
+
+export class Layout {
+  private constructor(readonly dir: string) {}
+
+  /** Open an existing layout; refuses a directory without a valid `oci-layout`. */
+  static async open(dir: string): Promise<Layout> {
+    const abs = path.resolve(dir);
+    let text: string;
+    try {
+      const st = await stat(abs);
+      if (!st.isDirectory()) throw new BundleError(BundleErrorCode.LayoutNotFound, `${q(dir)} is not a directory`);
+      text = await readFile(path.join(abs, 'oci-layout'), 'utf8');
+    } catch (err) {
+      if (err instanceof BundleError) throw err;
+      if (isCode(err, 'ENOENT')) {
+        throw new BundleError(BundleErrorCode.LayoutNotFound, `${q(dir)} is not an OCI image layout (no oci-layout file)`, { cause: err, ref: BundleSpecRef.Layout });
+      }
+      throw new BundleError(BundleErrorCode.LayoutNotFound, `cannot read layout ${q(dir)}: ${(err as Error).message}`, { cause: err });
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (cause) {
+      throw new BundleError(BundleErrorCode.InvalidLayout, `${q(path.join(dir, 'oci-layout'))} is not JSON`, { cause, ref: BundleSpecRef.Layout });
+    }
+    const version = (doc as { imageLayoutVersion?: unknown } | null)?.imageLayoutVersion;
+    if (version !== LAYOUT_VERSION) {
+      throw new BundleError(BundleErrorCode.InvalidLayout, `oci-layout says imageLayoutVersion ${JSON.stringify(version)}, expected "${LAYOUT_VERSION}"`, { ref: BundleSpecRef.Layout });
+    }
+    return new Layout(abs);
+  }
+
+  /** Create a layout (or open the one already there). */
+  static async create(dir: string): Promise<Layout> {
+    const abs = path.resolve(dir);
+    await mkdir(path.join(abs, 'blobs'), { recursive: true });
+    const layoutFile = path.join(abs, 'oci-layout');
+    try {
+      await writeFile(layoutFile, `${JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION })}\n`, { flag: 'wx' });
+    } catch (err) {
+      if (!isCode(err, 'EEXIST')) throw err;
+    }
+    const layout = await Layout.open(abs);
+    try {
+      await writeFile(path.join(abs, 'index.json'), `${JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [] })}\n`, { flag: 'wx' });
+    } catch (err) {
+      if (!isCode(err, 'EEXIST')) throw err;
+    }
+    return layout;
+  }
+
+  /** `blobs/<alg>/<encoded>` for a digest, after checking the digest's grammar. */
+  blobPath(digest: string): string {
+    return blobPath(this.dir, digest);
+  }
+
+  /** The blob's content in chunks, verified against `desc` (the last chunk only after verification). */
+  openBlob(desc: Descriptor): AsyncGenerator<Buffer> {
+    return openBlob(this.dir, desc);
+  }
+
+  /** A whole (small) blob, verified; refused before reading when larger than `max`. */
+  readBlob(desc: Descriptor, max: number): Promise<Buffer> {
+    return readBlob(this.dir, desc, max);
+  }
+
+  /** A whole blob parsed as JSON (no validation: for content that is not an image document). */
+  async readJson(desc: Descriptor, max: number): Promise<unknown> {
+    const bytes = await this.readBlob(desc, max);
+    try {
+      return JSON.parse(bytes.toString('utf8'));
+    } catch (cause) {
+      throw new BundleError(BundleErrorCode.InvalidDocument, `blob ${desc.digest} is not valid JSON`, { cause });
+    }
+  }
+
+  /**
+   * Read a manifest, index or config blob (verified) and parse it with
+   * @ocikit/image-spec; MUST-level findings refuse it, warnings never do.
+   */
+  readDocument<K extends DocumentKind>(desc: Descriptor, kind: K): Promise<DocumentTypes[K]> {
+    return readDocument(this.dir, desc, kind);
+  }
+
+  /** The image manifest `desc` names and its config, validated as unpack and pack both need them. */
+  readImage(desc: Descriptor): Promise<ImageDocuments> {
+    return readImage(this.dir, desc);
+  }
+
+  /** Write content as a blob (temp file, fsync, rename); returns its descriptor fields. */
+  writeBlob(content: Uint8Array | AsyncIterable<Uint8Array>, algorithm: 'sha256' | 'sha512' = 'sha256'): Promise<{ digest: string; size: number }> {
+    return writeBlob(this.dir, content, algorithm);
+  }
+
+  /** Write a JSON document as a blob and return its descriptor. */
+  async writeJson(doc: unknown, mediaType: string): Promise<Descriptor> {
+    const { digest, size } = await this.writeBlob(Buffer.from(JSON.stringify(doc)));
+    return { mediaType, digest, size };
+  }
+
+  /** Every blob digest in the store. */
+  listBlobs(): Promise<string[]> {
+    return listBlobs(this.dir);
+  }
+
+  readIndex(): Promise<ImageIndex> {
+    return readIndex(this.dir);
+  }
+
+  /** Change index.json under the lock: `change` gets the current index and returns the new one. */
+  updateIndex(change: (index: ImageIndex) => ImageIndex | Promise<ImageIndex>): Promise<ImageIndex> {
+    return updateIndex(this.dir, change);
+  }
+
+  /** Run `fn` holding `index.json.lock` (stale locks of dead processes are broken). */
+  withLock<T>(fn: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+    return withLock(this.dir, fn, timeoutMs);
+  }
+
+  /** Names given by `org.opencontainers.image.ref.name` in index.json. */
+  listRefs(): Promise<{ name: string; descriptor: Descriptor }[]> {
+    return listRefs(this.dir);
+  }
+
+  /** Point `name` at `desc` (replacing descriptors of that name). */
+  setRef(name: string, desc: Descriptor): Promise<void> {
+    return setRef(this.dir, name, desc);
+  }
+
+  /** Remove the descriptors named `name`; returns how many were removed. */
+  removeRef(name: string): Promise<number> {
+    return removeRef(this.dir, name);
+  }
+
+  /** Resolve a reference to an image manifest and config, through nested indexes, choosing the platform. */
+  resolve(ref: string, options: ResolveOptions = {}): Promise<ResolvedImage> {
+    return resolve(this.dir, ref, options);
+  }
+
+  /** Remove blobs nothing reachable refers to (referrers of reachable content kept); returns the removed digests. */
+  gc(): Promise<string[]> {
+    return gc(this.dir);
+  }
+}
