@@ -6,6 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseImageArg } from '@ocikit/bundle';
 import { UsageError } from './exit-codes.js';
+import type { Command, CommandIO } from './io.js';
 
 export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
 
@@ -60,6 +61,23 @@ export function parseCommandArgs<const O extends CommandOptions>(command: string
   } catch (err) {
     throw usageErrorFrom(command, options, err);
   }
+}
+
+/** Flags of one type, declared in a line: `flags('boolean', 'json', 'rootless')`. */
+export function flags<const T extends 'string' | 'boolean', const K extends string>(type: T, ...names: K[]): { [P in K]: { type: T } } {
+  return Object.fromEntries(names.map((n) => [n, { type }])) as { [P in K]: { type: T } };
+}
+
+/**
+ * A command whose arguments are its flags and positionals: parsed once,
+ * here, with errors that name the command (see parseCommandArgs).
+ */
+export function defineCommand<const O extends CommandOptions>(
+  name: string,
+  spec: { summary: string; usage: string; options: O },
+  run: (parsed: ParsedCommandArgs<O>, io: CommandIO) => Promise<number>,
+): Command {
+  return { ...spec, run: (args, io) => run(parseCommandArgs(name, args, spec.options), io) };
 }
 
 /** An enum flag's value, checked: `pack: --compress must be one of gzip, zstd, none, not "lz4"`. */

@@ -14,8 +14,8 @@ import {
   type SupportedAlgorithm,
 } from '@ocikit/digest';
 import { ExitCode, UsageError } from '../exit-codes.js';
-import { write, type Command, type CommandIO } from '../io.js';
-import { parseCommandArgs } from '../options.js';
+import { write, type CommandIO } from '../io.js';
+import { defineCommand, flags } from '../options.js';
 
 const usage = `Usage: ocikit digest [--algorithm A] [--json] [FILE...]
        ocikit digest --check DIGEST [--size N] [FILE]
@@ -121,47 +121,41 @@ async function check(io: CommandIO, digest: string, sizeArg: string | undefined,
 const options = {
   algorithm: { type: 'string', short: 'a' },
   check: { type: 'string', short: 'c' },
-  size: { type: 'string' },
-  json: { type: 'boolean' },
+  ...flags('string', 'size'),
+  ...flags('boolean', 'json'),
 } as const;
 
-export const command: Command = {
-  summary: 'print or check the OCI digest (sha256, sha512, blake3) of files',
-  usage,
-  options,
-  async run(args, io) {
-    const { values, positionals } = parseCommandArgs('digest', args, options);
-    if (values.check !== undefined) {
-      if (values.algorithm !== undefined) throw new UsageError('digest: --check takes its algorithm from DIGEST; drop --algorithm');
-      return check(io, values.check, values.size, positionals);
+export const command = defineCommand('digest', { summary: 'print or check the OCI digest (sha256, sha512, blake3) of files', usage, options }, async ({ values, positionals }, io) => {
+  if (values.check !== undefined) {
+    if (values.algorithm !== undefined) throw new UsageError('digest: --check takes its algorithm from DIGEST; drop --algorithm');
+    return check(io, values.check, values.size, positionals);
+  }
+  if (values.size !== undefined) throw new UsageError('digest: --size goes with --check');
+  const algorithm = values.algorithm ?? 'sha256';
+  if (!isSupportedAlgorithm(algorithm)) {
+    throw new UsageError(`digest: unknown --algorithm "${algorithm}" (one of ${SUPPORTED_ALGORITHMS.join(', ')})`);
+  }
+  const files = positionals.length === 0 ? ['-'] : positionals;
+  const results = startAll(files, algorithm, io);
+  let status: number = ExitCode.Ok;
+  const json: Array<{ path: string } & DigestResult> = [];
+  // Print in argument order while later files are still hashing.
+  for (const [i, pending] of results.entries()) {
+    const path = files[i]!;
+    try {
+      const r = await pending;
+      if (values.json) json.push({ path, ...r });
+      else await write(io.stdout, line(r.digest, path));
+    } catch (err) {
+      const reason = unreadable(path, err);
+      if (!reason) throw err;
+      await write(io.stderr, `ocikit: ${reason}\n`);
+      status = ExitCode.Usage;
     }
-    if (values.size !== undefined) throw new UsageError('digest: --size goes with --check');
-    const algorithm = values.algorithm ?? 'sha256';
-    if (!isSupportedAlgorithm(algorithm)) {
-      throw new UsageError(`digest: unknown --algorithm "${algorithm}" (one of ${SUPPORTED_ALGORITHMS.join(', ')})`);
-    }
-    const files = positionals.length === 0 ? ['-'] : positionals;
-    const results = startAll(files, algorithm, io);
-    let status: number = ExitCode.Ok;
-    const json: Array<{ path: string } & DigestResult> = [];
-    // Print in argument order while later files are still hashing.
-    for (const [i, pending] of results.entries()) {
-      const path = files[i]!;
-      try {
-        const r = await pending;
-        if (values.json) json.push({ path, ...r });
-        else await write(io.stdout, line(r.digest, path));
-      } catch (err) {
-        const reason = unreadable(path, err);
-        if (!reason) throw err;
-        await write(io.stderr, `ocikit: ${reason}\n`);
-        status = ExitCode.Usage;
-      }
-    }
-    if (values.json) await write(io.stdout, `${JSON.stringify({ results: json })}\n`);
-    return status;
-  },
-};
+  }
+  if (values.json) await write(io.stdout, `${JSON.stringify({ results: json })}\n`);
+  return status;
+});
 
 /** Start hashing every file at once: on worker threads when there are several, in order of the arguments. */
 function startAll(files: string[], algorithm: SupportedAlgorithm, io: CommandIO): Promise<DigestResult>[] {

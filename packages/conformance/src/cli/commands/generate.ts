@@ -2,8 +2,8 @@ import { link, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigBuilder, downgradeConfig, RuntimeSpecError, SPEC_VERSIONS, TargetOS, type MountOptions } from '@ocikit/runtime-spec';
 import { ExitCode, UsageError } from '../exit-codes.js';
-import { write, type Command } from '../io.js';
-import { enumOption, parseCommandArgs } from '../options.js';
+import { write } from '../io.js';
+import { defineCommand, enumOption, flags } from '../options.js';
 
 const OSES = Object.values(TargetOS);
 
@@ -81,60 +81,51 @@ async function writeAtomically(file: string, text: string, force: boolean): Prom
 }
 
 const options = {
-  os: { type: 'string' },
-  rootless: { type: 'boolean' },
-  'oci-version': { type: 'string' },
+  ...flags('string', 'os', 'oci-version', 'cwd', 'hostname'),
+  ...flags('boolean', 'rootless'),
   args: { type: 'string', multiple: true },
   env: { type: 'string', multiple: true },
-  cwd: { type: 'string' },
-  hostname: { type: 'string' },
   mount: { type: 'string', multiple: true },
   output: { type: 'string', short: 'o' },
   force: { type: 'boolean', short: 'f' },
 } as const;
 
-export const command: Command = {
-  summary: 'write a default runtime config.json (like runc spec), with the usual edits',
-  usage,
-  options,
-  async run(args, io) {
-    const { values, positionals } = parseCommandArgs('generate', args, options);
-    const os = enumOption('generate', 'os', values.os, OSES, TargetOS.Linux);
-    const argv = [...(values.args ?? []), ...positionals];
-    let text: string;
-    try {
-      const b = new ConfigBuilder({ os, rootless: values.rootless === true });
-      if (argv.length > 0) b.args(...argv);
-      for (const kv of values.env ?? []) {
-        const eq = kv.indexOf('=');
-        if (eq <= 0) throw new UsageError(`generate: --env expects K=V, found "${kv}"`);
-        b.env(kv.slice(0, eq), kv.slice(eq + 1));
-      }
-      if (values.cwd !== undefined) b.cwd(values.cwd);
-      if (values.hostname !== undefined) b.hostname(values.hostname);
-      for (const m of values.mount ?? []) {
-        const { destination, source, options } = parseMount(m);
-        b.mount(destination, source, options);
-      }
-      let spec = b.build();
-      const version = values['oci-version'];
-      if (version !== undefined) {
-        const { config, dropped } = downgradeConfig(spec, version);
-        spec = config;
-        for (const d of dropped) await write(io.stderr, `ocikit: generate: warning: left out ${d.path}${d.value !== undefined ? ` (${JSON.stringify(d.value)})` : ''}, new in runtime-spec ${d.since}\n`);
-      }
-      text = `${JSON.stringify(spec, null, 2)}\n`;
-    } catch (err) {
-      if (err instanceof RuntimeSpecError) throw new UsageError(`generate: ${err.message}`);
-      throw err;
+export const command = defineCommand('generate', { summary: 'write a default runtime config.json (like runc spec), with the usual edits', usage, options }, async ({ values, positionals }, io) => {
+  const os = enumOption('generate', 'os', values.os, OSES, TargetOS.Linux);
+  const argv = [...(values.args ?? []), ...positionals];
+  let text: string;
+  try {
+    const b = new ConfigBuilder({ os, rootless: values.rootless === true });
+    if (argv.length > 0) b.args(...argv);
+    for (const kv of values.env ?? []) {
+      const eq = kv.indexOf('=');
+      if (eq <= 0) throw new UsageError(`generate: --env expects K=V, found "${kv}"`);
+      b.env(kv.slice(0, eq), kv.slice(eq + 1));
     }
-    if (values.output === undefined) {
-      if (values.force) throw new UsageError('generate: --force needs --output');
-      await write(io.stdout, text);
-      return ExitCode.Ok;
+    if (values.cwd !== undefined) b.cwd(values.cwd);
+    if (values.hostname !== undefined) b.hostname(values.hostname);
+    for (const m of values.mount ?? []) {
+      const { destination, source, options } = parseMount(m);
+      b.mount(destination, source, options);
     }
-    const file = path.resolve(io.cwd, values.output);
-    if (!(await writeAtomically(file, text, values.force === true))) throw new UsageError(`generate: ${file} exists (use --force to replace it)`);
+    let spec = b.build();
+    const version = values['oci-version'];
+    if (version !== undefined) {
+      const { config, dropped } = downgradeConfig(spec, version);
+      spec = config;
+      for (const d of dropped) await write(io.stderr, `ocikit: generate: warning: left out ${d.path}${d.value !== undefined ? ` (${JSON.stringify(d.value)})` : ''}, new in runtime-spec ${d.since}\n`);
+    }
+    text = `${JSON.stringify(spec, null, 2)}\n`;
+  } catch (err) {
+    if (err instanceof RuntimeSpecError) throw new UsageError(`generate: ${err.message}`);
+    throw err;
+  }
+  if (values.output === undefined) {
+    if (values.force) throw new UsageError('generate: --force needs --output');
+    await write(io.stdout, text);
     return ExitCode.Ok;
-  },
-};
+  }
+  const file = path.resolve(io.cwd, values.output);
+  if (!(await writeAtomically(file, text, values.force === true))) throw new UsageError(`generate: ${file} exists (use --force to replace it)`);
+  return ExitCode.Ok;
+});

@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { DEFLATER_CHOICES, pack, PackCompression, PackFormat, type PackProgress } from '@ocikit/bundle';
 import { ExitCode, UsageError } from '../exit-codes.js';
-import { write, type Command } from '../io.js';
-import { enumOption, imageOption, parseCommandArgs } from '../options.js';
+import { write } from '../io.js';
+import { defineCommand, enumOption, flags, imageOption } from '../options.js';
 import { bytes, progressLine } from '../progress.js';
 
 const usage = `Usage: ocikit pack --image LAYOUT[:REF] [--compress gzip|zstd|none] [--deflater auto|native|wasm] [--format layout|archive] [--full] [--history-comment TEXT] [--json] BUNDLE
@@ -38,59 +38,49 @@ const FORMATS = Object.values(PackFormat);
 
 const options = {
   image: { type: 'string', short: 'i' },
-  compress: { type: 'string' },
-  deflater: { type: 'string' },
-  format: { type: 'string' },
-  full: { type: 'boolean' },
-  'history-comment': { type: 'string' },
-  json: { type: 'boolean' },
+  ...flags('string', 'compress', 'deflater', 'format', 'history-comment'),
+  ...flags('boolean', 'full', 'json'),
 } as const;
 
-export const command: Command = {
-  summary: 'pack a runtime bundle back into an image layout or oci-archive (like umoci repack)',
-  usage,
-  options,
-  async run(args, io) {
-    const { values, positionals } = parseCommandArgs('pack', args, options);
-    const { layout, ref } = imageOption('pack', values.image);
-    if (positionals.length !== 1) throw new UsageError('pack: name exactly one BUNDLE directory');
-    const compression = enumOption('pack', 'compress', values.compress, COMPRESSIONS, PackCompression.Gzip);
-    const deflater = enumOption('pack', 'deflater', values.deflater, DEFLATER_CHOICES, 'auto');
-    // No --format: the library picks an oci-archive for a file or a .tar name.
-    const format = values.format === undefined ? undefined : enumOption('pack', 'format', values.format, FORMATS, PackFormat.Layout);
-    if (format === PackFormat.Layout && statSync(layout, { throwIfNoEntry: false })?.isDirectory() === false) {
-      throw new UsageError(`pack: ${JSON.stringify(layout)} is a file, and --format layout writes a directory (an oci-archive file takes --format archive)`);
+export const command = defineCommand('pack', { summary: 'pack a runtime bundle back into an image layout or oci-archive (like umoci repack)', usage, options }, async ({ values, positionals }, io) => {
+  const { layout, ref } = imageOption('pack', values.image);
+  if (positionals.length !== 1) throw new UsageError('pack: name exactly one BUNDLE directory');
+  const compression = enumOption('pack', 'compress', values.compress, COMPRESSIONS, PackCompression.Gzip);
+  const deflater = enumOption('pack', 'deflater', values.deflater, DEFLATER_CHOICES, 'auto');
+  // No --format: the library picks an oci-archive for a file or a .tar name.
+  const format = values.format === undefined ? undefined : enumOption('pack', 'format', values.format, FORMATS, PackFormat.Layout);
+  if (format === PackFormat.Layout && statSync(layout, { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw new UsageError(`pack: ${JSON.stringify(layout)} is a file, and --format layout writes a directory (an oci-archive file takes --format archive)`);
+  }
+  let sourceDateEpoch: number | undefined;
+  const sde = io.env['SOURCE_DATE_EPOCH'];
+  if (sde !== undefined && sde !== '') {
+    if (!/^[0-9]{1,12}$/.test(sde)) throw new UsageError(`pack: SOURCE_DATE_EPOCH must be whole seconds since the epoch, not ${JSON.stringify(sde)}`);
+    sourceDateEpoch = Number(sde);
+  }
+  const line = progressLine(io);
+  try {
+    const result = await pack(positionals[0]!, layout, {
+      ref,
+      compression,
+      deflater,
+      ...(format !== undefined && { format }),
+      full: values.full === true,
+      ...(sourceDateEpoch !== undefined && { sourceDateEpoch }),
+      ...(values['history-comment'] !== undefined && { comment: values['history-comment'] }),
+      warn: (m) => void io.stderr.write(`ocikit: pack: warning: ${m}\n`),
+      ...(line && { progress: (p: PackProgress) => line.update(`packing: ${p.entries} entries, ${bytes(p.bytes)} of layer tar`) }),
+    });
+    line?.done();
+    if (values.json) await write(io.stdout, `${JSON.stringify(result)}\n`);
+    else {
+      const what = result.layer
+        ? `${result.incremental ? `a layer of changes (${result.added} added, ${result.modified} modified, ${result.removed} removed)` : `one full layer (${result.added} entries)`} ${result.layer.digest}`
+        : 'no new layer (nothing changed)';
+      await write(io.stdout, `packed ${result.manifest.digest} as ${result.target}:${result.ref} with ${what}\n`);
     }
-    let sourceDateEpoch: number | undefined;
-    const sde = io.env['SOURCE_DATE_EPOCH'];
-    if (sde !== undefined && sde !== '') {
-      if (!/^[0-9]{1,12}$/.test(sde)) throw new UsageError(`pack: SOURCE_DATE_EPOCH must be whole seconds since the epoch, not ${JSON.stringify(sde)}`);
-      sourceDateEpoch = Number(sde);
-    }
-    const line = progressLine(io);
-    try {
-      const result = await pack(positionals[0]!, layout, {
-        ref,
-        compression,
-        deflater,
-        ...(format !== undefined && { format }),
-        full: values.full === true,
-        ...(sourceDateEpoch !== undefined && { sourceDateEpoch }),
-        ...(values['history-comment'] !== undefined && { comment: values['history-comment'] }),
-        warn: (m) => void io.stderr.write(`ocikit: pack: warning: ${m}\n`),
-        ...(line && { progress: (p: PackProgress) => line.update(`packing: ${p.entries} entries, ${bytes(p.bytes)} of layer tar`) }),
-      });
-      line?.done();
-      if (values.json) await write(io.stdout, `${JSON.stringify(result)}\n`);
-      else {
-        const what = result.layer
-          ? `${result.incremental ? `a layer of changes (${result.added} added, ${result.modified} modified, ${result.removed} removed)` : `one full layer (${result.added} entries)`} ${result.layer.digest}`
-          : 'no new layer (nothing changed)';
-        await write(io.stdout, `packed ${result.manifest.digest} as ${result.target}:${result.ref} with ${what}\n`);
-      }
-      return ExitCode.Ok;
-    } finally {
-      line?.done();
-    }
-  },
-};
+    return ExitCode.Ok;
+  } finally {
+    line?.done();
+  }
+});

@@ -1,7 +1,7 @@
 import { SPEC_VERSIONS } from '@ocikit/runtime-spec';
 import { ExitCode, UsageError } from '../exit-codes.js';
-import { write, type Command } from '../io.js';
-import { enumOption, parseCommandArgs } from '../options.js';
+import { write } from '../io.js';
+import { defineCommand, enumOption, flags } from '../options.js';
 import { ALL_CHECKS } from '../../runtime-test/checks/index.js';
 import { RuntimeTestError, RuntimeTestErrorCode } from '../../runtime-test/errors.js';
 import { humanLine, humanSummary, mustFailed, tapFooter, tapHeader, tapLine, toJson } from '../../runtime-test/report.js';
@@ -43,90 +43,78 @@ no rootfs, 130 interrupted.
 const INTERRUPTED = 130;
 
 const options = {
-  runtime: { type: 'string' },
-  rootfs: { type: 'string' },
+  ...flags('string', 'runtime', 'rootfs', 'timeout', 'oci-version'),
+  ...flags('boolean', 'tap', 'json', 'keep', 'list'),
   only: { type: 'string', multiple: true },
-  tap: { type: 'boolean' },
-  json: { type: 'boolean' },
-  keep: { type: 'boolean' },
-  timeout: { type: 'string' },
   'runtime-arg': { type: 'string', multiple: true },
-  'oci-version': { type: 'string' },
-  list: { type: 'boolean' },
 } as const;
 
-export const command: Command = {
-  summary: 'test an OCI runtime (runc command line) against the runtime-spec',
-  usage,
-  options,
-  async run(args, io) {
-    const { values, positionals } = parseCommandArgs('runtime-test', args, options);
-    if (positionals.length > 0) throw new UsageError(`runtime-test: takes no arguments besides its options, found ${JSON.stringify(positionals[0])}`);
-    const patterns = parsePatterns(values.only ?? []);
-    const checks = selectChecks(ALL_CHECKS, patterns);
-    if (checks.length === 0) throw new UsageError(`runtime-test: no check matches --only ${patterns.join(',')} (see --list)`);
-    if (values.list) {
-      await write(io.stdout, checks.map((c) => `${c.id}\t${c.level}\t${c.text}\t${c.ref}\n`).join(''));
-      return ExitCode.Ok;
-    }
-    if (values.runtime === undefined || values.runtime === '') throw new UsageError('runtime-test: --runtime NAME|PATH is required');
-    const runtime = findRuntime(values.runtime, io.env, io.cwd);
-    if (values.tap && values.json) throw new UsageError('runtime-test: choose one of --tap and --json');
-    const ociVersion = values['oci-version'] === undefined ? undefined : enumOption('runtime-test', 'oci-version', values['oci-version'], SPEC_VERSIONS, values['oci-version']);
-    const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
-    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new UsageError(`runtime-test: --timeout must be a positive number of seconds, not "${values.timeout}"`);
+export const command = defineCommand('runtime-test', { summary: 'test an OCI runtime (runc command line) against the runtime-spec', usage, options }, async ({ values, positionals }, io) => {
+  if (positionals.length > 0) throw new UsageError(`runtime-test: takes no arguments besides its options, found ${JSON.stringify(positionals[0])}`);
+  const patterns = parsePatterns(values.only ?? []);
+  const checks = selectChecks(ALL_CHECKS, patterns);
+  if (checks.length === 0) throw new UsageError(`runtime-test: no check matches --only ${patterns.join(',')} (see --list)`);
+  if (values.list) {
+    await write(io.stdout, checks.map((c) => `${c.id}\t${c.level}\t${c.text}\t${c.ref}\n`).join(''));
+    return ExitCode.Ok;
+  }
+  if (values.runtime === undefined || values.runtime === '') throw new UsageError('runtime-test: --runtime NAME|PATH is required');
+  const runtime = findRuntime(values.runtime, io.env, io.cwd);
+  if (values.tap && values.json) throw new UsageError('runtime-test: choose one of --tap and --json');
+  const ociVersion = values['oci-version'] === undefined ? undefined : enumOption('runtime-test', 'oci-version', values['oci-version'], SPEC_VERSIONS, values['oci-version']);
+  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new UsageError(`runtime-test: --timeout must be a positive number of seconds, not "${values.timeout}"`);
 
-    // The bundles are not rootless: without root every create is expected to fail.
-    if (process.getuid?.() !== 0) await write(io.stderr, 'ocikit: warning: runtime-test creates containers from root bundles; run it as root\n');
-    const mode = values.json ? 'json' : values.tap || io.stdout.isTTY !== true ? 'tap' : 'human';
-    const color = mode === 'human' && !io.env['NO_COLOR'];
-    let output = Promise.resolve();
-    const emit = (text: string) => {
-      output = output.then(() => write(io.stdout, text));
-    };
+  // The bundles are not rootless: without root every create is expected to fail.
+  if (process.getuid?.() !== 0) await write(io.stderr, 'ocikit: warning: runtime-test creates containers from root bundles; run it as root\n');
+  const mode = values.json ? 'json' : values.tap || io.stdout.isTTY !== true ? 'tap' : 'human';
+  const color = mode === 'human' && !io.env['NO_COLOR'];
+  let output = Promise.resolve();
+  const emit = (text: string) => {
+    output = output.then(() => write(io.stdout, text));
+  };
 
-    // Ctrl-C and SIGTERM stop the run; the harness still removes its containers.
-    const controller = new AbortController();
-    const onSignal = () => {
-      if (!controller.signal.aborted) void write(io.stderr, 'ocikit: interrupted, removing containers...\n');
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    let report: RunReport;
-    try {
-      report = await runRuntimeTest({
-        runtime,
-        checks,
-        ...(values.rootfs !== undefined && { rootfs: values.rootfs }),
-        ...(values.keep && { keep: true }),
-        runtimeArgs: values['runtime-arg'] ?? [],
-        ...(ociVersion !== undefined && { ociVersion }),
-        ...(timeout !== undefined && { timeoutMs: Math.round(timeout * 1000) }),
-        signal: controller.signal,
-        onStart: (runtime, total) => {
-          if (mode === 'tap') emit(`${tapHeader({ runtime }, total)}\n`);
-        },
-        onResult: (result, n) => {
-          if (mode === 'tap') emit(`${tapLine(result, n)}\n`);
-          else if (mode === 'human') emit(`${humanLine(result, color)}\n`);
-        },
-      });
-    } catch (err) {
-      await output;
-      if (err instanceof RuntimeTestError && err.code === RuntimeTestErrorCode.Aborted) return INTERRUPTED;
-      throw err;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
-    if (mode === 'json') emit(`${JSON.stringify(toJson(report), null, 2)}\n`);
-    else if (mode === 'tap') emit(`${tapFooter(report)}\n`);
-    else emit(humanSummary(report, color));
+  // Ctrl-C and SIGTERM stop the run; the harness still removes its containers.
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (!controller.signal.aborted) void write(io.stderr, 'ocikit: interrupted, removing containers...\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let report: RunReport;
+  try {
+    report = await runRuntimeTest({
+      runtime,
+      checks,
+      ...(values.rootfs !== undefined && { rootfs: values.rootfs }),
+      ...(values.keep && { keep: true }),
+      runtimeArgs: values['runtime-arg'] ?? [],
+      ...(ociVersion !== undefined && { ociVersion }),
+      ...(timeout !== undefined && { timeoutMs: Math.round(timeout * 1000) }),
+      signal: controller.signal,
+      onStart: (runtime, total) => {
+        if (mode === 'tap') emit(`${tapHeader({ runtime }, total)}\n`);
+      },
+      onResult: (result, n) => {
+        if (mode === 'tap') emit(`${tapLine(result, n)}\n`);
+        else if (mode === 'human') emit(`${humanLine(result, color)}\n`);
+      },
+    });
+  } catch (err) {
     await output;
-    if (report.cleanup.leftovers.length) await write(io.stderr, `ocikit: could not remove containers ${report.cleanup.leftovers.join(' ')}\n`);
-    if (report.workDir && mode !== 'human') await write(io.stderr, `ocikit: bundles kept in ${report.workDir}\n`);
-    if (report.interrupted) return INTERRUPTED;
-    return mustFailed(report.results) ? ExitCode.Failure : ExitCode.Ok;
-  },
-};
+    if (err instanceof RuntimeTestError && err.code === RuntimeTestErrorCode.Aborted) return INTERRUPTED;
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (mode === 'json') emit(`${JSON.stringify(toJson(report), null, 2)}\n`);
+  else if (mode === 'tap') emit(`${tapFooter(report)}\n`);
+  else emit(humanSummary(report, color));
+  await output;
+  if (report.cleanup.leftovers.length) await write(io.stderr, `ocikit: could not remove containers ${report.cleanup.leftovers.join(' ')}\n`);
+  if (report.workDir && mode !== 'human') await write(io.stderr, `ocikit: bundles kept in ${report.workDir}\n`);
+  if (report.interrupted) return INTERRUPTED;
+  return mustFailed(report.results) ? ExitCode.Failure : ExitCode.Ok;
+});

@@ -1,8 +1,8 @@
 import { unpack, type UnpackProgress } from '@ocikit/bundle';
 import { SPEC_VERSIONS } from '@ocikit/runtime-spec';
 import { ExitCode, UsageError } from '../exit-codes.js';
-import { write, type Command } from '../io.js';
-import { enumOption, imageOption, parseCommandArgs } from '../options.js';
+import { write } from '../io.js';
+import { defineCommand, enumOption, flags, imageOption } from '../options.js';
 import { bar, bytes, progressLine } from '../progress.js';
 
 const usage = `Usage: ocikit unpack --image LAYOUT[:REF] [--platform OS/ARCH[/VARIANT]] [--rootless] [--max-size N] [--volumes]
@@ -36,50 +36,40 @@ function parseSize(text: string): number {
 
 const options = {
   image: { type: 'string', short: 'i' },
-  platform: { type: 'string' },
-  rootless: { type: 'boolean' },
-  'max-size': { type: 'string' },
-  volumes: { type: 'boolean' },
-  'oci-version': { type: 'string' },
-  json: { type: 'boolean' },
+  ...flags('string', 'platform', 'max-size', 'oci-version'),
+  ...flags('boolean', 'rootless', 'volumes', 'json'),
 } as const;
 
-export const command: Command = {
-  summary: 'unpack an image from an OCI layout into a runtime bundle (like umoci unpack)',
-  usage,
-  options,
-  async run(args, io) {
-    const { values, positionals } = parseCommandArgs('unpack', args, options);
-    const { layout, ref } = imageOption('unpack', values.image);
-    if (positionals.length !== 1) throw new UsageError('unpack: name exactly one BUNDLE directory');
-    const maxSize = values['max-size'] === undefined ? undefined : parseSize(values['max-size']);
-    const ociVersion = values['oci-version'] === undefined ? undefined : enumOption('unpack', 'oci-version', values['oci-version'], SPEC_VERSIONS, values['oci-version']);
-    const line = progressLine(io);
-    try {
-      const result = await unpack(layout, positionals[0]!, {
-        ref,
-        ...(values.platform !== undefined && { platform: values.platform }),
-        ...(maxSize !== undefined && { maxSize }),
-        rootless: values.rootless === true,
-        volumes: values.volumes === true,
-        ...(ociVersion !== undefined && { ociVersion }),
-        warn: (m) => void io.stderr.write(`ocikit: unpack: warning: ${m}\n`),
-        ...(line && {
-          progress: (p: UnpackProgress) =>
-            line.update(`layer ${p.layer}/${p.layers} ${bar(p.bytesTotal > 0 ? p.bytesRead / p.bytesTotal : 1)} ${bytes(p.bytesRead)}/${bytes(p.bytesTotal)}, ${p.entries} entries`),
-        }),
-      });
-      line?.done();
-      if (values.json) await write(io.stdout, `${JSON.stringify(result)}\n`);
-      else {
-        await write(
-          io.stdout,
-          `unpacked ${result.provenance.manifest.digest} (${result.provenance.layers.length} layers, ${result.entries} entries) into ${result.bundle}\n`,
-        );
-      }
-      return ExitCode.Ok;
-    } finally {
-      line?.done();
+export const command = defineCommand('unpack', { summary: 'unpack an image from an OCI layout into a runtime bundle (like umoci unpack)', usage, options }, async ({ values, positionals }, io) => {
+  const { layout, ref } = imageOption('unpack', values.image);
+  if (positionals.length !== 1) throw new UsageError('unpack: name exactly one BUNDLE directory');
+  const maxSize = values['max-size'] === undefined ? undefined : parseSize(values['max-size']);
+  const ociVersion = values['oci-version'] === undefined ? undefined : enumOption('unpack', 'oci-version', values['oci-version'], SPEC_VERSIONS, values['oci-version']);
+  const line = progressLine(io);
+  try {
+    const result = await unpack(layout, positionals[0]!, {
+      ref,
+      ...(values.platform !== undefined && { platform: values.platform }),
+      ...(maxSize !== undefined && { maxSize }),
+      rootless: values.rootless === true,
+      volumes: values.volumes === true,
+      ...(ociVersion !== undefined && { ociVersion }),
+      warn: (m) => void io.stderr.write(`ocikit: unpack: warning: ${m}\n`),
+      ...(line && {
+        progress: (p: UnpackProgress) =>
+          line.update(`layer ${p.layer}/${p.layers} ${bar(p.bytesTotal > 0 ? p.bytesRead / p.bytesTotal : 1)} ${bytes(p.bytesRead)}/${bytes(p.bytesTotal)}, ${p.entries} entries`),
+      }),
+    });
+    line?.done();
+    if (values.json) await write(io.stdout, `${JSON.stringify(result)}\n`);
+    else {
+      await write(
+        io.stdout,
+        `unpacked ${result.provenance.manifest.digest} (${result.provenance.layers.length} layers, ${result.entries} entries) into ${result.bundle}\n`,
+      );
     }
-  },
-};
+    return ExitCode.Ok;
+  } finally {
+    line?.done();
+  }
+});

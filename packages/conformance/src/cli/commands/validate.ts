@@ -1,6 +1,6 @@
 import { ExitCode, UsageError } from '../exit-codes.js';
-import { write, type Command } from '../io.js';
-import { enumOption, parseCommandArgs } from '../options.js';
+import { write } from '../io.js';
+import { defineCommand, enumOption, flags } from '../options.js';
 import { bar, progressLine } from '../progress.js';
 import { VALIDATE_KINDS, isValidateKind } from '../../validate/kinds.js';
 import { validatePaths } from '../../validate/run.js';
@@ -33,52 +33,43 @@ Warnings never change the exit status.
 
 const options = {
   type: { type: 'string', short: 't' },
-  json: { type: 'boolean' },
-  level: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
-  'max-bytes': { type: 'string' },
-  'host-specific': { type: 'boolean' },
-  deep: { type: 'boolean' },
+  ...flags('string', 'level', 'max-bytes'),
+  ...flags('boolean', 'json', 'host-specific', 'deep'),
 } as const;
 
 const LEVELS = ['must', 'should', 'may'] as const;
 
-export const command: Command = {
-  summary: 'validate OCI documents, image layouts and bundles offline',
-  usage,
-  options,
-  async run(args, io) {
-    const { values, positionals } = parseCommandArgs('validate', args, options);
-    if (positionals.length === 0) throw new UsageError('validate: name at least one PATH (- for standard input)');
-    if (values.type !== undefined && !isValidateKind(values.type)) {
-      throw new UsageError(`validate: unknown --type "${values.type}" (one of ${VALIDATE_KINDS.join(', ')})`);
-    }
-    const level = values.level === undefined ? undefined : enumOption('validate', 'level', values.level.toLowerCase(), LEVELS, 'may');
-    const maxBytes = values['max-bytes'] === undefined ? undefined : Number(values['max-bytes']);
-    if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes > 0)) {
-      throw new UsageError(`validate: --max-bytes must be a positive integer, not "${values['max-bytes']}"`);
-    }
-    const line = progressLine(io);
-    let report;
-    try {
-      report = await validatePaths(positionals, {
-        ...(values.type !== undefined && { type: values.type as never }),
-        ...(level !== undefined && { level: level }),
-        ...(maxBytes !== undefined && { maxBytes }),
-        hostSpecific: values['host-specific'] === true,
-        deep: values.deep === true,
-        ...(line && { onProgress: (done: number, total: number) => line.update(`${bar(done / Math.max(total, 1))} ${done}/${total} blobs verified`, done === total) }),
-        stdin: io.stdin,
-      });
-    } finally {
-      line?.done();
-    }
-    if (values.json) {
-      await write(io.stdout, `${JSON.stringify(report)}\n`);
-    } else {
-      const tty = io.stdout.isTTY === true;
-      await write(io.stdout, formatHuman(report, { color: tty && !io.env['NO_COLOR'], quiet: values.quiet === true, summary: tty || report.results.length > 1 }));
-    }
-    return report.results.every((r) => r.valid) ? ExitCode.Ok : ExitCode.Failure;
-  },
-};
+export const command = defineCommand('validate', { summary: 'validate OCI documents, image layouts and bundles offline', usage, options }, async ({ values, positionals }, io) => {
+  if (positionals.length === 0) throw new UsageError('validate: name at least one PATH (- for standard input)');
+  if (values.type !== undefined && !isValidateKind(values.type)) {
+    throw new UsageError(`validate: unknown --type "${values.type}" (one of ${VALIDATE_KINDS.join(', ')})`);
+  }
+  const level = values.level === undefined ? undefined : enumOption('validate', 'level', values.level.toLowerCase(), LEVELS, 'may');
+  const maxBytes = values['max-bytes'] === undefined ? undefined : Number(values['max-bytes']);
+  if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes > 0)) {
+    throw new UsageError(`validate: --max-bytes must be a positive integer, not "${values['max-bytes']}"`);
+  }
+  const line = progressLine(io);
+  let report;
+  try {
+    report = await validatePaths(positionals, {
+      ...(values.type !== undefined && { type: values.type as never }),
+      ...(level !== undefined && { level: level }),
+      ...(maxBytes !== undefined && { maxBytes }),
+      hostSpecific: values['host-specific'] === true,
+      deep: values.deep === true,
+      ...(line && { onProgress: (done: number, total: number) => line.update(`${bar(done / Math.max(total, 1))} ${done}/${total} blobs verified`, done === total) }),
+      stdin: io.stdin,
+    });
+  } finally {
+    line?.done();
+  }
+  if (values.json) {
+    await write(io.stdout, `${JSON.stringify(report)}\n`);
+  } else {
+    const tty = io.stdout.isTTY === true;
+    await write(io.stdout, formatHuman(report, { color: tty && !io.env['NO_COLOR'], quiet: values.quiet === true, summary: tty || report.results.length > 1 }));
+  }
+  return report.results.every((r) => r.valid) ? ExitCode.Ok : ExitCode.Failure;
+});
