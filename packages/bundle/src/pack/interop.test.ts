@@ -13,24 +13,20 @@ import path from 'node:path';
 import { setAttributeSync } from '@napi-rs/xattr';
 import { bundleRecord } from '../digest/record.js';
 import { scratch } from '../test-support/image.js';
+import { run, umociImage } from '../test-support/umoci.js';
 import { unpack } from '../unpack/unpack.js';
 import { pack } from './pack.js';
 import { rootfsRecord } from '../test-support/record.js';
 import { describeWithPeers } from '@ocikit/testkit';
 
-const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 
 describeWithPeers(['root', 'umoci', 'skopeo'], 'bundle digest and pack with umoci and skopeo', () => {
   let s: ReturnType<typeof scratch>;
   let L: string;
   beforeAll(() => {
     s = scratch('pack-interop');
-    L = path.join(s.dir, 'L');
-    const B = path.join(s.dir, 'build');
-    run('umoci', ['init', '--layout', L]);
-    run('umoci', ['new', '--image', `${L}:t`]);
-    run('umoci', ['unpack', '--image', `${L}:t`, B]);
-    const r = path.join(B, 'rootfs');
+    const { layout, build: B, rootfs: r } = umociImage(s.dir);
+    L = layout;
     for (const d of ['bin', 'etc', 'srv/data', 'srv/gone', 'home/app']) mkdirSync(path.join(r, d), { recursive: true });
     copyFileSync('/bin/busybox', path.join(r, 'bin/busybox'));
     chmodSync(path.join(r, 'bin/busybox'), 0o755);

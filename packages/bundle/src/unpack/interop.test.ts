@@ -5,11 +5,12 @@
  * under real runc. These tools are Debian packages installed by CI.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { scratch } from '../test-support/image.js';
+import { run, umociImage } from '../test-support/umoci.js';
 import { unpack } from './unpack.js';
 import { describeWithPeers } from '@ocikit/testkit';
 
@@ -28,19 +29,14 @@ function listing(root: string): string[] {
   return out;
 }
 
-const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 
 describeWithPeers(['root', 'umoci', 'skopeo', 'runc'], 'interop with umoci, skopeo and runc', () => {
   let s: ReturnType<typeof scratch>;
   let L: string;
   beforeAll(() => {
     s = scratch('interop');
-    L = path.join(s.dir, 'L');
-    const B = path.join(s.dir, 'build');
-    run('umoci', ['init', '--layout', L]);
-    run('umoci', ['new', '--image', `${L}:t`]);
-    run('umoci', ['unpack', '--image', `${L}:t`, B]);
-    const r = path.join(B, 'rootfs');
+    const { layout, build: B, rootfs: r } = umociImage(s.dir);
+    L = layout;
     // Layer 1: a busybox system with owners, modes, links.
     for (const d of ['bin', 'etc', 'tmp', 'srv/data', 'srv/gone', 'home/app', 'replace-me']) mkdirSync(path.join(r, d), { recursive: true });
     copyFileSync('/bin/busybox', path.join(r, 'bin/busybox'));

@@ -1,22 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleDigest } from '@ocikit/bundle';
 import { runCli } from '../../test-support/run-cli.js';
 import { ExitCode } from '../exit-codes.js';
+import { scratchDir, writeHelloBundle } from '../../test-support/scratch.js';
 
 describe('ocikit bundle digest / verify (built bin)', () => {
   let tmp: string;
   let a: string;
   beforeAll(() => {
-    tmp = mkdtempSync(path.join(process.platform === 'linux' ? '/dev/shm' : os.tmpdir(), 'ocikit-cli-bundle-'));
-    a = path.join(tmp, 'a');
-    mkdirSync(path.join(a, 'rootfs/etc'), { recursive: true });
-    writeFileSync(path.join(a, 'rootfs/etc/hello'), 'hello\n');
-    writeFileSync(path.join(a, 'config.json'), JSON.stringify({ ociVersion: '1.2.0', root: { path: 'rootfs' } }));
+    tmp = scratchDir('cli-bundle');
+    a = writeHelloBundle(path.join(tmp, 'a'), { ociVersion: '1.2.0', root: { path: 'rootfs' } });
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -1,23 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../../test-support/run-cli.js';
 import { ExitCode } from '../exit-codes.js';
 import { havePeers } from '@ocikit/testkit';
+import { scratchDir, writeHelloBundle } from '../../test-support/scratch.js';
 
 
 describe('ocikit pack (built bin)', () => {
   let tmp: string;
   let b: string;
   beforeAll(() => {
-    tmp = mkdtempSync(path.join(process.platform === 'linux' ? '/dev/shm' : os.tmpdir(), 'ocikit-cli-pack-'));
-    b = path.join(tmp, 'bundle');
-    mkdirSync(path.join(b, 'rootfs/etc'), { recursive: true });
-    writeFileSync(path.join(b, 'rootfs/etc/hello'), 'hello\n');
-    writeFileSync(path.join(b, 'config.json'), JSON.stringify({ ociVersion: '1.2.0', root: { path: 'rootfs' }, process: { args: ['/bin/hello'], cwd: '/', env: ['X=1'], user: { uid: 0, gid: 0 } } }));
+    tmp = scratchDir('cli-pack');
+    b = writeHelloBundle(path.join(tmp, 'bundle'), { ociVersion: '1.2.0', root: { path: 'rootfs' }, process: { args: ['/bin/hello'], cwd: '/', env: ['X=1'], user: { uid: 0, gid: 0 } } });
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -10,6 +10,7 @@ import { validate } from '@ocikit/runtime-spec';
 import { runCli } from '../../test-support/run-cli.js';
 import { ExitCode } from '../exit-codes.js';
 import { describeWithPeers, peerPath } from '@ocikit/testkit';
+import { scratchDir } from '../../test-support/scratch.js';
 
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -35,7 +36,7 @@ describe('ocikit unpack (built bin)', () => {
   let tmp: string;
   let tree: string;
   beforeAll(() => {
-    tmp = mkdtempSync(path.join(process.platform === 'linux' ? '/dev/shm' : os.tmpdir(), 'ocikit-cli-unpack-'));
+    tmp = scratchDir('cli-unpack');
     tree = path.join(tmp, 'tree');
     mkdirSync(path.join(tree, 'etc'), { recursive: true });
     writeFileSync(path.join(tree, 'etc/hello'), 'hello\n');
@@ -132,7 +133,7 @@ describe('ocikit unpack (built bin)', () => {
 describeWithPeers(['umoci', 'tar'], 'ocikit unpack of layers written by umoci insert (built bin)', () => {
   let tmp: string;
   beforeAll(() => {
-    tmp = mkdtempSync(path.join(process.platform === 'linux' ? '/dev/shm' : os.tmpdir(), 'ocikit-cli-umoci-'));
+    tmp = scratchDir('cli-umoci');
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
