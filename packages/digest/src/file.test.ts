@@ -8,6 +8,7 @@ import { DigestErrorCode, DigestMismatchError, SizeMismatchError } from './error
 import { READ_BUFFER_SIZE, digestFile, verifyFile } from './file.js';
 import { digestFileBlocking } from './file-blocking.js';
 import { createFileDigestPool, digestFiles } from './pool.js';
+import { answeredOnWorkers } from './worker-pool.js';
 import { itWithPeers } from '@ocikit/testkit';
 
 let dir: string;
@@ -96,16 +97,36 @@ describe('verifyFile', () => {
 });
 
 describe('file digest pool', () => {
-  it('returns results in argument order, an unreadable file as its error', async () => {
+  it('returns results in argument order, an unreadable file as its error, hashed on worker threads', async () => {
     const names = ['big', 'missing', 'small', 'empty', 'over'];
     const seen: string[] = [];
+    const before = answeredOnWorkers('file-worker.js');
     for await (const r of digestFiles(names.map((n) => join(dir, n)), 'sha512', { concurrency: 2 })) {
       const name = r.path.slice(dir.length + 1);
       seen.push(name);
-      if (name === 'missing') expect('error' in r && (r.error as NodeJS.ErrnoException).code).toBe('ENOENT');
+      if (name === 'missing') expect('error' in r && r.error).toMatchObject({ code: 'ENOENT', syscall: 'open', path: join(dir, 'missing') });
       else expect('result' in r && r.result).toEqual({ digest: digestOf(files[name]!, 'sha512'), size: files[name]!.length });
     }
     expect(seen).toEqual(names);
+    // Every file went to a worker (the built file-worker.js), the missing one too.
+    expect(answeredOnWorkers('file-worker.js') - before).toBe(names.length);
+  });
+
+  it('with the calling thread as a lane, shares the files between it and the workers; without threads, uses none', async () => {
+    const names = ['big', 'over', 'exact', 'small', 'empty', 'big', 'over'];
+    const before = answeredOnWorkers('file-worker.js');
+    const pool = createFileDigestPool({ concurrency: 2, callingThread: true });
+    const results = await Promise.all(names.map((n) => pool.digest(join(dir, n), 'sha256')));
+    await pool.close();
+    expect(results).toEqual(names.map((n) => ({ digest: digestOf(files[n]!), size: files[n]!.length })));
+    const onWorkers = answeredOnWorkers('file-worker.js') - before;
+    expect(onWorkers).toBeGreaterThan(0);
+    expect(onWorkers).toBeLessThan(names.length);
+
+    const inline = createFileDigestPool({ concurrency: 2, threads: false });
+    await expect(inline.digest(join(dir, 'small'))).resolves.toEqual({ digest: digestOf(files['small']!), size: 3 });
+    await inline.close();
+    expect(answeredOnWorkers('file-worker.js') - before).toBe(onWorkers);
   });
 
   it('limits concurrency and rejects after close', async () => {

@@ -3,10 +3,7 @@
  * per worker at a time, so N files use up to N cores. Results come back per
  * file, so callers keep their own order (the CLI prints in argument order).
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { DEFAULT_ALGORITHM, type SupportedAlgorithm } from './algorithms.js';
 import { createDigester } from './digester.js';
 import { digestFile } from './file.js';
@@ -14,6 +11,7 @@ import { digestFileBlocking } from './file-blocking.js';
 import type { WorkerRequest, WorkerResponse } from './file-worker.js';
 import type { Digest } from './grammar.js';
 import type { DigestResult } from './stream.js';
+import { WorkerPool, WorkerPoolError, WorkerPoolErrorCode, workerScript } from './worker-pool.js';
 
 export interface FileDigestPoolOptions {
   /** Files hashed at the same time; default: the number of cores. */
@@ -46,108 +44,44 @@ interface Job {
   readonly reject: (e: unknown) => void;
 }
 
-// The compiled worker sits beside this module in dist/. Under a TypeScript
-// test runner there is no .js file: hash on this thread instead.
-const WORKER_URL = new URL('./file-worker.js', import.meta.url);
-
-function workerAvailable(): boolean {
-  return WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
-}
-
-function reviveError(e: Extract<WorkerResponse, { error: unknown }>['error']): Error {
-  const err = new Error(e.message) as NodeJS.ErrnoException;
-  err.name = e.name;
-  if (e.code !== undefined) err.code = e.code;
-  if (e.syscall !== undefined) err.syscall = e.syscall;
-  if (e.path !== undefined) err.path = e.path;
-  if (e.errno !== undefined) err.errno = e.errno;
-  return err;
-}
+/** The compiled worker (undefined when there is none: the files are hashed on this thread). */
+const WORKER = workerScript('./file-worker.js', import.meta.url);
 
 /** One slot of the pool: runs jobs one after another. */
-interface Lane {
-  run(job: Job): Promise<void>;
-  close(): Promise<void>;
-}
+type Lane = (job: Job) => Promise<void>;
 
 /** The calling thread as a lane: synchronous reads, like a worker (it has nothing else to do meanwhile). */
-function callingThreadLane(): Lane {
-  return {
-    run: (job) =>
-      digestFileBlocking(job.path, job.algorithm).then(
-        (r) => job.resolve({ digest: r.digest as Digest, size: r.size }),
-        job.reject,
-      ),
-    close: () => Promise.resolve(),
-  };
+const callingThreadLane: Lane = (job) =>
+  digestFileBlocking(job.path, job.algorithm).then(
+    (r) => job.resolve({ digest: r.digest as Digest, size: r.size }),
+    job.reject,
+  );
+
+const inlineLane: Lane = (job) => digestFile(job.path, job.algorithm).then(job.resolve, job.reject);
+
+/** Worker `i` of `workers` as a lane. */
+function workerLane(workers: WorkerPool<WorkerRequest, WorkerResponse>, i: number): Lane {
+  return (job) =>
+    workers.request({ path: job.path, algorithm: job.algorithm }, i).then(
+      (r) => job.resolve({ digest: r.digest as Digest, size: r.size }),
+      job.reject,
+    );
 }
 
-function inlineLane(): Lane {
-  return {
-    run: (job) => digestFile(job.path, job.algorithm).then(job.resolve, job.reject),
-    close: () => Promise.resolve(),
-  };
-}
-
-function workerLane(): Lane {
-  let worker: Worker | undefined;
-  let current: (Job & { id: number }) | undefined;
-  let nextId = 0;
-  const start = (): Worker => {
-    // Referenced only while it works: an idle pool never holds the process open.
-    const w = new Worker(WORKER_URL);
-    w.unref();
-    w.on('message', (msg: WorkerResponse) => {
-      const job = current;
-      if (!job || job.id !== msg.id) return;
-      current = undefined;
-      w.unref();
-      if ('error' in msg) job.reject(reviveError(msg.error));
-      else job.resolve({ digest: msg.digest as Digest, size: msg.size });
-    });
-    w.on('error', (err) => {
-      current?.reject(err);
-      current = undefined;
-      if (worker === w) worker = undefined;
-    });
-    // A worker that dies without an error event (killed): fail its job, start afresh next time.
-    w.on('exit', (code) => {
-      current?.reject(new Error(`file digest worker exited with code ${code}`));
-      current = undefined;
-      if (worker === w) worker = undefined;
-    });
-    return w;
-  };
-  return {
-    run(job) {
-      worker ??= start();
-      const id = nextId++;
-      return new Promise<void>((done) => {
-        current = {
-          ...job,
-          id,
-          resolve: (r) => (job.resolve(r), done()),
-          reject: (e) => (job.reject(e), done()),
-        };
-        worker!.ref();
-        worker!.postMessage({ id, path: job.path, algorithm: job.algorithm } satisfies WorkerRequest);
-      });
-    },
-    async close() {
-      const w = worker;
-      worker = undefined;
-      current?.reject(new Error('file digest pool closed'));
-      current = undefined;
-      if (w) await w.terminate();
-    },
-  };
-}
+/** The same refusal whether a file was queued or already on a worker. */
+const closedError = (): WorkerPoolError => new WorkerPoolError(WorkerPoolErrorCode.Closed, 'file digest pool closed');
 
 /** Start a pool. Workers start lazily, one per lane, on first use. */
 export function createFileDigestPool(options: FileDigestPoolOptions = {}): FileDigestPool {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? availableParallelism()));
-  const threads = (options.threads ?? concurrency > 1) && workerAvailable();
-  const lanes: Lane[] = Array.from({ length: concurrency }, (_, i) => (!threads ? inlineLane() : i === 0 && options.callingThread === true ? callingThreadLane() : workerLane()));
+  const script = (options.threads ?? concurrency > 1) ? WORKER : undefined;
+  const calling = script !== undefined && options.callingThread === true;
+  const size = concurrency - (calling ? 1 : 0);
+  // Lazy: a worker starts on its lane's first file, so a pool that hashes one file starts one.
+  const workers = script !== undefined && size > 0 ? new WorkerPool<WorkerRequest, WorkerResponse>({ script, size, name: 'file digest', lazy: true }) : undefined;
+  const lanes: Lane[] = Array.from({ length: concurrency }, (_, i) =>
+    script === undefined ? inlineLane : calling && i === 0 ? callingThreadLane : workerLane(workers!, i - (calling ? 1 : 0)),
+  );
   // Taken from the end: the calling thread's lane (first) gets the first job, as it needs no start-up.
   const idle = [...lanes].reverse();
   const queue: Job[] = [];
@@ -157,7 +91,7 @@ export function createFileDigestPool(options: FileDigestPoolOptions = {}): FileD
     while (idle.length > 0 && queue.length > 0) {
       const lane = idle.pop()!;
       const job = queue.shift()!;
-      void lane.run(job).then(() => {
+      void lane(job).then(() => {
         idle.push(lane);
         pump();
       });
@@ -167,7 +101,7 @@ export function createFileDigestPool(options: FileDigestPoolOptions = {}): FileD
   return {
     concurrency,
     digest(path, algorithm = DEFAULT_ALGORITHM) {
-      if (closed) return Promise.reject(new Error('file digest pool closed'));
+      if (closed) return Promise.reject(closedError());
       createDigester(algorithm); // DIGEST_UNSUPPORTED here, not in a worker
       return new Promise<DigestResult>((resolve, reject) => {
         queue.push({ path, algorithm, resolve, reject });
@@ -176,8 +110,8 @@ export function createFileDigestPool(options: FileDigestPoolOptions = {}): FileD
     },
     async close() {
       closed = true;
-      for (const job of queue.splice(0)) job.reject(new Error('file digest pool closed'));
-      await Promise.all(lanes.map((l) => l.close()));
+      for (const job of queue.splice(0)) job.reject(closedError());
+      await workers?.close();
     },
   };
 }

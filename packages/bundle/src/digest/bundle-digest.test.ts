@@ -5,7 +5,10 @@ import { chmodSync, chownSync, lchownSync, cpSync, linkSync, lutimesSync, mkdirS
 import path from 'node:path';
 import { setAttributeSync } from '@napi-rs/xattr';
 import fc from 'fast-check';
+import { answeredOnWorkers } from '@ocikit/digest/worker-pool';
 import { scratch } from '../test-support/image.js';
+import { HashPool } from './hash-pool.js';
+import { scanTree } from './scan-pool.js';
 import { bundleDigest, bundleRecord, canonicalJson, escapeBytes, unescapeBytes } from './record.js';
 import { diffRecords, verifyBundle } from './verify.js';
 
@@ -64,6 +67,35 @@ describe('bundle digest', () => {
     expect(await bundleDigest(b)).toBe(await bundleDigest(a));
     expect(await bundleDigest(b, { mtimes: true })).not.toBe(await bundleDigest(a, { mtimes: true }));
     expect(await bundleDigest(a, { threads: 0 })).toBe(await bundleDigest(a));
+  });
+
+  it('scans on worker threads (the built scan-worker.js) to the same entries as on this thread', async () => {
+    const rootfs = path.join(a, 'rootfs');
+    const before = answeredOnWorkers('scan-worker.js');
+    const onWorkers = await scanTree(rootfs, { threads: 2, mtimes: true });
+    expect(answeredOnWorkers('scan-worker.js') - before).toBeGreaterThan(0);
+    expect(onWorkers).toEqual(await scanTree(rootfs, { threads: 0, mtimes: true }));
+    expect(onWorkers.map((e) => e.rel)).toContain('bin/tool2');
+  });
+
+  it('hashes batches of files on worker threads (the built hash-worker.js), an unreadable one as its error', async () => {
+    const files = ['bin/tool', 'etc/passwd', 'bin/pw', 'no-such-file'].map((f) => Buffer.from(path.join(a, 'rootfs', f)));
+    const before = answeredOnWorkers('hash-worker.js');
+    const pool = new HashPool({ threads: 2 });
+    const pending = files.map((f) => pool.hash(f, 1));
+    pool.flush();
+    const results = await Promise.all(pending);
+    await pool.close();
+    // One batch: one answer from a worker.
+    expect(answeredOnWorkers('hash-worker.js') - before).toBe(1);
+    expect(results[0]).toEqual({ digest: `sha256:${createHash('sha256').update(Buffer.alloc(3 << 20, 7)).digest('hex')}`, size: 3 << 20 });
+    expect(results[1]).toMatchObject({ size: 30 });
+    // O_NOFOLLOW: a symlink is refused, never followed.
+    expect(results[2]).toMatchObject({ error: { code: 'ELOOP' } });
+    expect(results[3]).toMatchObject({ error: { code: 'ENOENT' } });
+    const inline = new HashPool({ threads: 0 });
+    expect(await Promise.all(files.map((f) => inline.hash(f, 1)))).toEqual(results);
+    await inline.close();
   });
 
   // Each change: a description and what it does to a fresh copy of the bundle.

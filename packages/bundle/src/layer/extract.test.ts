@@ -5,6 +5,7 @@ import { BundleErrorCode } from '../errors.js';
 import { sha256, tarArchive } from '../test-support/tar-writer.js';
 import type { TarHandler } from '../tar/reader.js';
 import { extractLayer, layerCompression } from './extract.js';
+import { answeredOnWorkers } from '@ocikit/digest/worker-pool';
 import { itWithPeers } from '@ocikit/testkit';
 
 const GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
@@ -40,10 +41,15 @@ describe('extractLayer', () => {
     ];
     for (const [[mediaType, blob], worker] of cases.flatMap((c) => [[c, 'always'], [c, 'never']] as const)) {
       const c = collector();
+      const before = answeredOnWorkers('inflate-worker.js');
       const r = await extractLayer(chunks(blob), { mediaType, diffId, handler: c.handler, label: 'l', worker });
       expect(c.names).toEqual(['a', 'b/', 'b/c']);
       expect(r.size).toBe(tar.length);
       expect(c.bytes()).toBe(100_005);
+      // 'always' inflates gzip on the built inflate-worker.js (zstd too where Node has no strict native decoder).
+      const onWorker = answeredOnWorkers('inflate-worker.js') - before;
+      if (worker === 'never' || mediaType === TAR) expect([mediaType, worker, onWorker]).toEqual([mediaType, worker, 0]);
+      else if (mediaType.endsWith('gzip')) expect([mediaType, worker, onWorker > 0]).toEqual([mediaType, worker, true]);
     }
   });
 
@@ -75,8 +81,11 @@ describe('extractLayer', () => {
       [ZSTD, execFileSync('zstd', ['-q', '-c'], { input: tar }).subarray(0, 40)],
     ] as const) {
       for (const worker of ['always', 'never'] as const) {
+        const before = answeredOnWorkers('inflate-worker.js');
         const err = (await extractLayer(chunks(blob), { mediaType, diffId, handler: collector().handler, label: 'l', worker }).catch((e: unknown) => e)) as Error & { code: string };
         expect([BundleErrorCode.CorruptCompression, BundleErrorCode.InvalidTar]).toContain(err.code);
+        // The worker's refusal reached this thread as the decompressor's error.
+        if (worker === 'always' && mediaType === GZIP) expect([mediaType, err.message, answeredOnWorkers('inflate-worker.js') > before]).toEqual([mediaType, expect.stringContaining('truncated or corrupt'), true]);
         expect(err.message).not.toContain('\n');
       }
     }

@@ -12,7 +12,7 @@ import { createDigester, DigestError, parseSupportedDigest } from '@ocikit/diges
 import { BundleError, BundleErrorCode, BundleSpecRef, inLayer, q } from '../errors.js';
 import { TarReader, type TarHandler } from '../tar/reader.js';
 import { Compression, layerCompression } from './media-types.js';
-import { decompressOnWorker, InflateError, WORKER_ALGORITHMS, type WorkerCodec } from './inflate-worker.js';
+import { decompressOnWorker, InflateError, inflateWorkerAvailable, WORKER_ALGORITHMS, type WorkerCodec } from './inflate-worker.js';
 
 export { Compression, layerCompression };
 
@@ -202,7 +202,7 @@ async function extract(chunks: AsyncIterable<Buffer>, options: ExtractOptions): 
   // default, gzip only when asked (its inflate already runs on libuv's pool).
   const mode = options.worker ?? 'auto';
   const codec: WorkerCodec | undefined =
-    mode === 'never' || !WORKER_ALGORITHMS.includes(expected.algorithm)
+    mode === 'never' || !WORKER_ALGORITHMS.includes(expected.algorithm) || !inflateWorkerAvailable()
       ? undefined
       : compression === Compression.Zstd && !hasNativeZstd()
         ? 'zstd'

@@ -13,16 +13,14 @@
  * 25% faster than Node's zlib at the same level, with smaller output (zlib
  * at level 6 made 66.5 MB where libdeflate made 64.9 MB of a 210 MB tar),
  * and the native build about 1.45x faster again. Where the compiled worker
- * is absent (a TypeScript test runner), zlib on libuv's thread pool makes
+ * is absent, or workers are turned off, zlib on libuv's thread pool makes
  * the members instead.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import { gzip } from 'node:zlib';
+import { transfer, WorkerPool, WorkerPoolError, workerScript } from '@ocikit/digest/worker-pool';
 import { BundleError, BundleErrorCode } from '../errors.js';
 import { DeflaterChoice, loadNativeDeflater } from './deflater.js';
 import type { GzipRequest, GzipResponse, GzipWorkerData } from './gzip-worker.js';
@@ -70,67 +68,44 @@ function loadZstd(): ZstdCompress {
   return zstdCompress;
 }
 
-const GZIP_WORKER_URL = new URL('./gzip-worker.js', import.meta.url);
+const GZIP_WORKER = workerScript('./gzip-worker.js', import.meta.url);
 
-/** gzip members made on worker threads, handed out round robin. */
+/**
+ * gzip members made on worker threads, handed out round robin (chunks are
+ * the same size, and results are taken in order). The pool waits for a
+ * worker still loading its deflater before terminating it (see WorkerPool.close).
+ */
 class GzipWorkers {
-  readonly #workers: Worker[];
-  /** One per worker: settled once it has loaded its deflater, or has gone. */
-  readonly #loaded: Promise<void>[] = [];
-  readonly #pending = new Map<number, { resolve: (b: Buffer) => void; reject: (e: unknown) => void; recycle?: (b: Buffer) => void }>();
-  #next = 0;
+  readonly #pool: WorkerPool<GzipRequest, GzipResponse>;
 
   constructor(count: number, deflater: DeflaterChoice) {
-    this.#workers = Array.from({ length: count }, () => {
-      const w = new Worker(GZIP_WORKER_URL, { workerData: { deflater } satisfies GzipWorkerData });
-      let loaded!: () => void;
-      this.#loaded.push(new Promise<void>((resolve) => (loaded = resolve)));
-      w.once('exit', () => loaded());
-      w.on('message', (r: GzipResponse) => {
-        if ('ready' in r) {
-          loaded();
-          return;
-        }
-        const p = this.#pending.get(r.id);
-        this.#pending.delete(r.id);
-        if ('error' in r) p?.reject(new Error(`gzip: ${r.error}`));
-        else {
-          p?.recycle?.(Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength));
-          p?.resolve(Buffer.from(r.out.buffer, r.out.byteOffset, r.out.byteLength));
-        }
-      });
-      w.on('error', (err) => {
-        loaded();
-        for (const p of this.#pending.values()) p.reject(err);
-        this.#pending.clear();
-      });
-      return w;
-    });
+    this.#pool = new WorkerPool({ script: GZIP_WORKER!, size: count, name: 'gzip', workerData: { deflater } satisfies GzipWorkerData, dispatch: 'round-robin' });
   }
 
   static available(): boolean {
-    return GZIP_WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(GZIP_WORKER_URL));
+    return GZIP_WORKER !== undefined;
   }
 
   /** Compress a chunk; its memory comes back through `recycle` once the worker is done with it. */
-  compress(chunk: Buffer, recycle?: (b: Buffer) => void): Promise<Buffer> {
-    const id = this.#next++;
+  async compress(chunk: Buffer, recycle?: (b: Buffer) => void): Promise<Buffer> {
     // Hand the chunk's memory over when it owns a whole buffer; copy otherwise
     // (a pooled Buffer shares its memory with others).
     const own = chunk.byteOffset === 0 && chunk.buffer.byteLength === chunk.length && !(chunk.buffer instanceof SharedArrayBuffer);
     const data = own ? chunk : new Uint8Array(chunk);
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, ...(recycle && { recycle }) });
-      this.#workers[id % this.#workers.length]!.postMessage({ id, data } satisfies GzipRequest, [data.buffer as ArrayBuffer]);
-    });
+    let r: GzipResponse;
+    try {
+      r = await this.#pool.request(transfer({ data }, [data.buffer as ArrayBuffer]));
+    } catch (err) {
+      if (err instanceof WorkerPoolError) throw err;
+      // The deflater's refusal (or the worker's crash), named: "gzip: <reason>".
+      throw new Error(`gzip: ${(err as Error).message}`, { cause: err });
+    }
+    recycle?.(Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength));
+    return Buffer.from(r.out.buffer, r.out.byteOffset, r.out.byteLength);
   }
 
-  async close(): Promise<void> {
-    // Never terminate a worker in the middle of loading a native library
-    // (koffi, libdeflate): a small layer can be done before every worker has
-    // started, and an add-on interrupted in its init aborts the whole process.
-    await Promise.all(this.#loaded);
-    await Promise.all(this.#workers.map((w) => w.terminate()));
+  close(): Promise<void> {
+    return this.#pool.close();
   }
 }
 

@@ -6,6 +6,8 @@ import { gzip } from 'libdeflate';
 import { BundleError, BundleErrorCode } from '../errors.js';
 import { type Deflater, DeflaterChoice, loadDeflater, loadNativeDeflater, loadWasmDeflater } from './deflater.js';
 import { gzipMember } from './gzip-worker.js';
+import { compressChunks, PackCompression } from './compress.js';
+import { answeredOnWorkers } from '@ocikit/digest/worker-pool';
 import { havePeers } from '@ocikit/testkit';
 
 
@@ -72,5 +74,26 @@ describe('gzip members made in the worker', () => {
       const file = Buffer.concat(parts.map((p) => gzipMember(deflater, p)));
       expect(execFileSync('gzip', ['-dc'], { input: file }).equals(Buffer.concat(parts))).toBe(true);
     }
+  });
+
+  it('are made on the gzip pool\'s worker threads (the built gzip-worker.js), in order, one per chunk', async () => {
+    const chunks = Array.from({ length: 7 }, (_, i) => Buffer.from(`chunk ${i}\n`.repeat(5000 + i * 777)));
+    for (const deflater of [DeflaterChoice.Wasm, DeflaterChoice.Auto]) {
+      const before = answeredOnWorkers('gzip-worker.js');
+      const out: Buffer[] = [];
+      for await (const member of compressChunks(chunks.map((c) => Buffer.from(c)), PackCompression.Gzip, { deflater, inFlight: 3 })) out.push(member);
+      expect(answeredOnWorkers('gzip-worker.js') - before).toBe(chunks.length);
+      expect(out.map((m) => gunzipSync(m).toString())).toEqual(chunks.map((c) => c.toString()));
+      expect(execFileSync('gzip', ['-dc'], { input: Buffer.concat(out) }).equals(Buffer.concat(chunks))).toBe(true);
+    }
+  });
+
+  it('stop early without leaving a worker behind when the consumer gives up after the first member', async () => {
+    const before = answeredOnWorkers('gzip-worker.js');
+    for await (const member of compressChunks([Buffer.alloc(1 << 20, 1), Buffer.alloc(1 << 20, 2), Buffer.alloc(1 << 20, 3)], PackCompression.Gzip, { inFlight: 2 })) {
+      expect(gunzipSync(member).equals(Buffer.alloc(1 << 20, 1))).toBe(true);
+      break;
+    }
+    expect(answeredOnWorkers('gzip-worker.js') - before).toBeGreaterThanOrEqual(1);
   });
 });

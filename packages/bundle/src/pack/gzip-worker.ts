@@ -11,18 +11,21 @@
  * on the Node lines where that is safe.
  */
 import { setFlagsFromString } from 'node:v8';
-import { parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { serve, transfer } from '@ocikit/digest/worker-pool';
 import { type Deflater, DeflaterChoice, loadDeflater } from './deflater.js';
 
 export interface GzipWorkerData {
   deflater: DeflaterChoice;
 }
 export interface GzipRequest {
-  id: number;
   data: Uint8Array;
 }
 /** The compressed member, and the input's memory handed back for reuse. */
-export type GzipResponse = { id: number; out: Uint8Array; data: Uint8Array } | { id: number; error: string } | { ready: true };
+export interface GzipResponse {
+  out: Uint8Array;
+  data: Uint8Array;
+}
 
 const LEVEL = 6;
 /** ID1 ID2, CM = deflate, FLG = 0, MTIME = 0 (none), XFL = 0, OS = 255 (unknown). */
@@ -39,8 +42,8 @@ export function gzipMember(deflater: Deflater, data: Uint8Array): Uint8Array {
   return out.subarray(0, HEADER.length + n + 8);
 }
 
-if (parentPort) {
-  const port = parentPort;
+// Imported on the main thread too (tests use gzipMember): serve only on a worker.
+if (!isMainThread) {
   // V8 calls flag changes after start-up unsupported, and Node 26's V8 aborts
   // on this one once the optimising compiler tiers up libdeflate's WebAssembly
   // ("Check failed: function_feedback != ...end()"). Only where it was
@@ -49,15 +52,10 @@ if (parentPort) {
   const choice = (workerData as GzipWorkerData | undefined)?.deflater ?? DeflaterChoice.Auto;
   // A deflater that cannot load (native asked for, not installed) fails every request with the reason.
   const deflater: Deflater | Error = await loadDeflater(choice).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
-  // Loaded (a native library included): from now on terminating this thread is safe.
-  port.postMessage({ ready: true } satisfies GzipResponse);
-  port.on('message', (req: GzipRequest) => {
-    try {
-      if (deflater instanceof Error) throw deflater;
-      const out = gzipMember(deflater, req.data);
-      port.postMessage({ id: req.id, out, data: req.data } satisfies GzipResponse, [out.buffer as ArrayBuffer, req.data.buffer as ArrayBuffer]);
-    } catch (err) {
-      port.postMessage({ id: req.id, error: (err as Error).message } satisfies GzipResponse);
-    }
+  // Loaded (a native library included): serve() tells the pool, and from now on terminating this thread is safe.
+  serve<GzipRequest, GzipResponse>((req) => {
+    if (deflater instanceof Error) throw deflater;
+    const out = gzipMember(deflater, req.data);
+    return transfer({ out, data: req.data }, [out.buffer as ArrayBuffer, req.data.buffer as ArrayBuffer]);
   });
 }

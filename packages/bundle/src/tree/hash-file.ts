@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 
 export interface HashRequest {
-  id: number;
   /** Host paths, each followed by a NUL byte (a path never holds one). */
   paths: Uint8Array;
 }
@@ -19,7 +18,7 @@ export function splitPaths(list: Buffer): Buffer[] {
 }
 export type HashResult = { digest: string; size: number } | { error: { message: string; code?: string } };
 export interface HashResponse {
-  id: number;
+  /** One per path, in order. */
   results: HashResult[];
 }
 

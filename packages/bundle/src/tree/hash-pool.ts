@@ -1,16 +1,15 @@
 /**
  * Hash many files on every core: worker threads take batches of files (a
  * message per batch, not per file, so tens of thousands of small files cost
- * little), each hashing with 1 MiB synchronous reads. Under a TypeScript
- * test runner there is no compiled worker: files are hashed on this thread.
+ * little), each hashing with 1 MiB synchronous reads. The workers are
+ * @ocikit/digest's WorkerPool; with no threads asked for, or no compiled
+ * worker, files are hashed on this thread.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { WorkerPool, workerScript } from '@ocikit/digest/worker-pool';
 import { hashFileSync, type HashRequest, type HashResponse, type HashResult } from './hash-file.js';
 
-const WORKER_URL = new URL('./hash-worker.js', import.meta.url);
+const WORKER = workerScript('./hash-worker.js', import.meta.url);
 /** A batch is sent when it holds this many files or bytes. */
 const BATCH_FILES = 128;
 const BATCH_BYTES = 8 << 20;
@@ -22,11 +21,8 @@ export interface HashPoolOptions {
 }
 
 export class HashPool {
-  readonly #workers: Worker[] = [];
-  readonly #pending = new Map<number, { resolve: (r: HashResult[]) => void; reject: (e: unknown) => void }>();
-  /** Outstanding batches per worker: new batches go to the least loaded. */
-  readonly #load: number[] = [];
-  #nextId = 0;
+  /** Batches go to the least loaded worker. */
+  readonly #workers: WorkerPool<HashRequest, HashResponse> | undefined;
   #batch: Buffer[] = [];
   #batchBytes = 0;
   #batchWaiters: ((r: HashResult) => void)[] = [];
@@ -35,26 +31,8 @@ export class HashPool {
 
   constructor(options: HashPoolOptions = {}) {
     const wanted = options.threads ?? availableParallelism();
-    const usable = wanted > 0 && WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
-    if (!usable) {
-      this.#inline = Buffer.allocUnsafeSlow(1 << 20);
-      return;
-    }
-    for (let i = 0; i < wanted; i++) {
-      const w = new Worker(WORKER_URL);
-      w.on('message', (msg: HashResponse) => {
-        const p = this.#pending.get(msg.id);
-        this.#pending.delete(msg.id);
-        this.#load[i]!--;
-        p?.resolve(msg.results);
-      });
-      w.on('error', (err) => {
-        for (const p of this.#pending.values()) p.reject(err);
-        this.#pending.clear();
-      });
-      this.#workers.push(w);
-      this.#load.push(0);
-    }
+    if (wanted > 0 && WORKER !== undefined) this.#workers = new WorkerPool({ script: WORKER, size: wanted, name: 'file hash' });
+    else this.#inline = Buffer.allocUnsafeSlow(1 << 20);
   }
 
   /** Hash one file (by host path); batched with others until `flush` or a full batch. */
@@ -86,20 +64,15 @@ export class HashPool {
     this.#batchWaiters = [];
     this.#batchRejects = [];
     this.#batchBytes = 0;
-    let best = 0;
-    for (let i = 1; i < this.#load.length; i++) if (this.#load[i]! < this.#load[best]!) best = i;
-    const id = this.#nextId++;
-    this.#load[best]!++;
-    this.#pending.set(id, {
-      resolve: (results) => results.forEach((r, i) => waiters[i]!(r)),
-      reject: (e) => rejects.forEach((r) => r(e)),
-    });
     const list = Buffer.concat(paths.flatMap((p) => [p, NUL]));
-    this.#workers[best]!.postMessage({ id, paths: list } satisfies HashRequest);
+    // Copied, not transferred: a small list lives in Buffer's shared slab.
+    this.#workers!.request({ paths: list }).then(
+      ({ results }) => results.forEach((r, i) => waiters[i]!(r)),
+      (e: unknown) => rejects.forEach((r) => r(e)),
+    );
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#workers.map((w) => w.terminate()));
-    this.#workers.length = 0;
+    await this.#workers?.close();
   }
 }

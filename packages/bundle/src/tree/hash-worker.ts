@@ -3,11 +3,11 @@
  * large synchronous reads (no symlink is ever followed) and answers with
  * one result per file, in order.
  */
-import { parentPort } from 'node:worker_threads';
+import { serve } from '@ocikit/digest/worker-pool';
 import { hashFileSync, splitPaths, type HashRequest, type HashResponse } from './hash-file.js';
 
 const buffer = Buffer.allocUnsafeSlow(1 << 20);
-parentPort!.on('message', (req: HashRequest) => {
+serve<HashRequest, HashResponse>((req) => {
   const paths = splitPaths(Buffer.from(req.paths.buffer, req.paths.byteOffset, req.paths.byteLength));
   const results: HashResponse['results'] = paths.map((p) => {
     try {
@@ -17,5 +17,5 @@ parentPort!.on('message', (req: HashRequest) => {
       return { error: { message: e.message, ...(e.code !== undefined && { code: e.code }) } };
     }
   });
-  parentPort!.postMessage({ id: req.id, results } satisfies HashResponse);
+  return { results };
 });

@@ -3,17 +3,15 @@
  * (one per core), each listing, describing and hashing whole directories
  * and answering with the subdirectories it found, which are handed out in
  * turn. Every core walks and hashes at once; the calling thread only
- * coordinates. Without a compiled worker (a TypeScript test runner) the
- * same scan runs on the calling thread.
+ * coordinates. Without threads, or without a compiled worker, the same
+ * scan runs on the calling thread.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { WorkerPool, workerScript } from '@ocikit/digest/worker-pool';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
 import { describeEntry, scanDirs, type ScanRequest, type ScanResponse } from './scan.js';
 
-const WORKER_URL = new URL('./scan-worker.js', import.meta.url);
+const WORKER = workerScript('./scan-worker.js', import.meta.url);
 /** Directories per request, and requests each worker holds, so none waits for the next. */
 const DIRS_PER_REQUEST = 4;
 const IN_FLIGHT = 2;
@@ -47,57 +45,45 @@ export async function scanTree(root: string, options: { mtimes?: boolean; thread
   const queue: string[] = [''];
 
   const threads = options.threads ?? availableParallelism();
-  const useWorkers = threads > 0 && WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
-  if (!useWorkers) {
+  if (threads <= 0 || WORKER === undefined) {
     while (queue.length > 0) {
-      const r = scanDirs({ id: 0, root: rootLatin1, dirs: queue.splice(0, DIRS_PER_REQUEST), mtimes }, buffer);
+      const r = scanDirs({ root: rootLatin1, dirs: queue.splice(0, DIRS_PER_REQUEST), mtimes }, buffer);
       if (r.error) throw fail(root, r.error);
       for (const e of r.entries) flat.push(e);
       queue.push(...r.subdirs);
     }
   } else {
-    const workers = Array.from({ length: threads }, () => new Worker(WORKER_URL));
+    const workers = new WorkerPool<ScanRequest, ScanResponse>({ script: WORKER, size: threads, name: 'bundle scan' });
     try {
       await new Promise<void>((resolve, reject) => {
-        const busy = workers.map(() => 0);
-        let outstanding = 0;
-        let nextId = 0;
         let failed = false;
         const dispatch = (): void => {
-          for (let i = 0; i < workers.length && queue.length > 0; i++) {
-            while (busy[i]! < IN_FLIGHT && queue.length > 0) {
-              // Share the queue among idle workers rather than giving one all of it.
-              const n = Math.max(1, Math.min(DIRS_PER_REQUEST, Math.ceil(queue.length / (workers.length * IN_FLIGHT))));
-              busy[i]!++;
-              outstanding++;
-              workers[i]!.postMessage({ id: nextId++, root: rootLatin1, dirs: queue.splice(0, n), mtimes } satisfies ScanRequest);
-            }
-          }
-          if (outstanding === 0 && queue.length === 0) resolve();
-        };
-        workers.forEach((w, i) => {
-          w.on('message', (r: ScanResponse) => {
-            if (failed) return;
-            busy[i]!--;
-            outstanding--;
-            if (r.error) {
+          // Least busy first, so every worker holds IN_FLIGHT requests before any holds more.
+          while (queue.length > 0 && workers.outstanding() < threads * IN_FLIGHT) {
+            // Share the queue among idle workers rather than giving one all of it.
+            const n = Math.max(1, Math.min(DIRS_PER_REQUEST, Math.ceil(queue.length / (threads * IN_FLIGHT))));
+            workers.request({ root: rootLatin1, dirs: queue.splice(0, n), mtimes }).then(answer, (err: Error) => {
               failed = true;
-              reject(fail(root, r.error));
-              return;
-            }
-            for (const e of r.entries) flat.push(e);
-            for (const d of r.subdirs) queue.push(d);
-            dispatch();
-          });
-          w.on('error', (err) => {
+              reject(err);
+            });
+          }
+          if (workers.outstanding() === 0 && queue.length === 0) resolve();
+        };
+        const answer = (r: ScanResponse): void => {
+          if (failed) return;
+          if (r.error) {
             failed = true;
-            reject(err);
-          });
-        });
+            reject(fail(root, r.error));
+            return;
+          }
+          for (const e of r.entries) flat.push(e);
+          for (const d of r.subdirs) queue.push(d);
+          dispatch();
+        };
         dispatch();
       });
     } finally {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await workers.close();
     }
   }
   const out: ScannedEntry[] = [];

@@ -1,6 +1,6 @@
 /** Worker side of the parallel bundle scan: see scan.ts. */
-import { parentPort } from 'node:worker_threads';
-import { scanDirs, type ScanRequest } from './scan.js';
+import { serve } from '@ocikit/digest/worker-pool';
+import { scanDirs, type ScanRequest, type ScanResponse } from './scan.js';
 
 const buffer = Buffer.allocUnsafeSlow(1 << 20);
-parentPort!.on('message', (req: ScanRequest) => parentPort!.postMessage(scanDirs(req, buffer)));
+serve<ScanRequest, ScanResponse>((req) => scanDirs(req, buffer));

@@ -11,7 +11,6 @@ import { xattrsOrNull, type XattrApi } from '../fs/xattr.js';
 import { hashFd } from './hash-file.js';
 
 export interface ScanRequest {
-  id: number;
   /** Host path of the rootfs (latin1). */
   root: string;
   /** Directories to list, relative to the root (latin1; '' for the root). */
@@ -20,7 +19,6 @@ export interface ScanRequest {
 }
 
 export interface ScanResponse {
-  id: number;
   /** Flat triples: relative path (latin1), record fields after the path, hardlink key ('' when none). */
   entries: string[];
   /** Subdirectories found (relative, latin1). */
@@ -98,7 +96,7 @@ export function scanDirs(req: ScanRequest, buffer: Buffer): ScanResponse {
     }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    return { id: req.id, entries, subdirs, error: { message: e.message, ...(e.code !== undefined && { code: e.code }) } };
+    return { entries, subdirs, error: { message: e.message, ...(e.code !== undefined && { code: e.code }) } };
   }
-  return { id: req.id, entries, subdirs };
+  return { entries, subdirs };
 }
