@@ -7,8 +7,8 @@ import { setAttributeSync } from '@napi-rs/xattr';
 import fc from 'fast-check';
 import { answeredOnWorkers } from '@ocikit/digest/worker-pool';
 import { scratch } from '../test-support/image.js';
-import { HashPool } from './hash-pool.js';
-import { scanTree } from './scan-pool.js';
+import { HashPool } from '../tree/hash-pool.js';
+import { scanTree } from '../tree/scan-pool.js';
 import { bundleDigest, bundleRecord, canonicalJson, escapeBytes, unescapeBytes } from './record.js';
 import { diffRecords, verifyBundle } from './verify.js';
 
