@@ -8,4 +8,4 @@ export { LEVELS, DEFAULT_LEVEL, isLevel, reportsLevel, filterFindings, type Leve
 export { Findings } from './findings.js';
 export { escapePointer, pointer } from './pointer.js';
 export { readJsonText, scanJson, DEFAULT_MAX_DEPTH, JsonTextCode, type JsonTextOptions, type JsonTextResult, type ScanResult } from './json-text.js';
-export { schemaFindings, ucs2length, jsonEqual, type SchemaError, type SchemaValidator } from './schema-runtime.js';
+export { schemaFindings, ucs2length, jsonEqual, appendError, type SchemaError, type SchemaValidator } from './schema-runtime.js';

@@ -112,16 +112,71 @@ function exportName(kind: string): string {
   return kind.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** `$id` of the compile-time schema of one definition of a package's schemas. */
+function definitionId(pkg: SpecPackage, name: string): string {
+  return `urn:ocikit:schema:${pkg}:definition:${name}`;
+}
+
+function rewriteRefs(value: Json, pkg: SpecPackage): Json {
+  if (Array.isArray(value)) return value.map((v) => rewriteRefs(v, pkg));
+  if (value === null || typeof value !== 'object') return value;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/definitions/') ? definitionId(pkg, v.slice('#/definitions/'.length)) : rewriteRefs(v, pkg);
+  }
+  return out;
+}
+
+/**
+ * For compilation only (schemas/ keeps each schema self-contained): every
+ * root schema of a package carries its own copy of the definitions it uses
+ * (Descriptor in the manifest, the index, ...). Giving each definition a
+ * schema of its own, and pointing the roots at it, compiles it once. Two
+ * roots that define one name differently would make that unsound, so that
+ * stops generation.
+ */
+function shareDefinitions(pkg: SpecPackage, schemas: Map<SchemaEntry, JsonObject>): { definitions: JsonObject[]; roots: Map<SchemaEntry, JsonObject> } {
+  const byName = new Map<string, { def: Json; from: string }>();
+  const roots = new Map<SchemaEntry, JsonObject>();
+  for (const [entry, schema] of schemas) {
+    const { definitions: own, ...root } = schema;
+    for (const [name, def] of Object.entries((own ?? {}) as JsonObject)) {
+      const known = byName.get(name);
+      if (known !== undefined && JSON.stringify(known.def) !== JSON.stringify(def)) {
+        throw new Error(`${pkg}: definition ${name} differs between the ${known.from} and ${entry.kind} schemas; give the types distinct names`);
+      }
+      byName.set(name, { def, from: entry.kind });
+    }
+    roots.set(entry, rewriteRefs(root, pkg) as JsonObject);
+  }
+  // A root that is itself one of the definitions (the descriptor schema is
+  // the Descriptor definition) becomes a reference to it.
+  const body = (schema: Json): string => {
+    const { $schema: _s, $id: _i, $comment: _c, title: _t, description: _d, ...rest } = schema as JsonObject;
+    return JSON.stringify(rest);
+  };
+  for (const [entry, root] of roots) {
+    const same = byName.get(entry.type);
+    if (same !== undefined && body(rewriteRefs(same.def, pkg)) === body(root)) roots.set(entry, { $id: root.$id as string, $ref: definitionId(pkg, entry.type) });
+  }
+  const definitions = [...byName.keys()].sort().map((name) => ({ $id: definitionId(pkg, name), ...(rewriteRefs(byName.get(name)!.def, pkg) as JsonObject) }));
+  return { definitions, roots };
+}
+
 function compileValidators(pkg: SpecPackage, schemas: Map<SchemaEntry, JsonObject>): string {
   const ajv = new Ajv({
     allErrors: true,
     strict: true,
     allowUnionTypes: true,
     validateFormats: false,
+    // Each definition becomes one function, called wherever it is referenced.
+    inlineRefs: false,
     code: { source: true, esm: true, lines: true, optimize: true },
   });
   const refs: Record<string, string> = {};
-  for (const [entry, schema] of schemas) {
+  const { definitions, roots } = shareDefinitions(pkg, schemas);
+  for (const definition of definitions) ajv.addSchema(definition);
+  for (const [entry, schema] of roots) {
     ajv.addSchema(schema);
     refs[exportName(entry.kind)] = schemaId(entry);
   }
@@ -134,6 +189,12 @@ function compileValidators(pkg: SpecPackage, schemas: Map<SchemaEntry, JsonObjec
     return `const ${local} = ${helper};`;
   });
   if (/require\(/.test(code)) throw new Error(`ajv standalone code for ${pkg} still contains require()`);
+  const pushes = /if\(vErrors === null\)\{\nvErrors = \[(\w+)\];\n\}\nelse \{\nvErrors\.push\(\1\);\n\}/g;
+  if (pushes.test(code)) {
+    code = code.replace(pushes, 'vErrors = appendError(vErrors, $1);');
+    used.add('appendError');
+  }
+  if (/vErrors\.push\(/.test(code.replace(/vErrors\.push\(\.\.\./g, ''))) throw new Error(`ajv standalone code for ${pkg} adds errors in a form the generator does not fold`);
   code = code.replace(/^"use strict";/, '');
   code = code.replace(/export const (\w+) = (\w+);/g, 'export const $1: SchemaValidator = $2 as unknown as SchemaValidator;');
   const imports = ['type SchemaValidator', ...[...used].sort()].join(', ');
