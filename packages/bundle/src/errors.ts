@@ -54,6 +54,8 @@ export const BundleErrorCode = {
   UnsupportedVersion: 'UNSUPPORTED_VERSION',
   /** index.json could not be locked in time. */
   LockTimeout: 'LOCK_TIMEOUT',
+  /** The lock file could not be created or locked (read-only file system, permissions). */
+  LockFailed: 'LOCK_FAILED',
   /** The compressor asked for cannot load on this host (native libdeflate, zstd). */
   CompressorUnavailable: 'COMPRESSOR_UNAVAILABLE',
   /** A bundle to digest or pack is unusable: no config.json, no rootfs, unreadable entries (part 2). */

@@ -3,7 +3,8 @@
  * (oci-layout, index.json, blobs/<alg>/<encoded>), entries sorted, headers
  * normalised, written to a temp file beside the target and renamed.
  */
-import { closeSync, constants, fsyncSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, readdirSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { scratchFile } from '../fs/scratch.js';
 import path from 'node:path';
 import { TarEntryType } from '../tar/reader.js';
 import { padding, TAR_END, tarHeader } from '../tar/writer.js';
@@ -19,8 +20,15 @@ export function writeOciArchive(layoutDir: string, file: string, mtime: number):
     names.push({ name: `blobs/${alg}`, dir: true });
     for (const enc of readdirSync(path.join(layoutDir, 'blobs', alg)).sort()) names.push({ name: `blobs/${alg}/${enc}`, dir: false });
   }
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.ocikit-tmp-${process.pid}`);
-  const out = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o644);
+  const scratch = scratchFile(path.dirname(file));
+  const tmp = scratch.path;
+  let out: number;
+  try {
+    out = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+  } catch (err) {
+    scratch.keep();
+    throw err;
+  }
   const put = (b: Buffer): void => {
     for (let off = 0; off < b.length; ) off += writeSync(out, b, off, b.length - off);
   };
@@ -52,13 +60,14 @@ export function writeOciArchive(layoutDir: string, file: string, mtime: number):
     fsyncSync(out);
     closeSync(out);
     renameSync(tmp, file);
+    scratch.keep();
   } catch (err) {
     try {
       closeSync(out);
     } catch {
       // already closed
     }
-    rmSync(tmp, { force: true });
+    scratch.dispose();
     throw err;
   }
 }

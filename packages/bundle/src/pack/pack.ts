@@ -20,6 +20,7 @@ import { readBundleConfig } from '../tree/bundle.js';
 import { walkDepthFirst, walkTree, type WalkEntry } from '../tree/walk.js';
 import { ConfinedRoot } from '../fs/confine.js';
 import { openLayout } from '../store/archive.js';
+import { copyBlob } from '../store/blobs.js';
 import type { Manifest } from '../store/documents.js';
 import type { Layout } from '../store/layout.js';
 import { PROVENANCE_FILE as PROVENANCE_NAME, TREE_FILE as TREE_NAME, type Provenance } from '../unpack/unpack.js';
@@ -213,7 +214,7 @@ async function readBase(target: PackTarget, provenance: Provenance): Promise<Bas
       throw new BundleError(BundleErrorCode.BlobNotFound, `the image this bundle was unpacked from (${q(provenance.image.layout)}) is gone and ${q(target.name)} lacks its blobs`, { cause });
     }
     try {
-      for (const d of blobs) await copyBlob(source.layout, layout, d);
+      for (const d of blobs) await copyBlob(source.layout.dir, layout.dir, d);
     } finally {
       source.close();
     }
@@ -226,12 +227,6 @@ async function readBase(target: PackTarget, provenance: Provenance): Promise<Bas
 }
 
 /** Copy a blob from one layout to another unless it is already there. */
-async function copyBlob(from: Layout, to: Layout, desc: Descriptor): Promise<void> {
-  if (existsSync(to.blobPath(desc.digest))) return;
-  const w = await to.writeBlob(from.openBlob(desc));
-  if (w.digest !== desc.digest) throw new BundleError(BundleErrorCode.InvalidDescriptor, `blob ${desc.digest} copied as ${w.digest}`);
-}
-
 /** What goes into the new layer, and what the walk learnt on the way. */
 interface TreeChanges {
   /** Layer items in order; for a full layer, produced while the tree is walked. */

@@ -4,10 +4,11 @@
  * (through the confinement module; links and devices are refused), then
  * opening that as a layout.
  */
-import { closeSync, createReadStream, fchmodSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, fchmodSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
 import { ConfinedRoot } from '../fs/confine.js';
+import { scratchDir, ScratchPurpose } from '../fs/scratch.js';
 import { normalizeEntryName } from '../layer/apply.js';
 import { TarEntryType, TarReader } from '../tar/reader.js';
 import { Layout } from './layout.js';
@@ -52,12 +53,12 @@ export async function openLayout(location: string, scratch?: string): Promise<Op
   if (st.isDirectory()) return { layout: await Layout.open(location), close: () => {} };
   if (!st.isFile()) throw new BundleError(BundleErrorCode.LayoutNotFound, `${q(location)} is neither a layout directory nor an oci-archive file`);
   const base = scratch ?? (await import('node:os')).tmpdir();
-  const dir = mkdtempSync(path.join(base, '.ocikit-archive-'));
+  const extracted = scratchDir(base, ScratchPurpose.Archive);
   try {
-    await extractArchive(location, dir);
-    return { layout: await Layout.open(dir), close: () => rmSync(dir, { recursive: true, force: true }) };
+    await extractArchive(location, extracted.path);
+    return { layout: await Layout.open(extracted.path), close: () => extracted.dispose() };
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
+    extracted.dispose();
     throw err;
   }
 }

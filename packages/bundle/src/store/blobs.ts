@@ -7,23 +7,15 @@
  *   sees a byte past a mismatch without an error at the end of the stream.
  * - Blob writes go to a temp file inside the layout, then rename.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, constants, createReadStream, fstatSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, createReadStream, existsSync, fstatSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Descriptor } from '@ocikit/image-spec';
 import { createDigester, DigestMismatchError, isValidDigest, parseSupportedDigest, SizeMismatchError } from '@ocikit/digest';
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
+import { scratchFile } from '../fs/scratch.js';
 
 const READ_CHUNK = 1 << 20;
-/** Temp files of blob and index writes start with this; gc removes strays. */
-export const TMP_PREFIX = '.ocikit-tmp-';
-
-/** A temp file name in the layout, unique to this process and call. */
-export function tmpName(): string {
-  return `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`;
-}
-
 /** Is `err` a Node error with this code? */
 export function isCode(err: unknown, code: string): boolean {
   return (err as NodeJS.ErrnoException | null)?.code === code;
@@ -124,9 +116,15 @@ export async function readBlob(dir: string, desc: Descriptor, max: number): Prom
 
 /** Write content as a blob (temp file, fsync, rename); returns its descriptor fields. */
 export async function writeBlob(dir: string, content: Uint8Array | AsyncIterable<Uint8Array>, algorithm: 'sha256' | 'sha512' = 'sha256'): Promise<{ digest: string; size: number }> {
-  const tmp = path.join(dir, tmpName());
+  const tmp = scratchFile(dir);
   const digester = createDigester(algorithm);
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+  let fd: number;
+  try {
+    fd = openSync(tmp.path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+  } catch (err) {
+    tmp.keep();
+    throw err;
+  }
   try {
     const put = (b: Uint8Array): void => {
       digester.update(b);
@@ -138,28 +136,47 @@ export async function writeBlob(dir: string, content: Uint8Array | AsyncIterable
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
-    await rm(tmp, { force: true });
+    tmp.dispose();
     throw err;
   }
   closeSync(fd);
   const digest = digester.digest();
   const dest = blobPath(dir, digest);
-  await mkdir(path.dirname(dest), { recursive: true });
-  await rename(tmp, dest);
+  try {
+    await mkdir(path.dirname(dest), { recursive: true });
+    await rename(tmp.path, dest);
+  } catch (err) {
+    tmp.dispose();
+    throw err;
+  }
+  tmp.keep();
   return { digest, size: digester.size };
+}
+
+/** Copy a blob from the layout at `fromDir` to the one at `toDir` (verified while it streams) unless it is there already. */
+export async function copyBlob(fromDir: string, toDir: string, desc: Descriptor): Promise<void> {
+  if (existsSync(blobPath(toDir, desc.digest))) return;
+  const written = await writeBlob(toDir, openBlob(fromDir, desc));
+  if (written.digest !== desc.digest) throw new BundleError(BundleErrorCode.InvalidDescriptor, `blob ${desc.digest} copied as ${written.digest}`);
 }
 
 /** Replace the file `name` in the layout atomically: temp file, fsync, rename. */
 export async function replaceFile(dir: string, name: string, text: string): Promise<void> {
-  const tmp = path.join(dir, tmpName());
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+  const tmp = scratchFile(dir);
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp.path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    await rename(tmp.path, path.join(dir, name));
+  } catch (err) {
+    tmp.dispose();
+    throw err;
   }
-  await rename(tmp, path.join(dir, name));
+  tmp.keep();
 }
 
 /** Every blob digest in the store. */

@@ -1,24 +1,55 @@
 /**
  * Garbage collection of a layout: remove blobs nothing reachable from
- * index.json refers to, keeping referrers of what is reachable.
+ * index.json refers to, keeping referrers of what is reachable, and the
+ * scratch files of writers that died.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { lstat, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Descriptor } from '@ocikit/image-spec';
-import { listBlobs, TMP_PREFIX } from './blobs.js';
+import { sweepScratch, strayScratch } from '../fs/scratch.js';
+import { listBlobs } from './blobs.js';
 import { indexKind, INDEX_TYPES, manifestKind, MANIFEST_TYPES, readDocument } from './documents.js';
 import { withLock } from './lock.js';
 import { asReferrer } from './referrers.js';
 import { readIndex } from './refs.js';
 
 /**
- * Remove blobs of the layout at `dir` that nothing reachable from
- * index.json refers to. Manifests whose `subject` is reachable (referrers:
- * signatures, SBOMs) are kept, with everything they refer to. Stray temp
- * files of interrupted writes go too. Runs under the index lock, so no
- * writer adds a reference while blobs are removed. Returns the removed digests.
+ * How long an unreferenced blob is spared by default. A writer stores its
+ * blobs first and names them in index.json last, so a blob that is young
+ * and unreferenced may be one a running pack or copy is about to name.
  */
-export async function gc(dir: string): Promise<string[]> {
+export const GC_GRACE_MS = 15 * 60_000;
+
+export interface GcOptions {
+  /** Report what would be removed, remove nothing. */
+  dryRun?: boolean;
+  /** Spare unreferenced blobs written less than this long ago (default GC_GRACE_MS; 0 spares none). */
+  graceMs?: number;
+}
+
+export interface GcBlob {
+  digest: string;
+  size: number;
+}
+
+export interface GcResult {
+  /** Unreferenced blobs removed (with dryRun: that would be removed). */
+  removed: GcBlob[];
+  /** Unreferenced blobs kept because they are younger than the grace period. */
+  spared: GcBlob[];
+  /** Scratch files and directories of writers that are gone (removed unless dryRun). */
+  scratch: string[];
+}
+
+/**
+ * Collect the layout at `dir`. Manifests whose `subject` is reachable
+ * (referrers: signatures, SBOMs) are kept, with everything they refer to.
+ * Runs under the layout lock, so no writer changes index.json meanwhile;
+ * blobs younger than the grace period are spared, so a writer that has
+ * stored blobs but not yet named them loses nothing.
+ */
+export async function gc(dir: string, options: GcOptions = {}): Promise<GcResult> {
+  const graceMs = options.graceMs ?? GC_GRACE_MS;
   return withLock(dir, async () => {
     const reached = new Set<string>();
     const walk = async (d: Descriptor): Promise<void> => {
@@ -49,13 +80,22 @@ export async function gc(dir: string): Promise<string[]> {
         }
       }
     }
-    const removed: string[] = [];
+    const result: GcResult = { removed: [], spared: [], scratch: [] };
+    const now = Date.now();
     for (const digest of all) {
       if (reached.has(digest)) continue;
-      await rm(path.join(dir, 'blobs', ...digest.split(':')), { force: true, recursive: true });
-      removed.push(digest);
+      const file = path.join(dir, 'blobs', ...digest.split(':'));
+      const st = await lstat(file).catch(() => undefined);
+      if (st === undefined) continue;
+      const blob = { digest, size: st.size };
+      if (now - st.mtimeMs < graceMs) {
+        result.spared.push(blob);
+        continue;
+      }
+      if (!options.dryRun) await rm(file, { force: true, recursive: true });
+      result.removed.push(blob);
     }
-    for (const name of await readdir(dir)) if (name.startsWith(TMP_PREFIX)) await rm(path.join(dir, name), { force: true, recursive: true });
-    return removed;
+    result.scratch = options.dryRun ? strayScratch(dir) : sweepScratch(dir);
+    return result;
   });
 }

@@ -15,9 +15,9 @@ import { MediaType, type Descriptor, type DocumentKind, type DocumentTypes, type
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
 import { blobPath, isCode, listBlobs, openBlob, readBlob, writeBlob } from './blobs.js';
 import { readDocument, readImage, type ImageDocuments } from './documents.js';
-import { gc } from './gc.js';
+import { gc, type GcOptions, type GcResult } from './gc.js';
 import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './limits.js';
-import { withLock } from './lock.js';
+import { LOCK_TIMEOUT_MS, withLock } from './lock.js';
 import { listRefs, readIndex, removeRef, setRef, updateIndex } from './refs.js';
 import { resolve, type ResolvedImage, type ResolveOptions } from './resolve.js';
 
@@ -140,8 +140,8 @@ export class Layout {
     return updateIndex(this.dir, change);
   }
 
-  /** Run `fn` holding `index.json.lock` (stale locks of dead processes are broken). */
-  withLock<T>(fn: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  /** Run `fn` holding the layout's lock (see lock.ts). */
+  withLock<T>(fn: () => Promise<T>, timeoutMs = LOCK_TIMEOUT_MS): Promise<T> {
     return withLock(this.dir, fn, timeoutMs);
   }
 
@@ -165,8 +165,8 @@ export class Layout {
     return resolve(this.dir, ref, options);
   }
 
-  /** Remove blobs nothing reachable refers to (referrers of reachable content kept); returns the removed digests. */
-  gc(): Promise<string[]> {
-    return gc(this.dir);
+  /** Remove blobs nothing reachable refers to (referrers of reachable content kept, young blobs spared) and dead writers' scratch. */
+  gc(options: GcOptions = {}): Promise<GcResult> {
+    return gc(this.dir, options);
   }
 }

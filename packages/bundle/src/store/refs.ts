@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Descriptor, ImageIndex } from '@ocikit/image-spec';
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
+import { sweepScratch } from '../fs/scratch.js';
 import { replaceFile } from './blobs.js';
 import { Annotation, parseDocument } from './documents.js';
 import { withLock } from './lock.js';
@@ -32,6 +33,8 @@ export async function readIndex(dir: string): Promise<ImageIndex> {
  */
 export async function updateIndex(dir: string, change: (index: ImageIndex) => ImageIndex | Promise<ImageIndex>): Promise<ImageIndex> {
   return withLock(dir, async () => {
+    // The writer that takes the lock clears what killed writers left.
+    sweepScratch(dir);
     const next = await change(await readIndex(dir));
     parseDocument('image-index', next, 'new index.json');
     await replaceFile(dir, 'index.json', `${JSON.stringify(next)}\n`);

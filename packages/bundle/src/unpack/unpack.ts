@@ -7,11 +7,12 @@
  * place at the end: a failed unpack leaves nothing behind, and an existing
  * non-empty BUNDLE is never touched (it is refused up front).
  */
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Descriptor, PlatformSpec } from '@ocikit/image-spec';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
 import { ConfinedRoot } from '../fs/confine.js';
+import { scratchDir, ScratchPurpose, sweepScratch } from '../fs/scratch.js';
 import { RootfsWriter } from '../layer/apply.js';
 import { extractLayer, layerCompression } from '../layer/extract.js';
 import type { TarHandler } from '../tar/reader.js';
@@ -106,7 +107,10 @@ export async function unpack(layoutPath: string, bundleDir: string, options: Unp
   checkBundleTarget(bundle);
   const parent = path.dirname(bundle);
   mkdirSync(parent, { recursive: true });
-  const work = mkdtempSync(path.join(parent, `.ocikit-unpack-${path.basename(bundle)}-`));
+  // Staging trees of unpacks that were killed are cleared first.
+  sweepScratch(parent);
+  const staging = scratchDir(parent, ScratchPurpose.Unpack);
+  const work = staging.path;
   const warn = options.warn ?? (() => {});
   try {
     const opened = await openLayout(layoutPath, work);
@@ -193,9 +197,10 @@ export async function unpack(layoutPath: string, bundleDir: string, options: Unp
     // The rootfs's own mode came from the layers when they had a "./" entry; the bundle is ours.
     checkBundleTarget(bundle);
     renameSync(work, bundle);
+    staging.keep();
     return result;
   } catch (err) {
-    rmSync(work, { recursive: true, force: true });
+    staging.dispose();
     throw err;
   }
 }
