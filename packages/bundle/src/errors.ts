@@ -1,4 +1,5 @@
 import { DigestError } from '@ocikit/digest';
+import { OcikitError, type CodeOf, type OcikitErrorOptions } from '@ocikit/errors';
 
 /**
  * The vocabulary of bundle errors. Codes are stable: scripts and callers
@@ -61,7 +62,7 @@ export const BundleErrorCode = {
   /** A bundle to digest or pack is unusable: no config.json, no rootfs, unreadable entries (part 2). */
   InvalidBundle: 'INVALID_BUNDLE',
 } as const;
-export type BundleErrorCode = (typeof BundleErrorCode)[keyof typeof BundleErrorCode];
+export type BundleErrorCode = CodeOf<typeof BundleErrorCode>;
 
 /** image-spec sections our rules come from. */
 export const BundleSpecRef = {
@@ -81,9 +82,7 @@ export const BundleSpecRef = {
   Descriptor: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/descriptor.md#properties',
 } as const;
 
-export interface BundleErrorOptions {
-  cause?: unknown;
-  ref?: string;
+export interface BundleErrorOptions extends OcikitErrorOptions {
   /** Digest of the layer being applied when the refusal arose. */
   layer?: string;
   /** The tar entry being applied, named as archived. */
@@ -91,19 +90,15 @@ export interface BundleErrorOptions {
 }
 
 /** Every error @ocikit/bundle throws on purpose. */
-export class BundleError extends Error {
+export class BundleError extends OcikitError<BundleErrorCode> {
   override readonly name = 'BundleError';
-  readonly code: BundleErrorCode;
-  readonly ref: string | undefined;
   /** Digest of the layer being applied, when the error arose in one. */
   readonly layer: string | undefined;
   /** Name (as archived) of the tar entry being applied, when there was one. */
   readonly entry: string | undefined;
 
   constructor(code: BundleErrorCode, message: string, options: BundleErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.ref = options.ref;
+    super(code, message, options);
     this.layer = options.layer;
     this.entry = options.entry;
   }

@@ -1,3 +1,5 @@
+import { OcikitError, type CodeOf, type OcikitErrorOptions } from '@ocikit/errors';
+
 /**
  * The vocabulary of digest errors. Codes are stable: callers branch on them,
  * and they follow go-digest's error names where one exists
@@ -15,7 +17,7 @@ export const DigestErrorCode = {
   /** Content had a different number of bytes than expected. */
   SizeMismatch: 'SIZE_MISMATCH',
 } as const;
-export type DigestErrorCode = (typeof DigestErrorCode)[keyof typeof DigestErrorCode];
+export type DigestErrorCode = CodeOf<typeof DigestErrorCode>;
 
 /** image-spec sections the rules come from (versioned where the text is released). */
 export const SpecRef = {
@@ -25,23 +27,12 @@ export const SpecRef = {
   Size: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/descriptor.md#properties',
 } as const;
 
-export interface DigestErrorOptions {
-  cause?: unknown;
-  /** Link to the spec sentence that was broken. */
-  ref?: string;
-}
+/** The cause and the spec link (`ref`) of a {@link DigestError}. */
+export type DigestErrorOptions = OcikitErrorOptions;
 
 /** Every error this package throws. `code` says which rule was broken. */
-export class DigestError extends Error {
+export class DigestError extends OcikitError<DigestErrorCode> {
   override readonly name: string = 'DigestError';
-  readonly code: DigestErrorCode;
-  readonly ref: string | undefined;
-
-  constructor(code: DigestErrorCode, message: string, options: DigestErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.ref = options.ref;
-  }
 }
 
 /** Content did not hash to the expected digest. */

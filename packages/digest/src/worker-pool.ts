@@ -4,10 +4,11 @@
  * members and layer inflation in @ocikit/bundle) spawns, feeds and stops its
  * workers through this module, and each worker answers through `serve`.
  *
- * It lives in @ocikit/digest, the lowest package, as the subpath
- * `@ocikit/digest/worker-pool`: both digest and bundle need it, and it
- * imports nothing but node:worker_threads and node:fs, so a worker that
- * loads it pays no more than it did for its own copy.
+ * It lives in @ocikit/digest, the lowest package that needs it, as the
+ * subpath `@ocikit/digest/worker-pool`: both digest and bundle need it, and
+ * it imports nothing but node:worker_threads, node:fs and the error base
+ * class (@ocikit/errors, a few lines), so a worker that loads it pays no
+ * more than it did for its own copy.
  *
  * The wire protocol (all one module, so both ends change together):
  *   to a worker    { id, body }
@@ -19,6 +20,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, type Transferable } from 'node:worker_threads';
+import { OcikitError, type CodeOf } from '@ocikit/errors';
 
 export const WorkerPoolErrorCode = {
   /** The pool was closed while the request was waiting. */
@@ -28,18 +30,11 @@ export const WorkerPoolErrorCode = {
   /** `serve` was called outside a worker thread. */
   NotAWorker: 'WORKER_NOT_A_WORKER',
 } as const;
-export type WorkerPoolErrorCode = (typeof WorkerPoolErrorCode)[keyof typeof WorkerPoolErrorCode];
+export type WorkerPoolErrorCode = CodeOf<typeof WorkerPoolErrorCode>;
 
 /** What the pool itself refuses; a handler's own errors come back as they were thrown. */
-export class WorkerPoolError extends Error {
+export class WorkerPoolError extends OcikitError<WorkerPoolErrorCode> {
   override readonly name = 'WorkerPoolError';
-  constructor(
-    readonly code: WorkerPoolErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** An error as it crosses threads: its message and the Node fields callers branch on. */

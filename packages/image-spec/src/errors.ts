@@ -1,3 +1,4 @@
+import { OcikitError, type CodeOf } from '@ocikit/errors';
 import type { Finding } from '@ocikit/validation';
 
 /** Stable codes of {@link InvalidDocumentError}. */
@@ -5,15 +6,14 @@ export const DocumentErrorCode = {
   /** The document breaks at least one MUST rule; `errors` lists every finding. */
   Invalid: 'DOCUMENT_INVALID',
 } as const;
-export type DocumentErrorCode = (typeof DocumentErrorCode)[keyof typeof DocumentErrorCode];
+export type DocumentErrorCode = CodeOf<typeof DocumentErrorCode>;
 
 /**
  * Thrown by `parse` and the `parse*` functions: the document is not a valid
  * document of its kind. Carries every error, not just the first.
  */
-export class InvalidDocumentError extends Error {
+export class InvalidDocumentError extends OcikitError<DocumentErrorCode> {
   override readonly name = 'InvalidDocumentError';
-  readonly code: DocumentErrorCode = DocumentErrorCode.Invalid;
 
   constructor(
     /** Kind the document was parsed as (`image-manifest`, ...). */
@@ -26,6 +26,6 @@ export class InvalidDocumentError extends Error {
   ) {
     const first = errors[0];
     const where = first ? `${first.path === '' ? '(document)' : first.path}: ${first.message} [${first.code}]` : 'no detail';
-    super(`expected a valid ${kind}, found ${errors.length} error${errors.length === 1 ? '' : 's'}; first at ${where}`, options);
+    super(DocumentErrorCode.Invalid, `expected a valid ${kind}, found ${errors.length} error${errors.length === 1 ? '' : 's'}; first at ${where}`, options);
   }
 }

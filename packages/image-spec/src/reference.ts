@@ -21,6 +21,7 @@
  * built here from small named atoms. The remote name is at most 255 characters.
  */
 import { parseDigest } from '@ocikit/digest';
+import { OcikitError, type CodeOf, type OcikitErrorOptions } from '@ocikit/errors';
 
 /** Stable codes of {@link InvalidReferenceError}, named after distribution's errors. */
 export const ReferenceErrorCode = {
@@ -37,20 +38,20 @@ export const ReferenceErrorCode = {
   /** Anything else outside the grammar. */
   ReferenceInvalidFormat: 'REFERENCE_INVALID_FORMAT',
 } as const;
-export type ReferenceErrorCode = (typeof ReferenceErrorCode)[keyof typeof ReferenceErrorCode];
+export type ReferenceErrorCode = CodeOf<typeof ReferenceErrorCode>;
 
 /** The input is not an image reference; `code` says which rule it breaks. */
-export class InvalidReferenceError extends Error {
+export class InvalidReferenceError extends OcikitError<ReferenceErrorCode> {
   override readonly name = 'InvalidReferenceError';
 
   constructor(
-    readonly code: ReferenceErrorCode,
+    code: ReferenceErrorCode,
     message: string,
     /** The input, as given. */
     readonly input: string,
-    options?: { cause?: unknown },
+    options?: OcikitErrorOptions,
   ) {
-    super(message, options);
+    super(code, message, options);
   }
 }
 

@@ -1,3 +1,4 @@
+import { OcikitError, type CodeOf, type OcikitErrorOptions } from '@ocikit/errors';
 import type { Finding } from '@ocikit/validation';
 
 /** Stable codes of {@link RuntimeSpecError}. */
@@ -23,18 +24,16 @@ export const RuntimeSpecErrorCode = {
   /** Confinement: a hardlink names a target that does not exist or is a directory. */
   InvalidLink: 'INVALID_LINK',
 } as const;
-export type RuntimeSpecErrorCode = (typeof RuntimeSpecErrorCode)[keyof typeof RuntimeSpecErrorCode];
+export type RuntimeSpecErrorCode = CodeOf<typeof RuntimeSpecErrorCode>;
 
 /** The one error class of @ocikit/runtime-spec. */
-export class RuntimeSpecError extends Error {
+export class RuntimeSpecError extends OcikitError<RuntimeSpecErrorCode> {
   override readonly name = 'RuntimeSpecError';
-  readonly code: RuntimeSpecErrorCode;
   /** MUST-level findings when `code` is DOCUMENT_INVALID. */
   readonly findings: readonly Finding[];
 
-  constructor(code: RuntimeSpecErrorCode, message: string, options: { cause?: unknown; findings?: readonly Finding[] } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+  constructor(code: RuntimeSpecErrorCode, message: string, options: OcikitErrorOptions & { findings?: readonly Finding[] } = {}) {
+    super(code, message, options);
     this.findings = options.findings ?? [];
   }
 }

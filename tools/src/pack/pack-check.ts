@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../generate/generate.js';
 
-export const PUBLISHED = ['digest', 'validation', 'runtime-spec', 'image-spec', 'bundle', 'conformance'] as const;
+export const PUBLISHED = ['errors', 'digest', 'validation', 'runtime-spec', 'image-spec', 'bundle', 'conformance'] as const;
 
 export interface PackCheck {
   project: string;

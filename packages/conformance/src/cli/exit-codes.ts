@@ -1,3 +1,5 @@
+import { OcikitError, type OcikitErrorOptions } from '@ocikit/errors';
+
 /**
  * Exit statuses of `ocikit`. Stable: scripts depend on them.
  */
@@ -14,7 +16,10 @@ export const ExitCode = {
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** Thrown by commands for a usage problem; main() prints its message and exits 2. */
-export class UsageError extends Error {
+export class UsageError extends OcikitError<'USAGE'> {
   override readonly name = 'UsageError';
-  readonly code = 'USAGE';
+
+  constructor(message: string, options?: OcikitErrorOptions) {
+    super('USAGE', message, options);
+  }
 }

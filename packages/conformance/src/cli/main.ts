@@ -116,7 +116,10 @@ function isSystemError(err: unknown): err is NodeJS.ErrnoException & { code: str
   return e instanceof Error && typeof e.code === 'string' && typeof e.syscall === 'string';
 }
 
-/** A typed error of an ocikit package: a class of its own with a stable string code (Node's own ERR_* codes excluded). */
+/**
+ * A typed error of an ocikit package: a class of its own with a stable string code (Node's own ERR_* codes excluded).
+ * Structural rather than `instanceof OcikitError`: the runtime harness's RuntimeTestError does not extend it yet.
+ */
 function isTypedError(err: unknown): err is Error & { code: string } {
   const code = (err as { code?: unknown } | null)?.code;
   return err instanceof Error && err.name !== 'Error' && typeof code === 'string' && !code.startsWith('ERR_');

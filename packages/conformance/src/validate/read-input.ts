@@ -1,16 +1,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { OcikitError } from '@ocikit/errors';
 
 /** Thrown when a named path cannot be read at all (the CLI exits 2). */
-export class InputError extends Error {
+export class InputError extends OcikitError<'PATH_UNREADABLE' | 'PATH_UNSUPPORTED'> {
   override readonly name = 'InputError';
-  constructor(
-    readonly code: 'PATH_UNREADABLE' | 'PATH_UNSUPPORTED',
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** First read of every file: most OCI documents fit, so they take one read and no stat. */
