@@ -6,6 +6,9 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { digestOf } from '@ocikit/digest';
 import { tarArchive } from '../test-support/tar-writer.js';
+import { ownerToken } from '../fs/owner.js';
+import { scratchFile, scratchName, ScratchPurpose } from '../fs/scratch.js';
+import { deadPid } from '../test-support/child.js';
 import { validateLayout } from './validate-layout.js';
 import { describeWithPeers } from '@ocikit/testkit';
 
@@ -52,6 +55,18 @@ describeWithPeers(['umoci', 'skopeo'], 'layouts made by umoci and skopeo', () =>
       const r = await validateLayout(made[which], { deep: true });
       expect(r.errors).toEqual([]);
       expect(r.valid).toBe(true);
+    });
+
+    it('warns about temp files a killed writer left, and not about a live writer\'s', async () => {
+      const dir = copyOf('skopeo');
+      const mine = scratchFile(dir);
+      writeFileSync(mine.path, 'being written');
+      const left = scratchName(ScratchPurpose.Temp).replace(`-${ownerToken()}-`, `-${deadPid()}-`);
+      writeFileSync(path.join(dir, left), 'partial blob');
+      const r = await validateLayout(dir);
+      expect(r.valid).toBe(true);
+      expect(r.warnings.filter((w) => w.code === 'LAYOUT_LEFTOVER_SCRATCH').map((w) => w.path)).toEqual([left]);
+      mine.dispose();
     });
 
     it('reports one flipped byte in a layer blob', async () => {

@@ -18,6 +18,7 @@ import { createFileDigestPool, isValidDigest, parseDigest, isSupported, type Fil
 import type { Descriptor, Finding, ValidationResult } from '@ocikit/image-spec';
 import { kindForMediaType } from '@ocikit/image-spec/media-types';
 import { BundleError, BundleErrorCode, BundleSpecRef } from '../errors.js';
+import { scratchOwner, strayScratch } from '../fs/scratch.js';
 import { layerCompression } from '../layer/media-types.js';
 import type { TarEntry } from '../tar/reader.js';
 import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './limits.js';
@@ -173,6 +174,9 @@ export async function validateLayout(dir: string, options: ValidateLayoutOptions
   const marker = await readSmallJson(path.join(dir, 'oci-layout'), MAX_MANIFEST_BYTES);
   if (!marker) c.must('oci-layout', 'LAYOUT_MARKER_MISSING', 'expected an oci-layout file, found none', BundleSpecRef.Layout);
   else c.document('oci-layout', validate('oci-layout', marker));
+  for (const name of strayScratch(dir)) {
+    c.should(name, 'LAYOUT_LEFTOVER_SCRATCH', `expected no temp files, found one left by process ${scratchOwner(name)?.split('.')[0]}, which is gone (the next write to the layout or \`ocikit gc\` removes it)`, BundleSpecRef.Layout);
+  }
   await hashed;
   c.merge(blobFindings);
 
