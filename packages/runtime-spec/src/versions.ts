@@ -51,16 +51,29 @@ const C = (anchor: string) => specRef('config.md', anchor);
 const L = (anchor: string) => specRef('config-linux.md', anchor);
 const W = (anchor: string) => specRef('config-windows.md', anchor);
 
+/**
+ * A field that a release introduced, as `[pointer, defining section]`; or a
+ * row of its own for a dated value or a removal rule of its own (listed
+ * after a release's fields).
+ */
+type ReleaseRow = readonly [path: string, ref: string] | Omit<VersionedField, 'since'>;
+
+/** The rows of one release. */
+function release(since: SpecVersion, rows: readonly ReleaseRow[]): VersionedField[] {
+  return rows.map((row) => ('path' in row ? { ...row, since } : { path: row[0], since, ref: row[1] }));
+}
+
 /** Seccomp actions: `defaultAction` and each rule's `action` (config-linux.md "Seccomp"). */
-function seccompAction(value: string, since: SpecVersion): VersionedField[] {
+function seccompAction(value: string): Omit<VersionedField, 'since'>[] {
   return [
-    { path: '/linux/seccomp/defaultAction', value, since, remove: false, ref: L('seccomp') },
-    { path: '/linux/seccomp/syscalls/*/action', value, since, remove: false, ref: L('seccomp') },
+    { path: '/linux/seccomp/defaultAction', value, remove: false, ref: L('seccomp') },
+    { path: '/linux/seccomp/syscalls/*/action', value, remove: false, ref: L('seccomp') },
   ];
 }
 
-function values(path: string, since: SpecVersion, ref: string, list: readonly string[], remove?: string | false): VersionedField[] {
-  return list.map((value) => ({ path, value, since, ref, ...(remove !== undefined && { remove }) }));
+/** Values of the field at `path` (each dated by its release). */
+function values(path: string, ref: string, list: readonly string[], remove?: string | false): Omit<VersionedField, 'since'>[] {
+  return list.map((value) => ({ path, value, ref, ...(remove !== undefined && { remove }) }));
 }
 
 /** Mount options acting on the whole tree (mount_setattr(2) with AT_RECURSIVE), listed from 1.1.0 on. */
@@ -71,79 +84,86 @@ const RECURSIVE_MOUNT_OPTIONS = [
 
 /** `config.json` (the table of this module's header). */
 export const CONFIG_FIELD_VERSIONS: readonly VersionedField[] = [
-  // v1.0.2
-  { path: '/process/commandLine', since: '1.0.2', ref: C('process') },
-  { path: '/process/user/umask', since: '1.0.2', ref: C('posix-platform-user') },
-  { path: '/hooks/createRuntime', since: '1.0.2', ref: C('createruntime-hooks') },
-  { path: '/hooks/createContainer', since: '1.0.2', ref: C('createcontainer-hooks') },
-  { path: '/hooks/startContainer', since: '1.0.2', ref: C('startcontainer-hooks') },
-  { path: '/linux/personality', since: '1.0.2', ref: L('personality') },
-  { path: '/linux/resources/memory/useHierarchy', since: '1.0.2', ref: L('memory') },
-  { path: '/linux/resources/rdma', since: '1.0.2', ref: L('rdma') },
-  { path: '/linux/seccomp/flags', since: '1.0.2', ref: L('seccomp') },
-  ...seccompAction('SCMP_ACT_LOG', '1.0.2'),
-  { path: '/linux/intelRdt/closID', since: '1.0.2', ref: L('intelrdt') },
-  { path: '/linux/intelRdt/memBwSchema', since: '1.0.2', ref: L('intelrdt') },
-  // A VM configuration asks for a VM: without the section it is a plain container.
-  { path: '/vm', since: '1.0.2', remove: false, ref: specRef('config-vm.md') },
-  { path: '/windows/devices', since: '1.0.2', ref: W('devices') },
-  { path: '/windows/network/networkNamespace', since: '1.0.2', ref: W('network') },
-
-  // v1.1.0
-  { path: '/domainname', since: '1.1.0', ref: C('domainname') },
-  { path: '/mounts/*/uidMappings', since: '1.1.0', ref: C('posix-platform-mounts') },
-  { path: '/mounts/*/gidMappings', since: '1.1.0', ref: C('posix-platform-mounts') },
-  // Dropping "rro" would make the mount writable: refuse rather than weaken it.
-  ...values('/mounts/*/options/*', '1.1.0', C('linux-mount-options'), RECURSIVE_MOUNT_OPTIONS, false),
-  { path: '/process/scheduler', since: '1.1.0', ref: C('linux-process') },
-  { path: '/process/ioPriority', since: '1.1.0', ref: C('linux-process') },
-  { path: '/linux/namespaces/*/type', value: 'time', since: '1.1.0', remove: '/linux/namespaces/*', ref: L('namespaces') },
-  { path: '/linux/timeOffsets', since: '1.1.0', ref: L('offset-for-time-namespace') },
-  { path: '/linux/resources/memory/checkBeforeUpdate', since: '1.1.0', ref: L('memory') },
-  { path: '/linux/resources/cpu/burst', since: '1.1.0', ref: L('cpu') },
-  { path: '/linux/resources/cpu/idle', since: '1.1.0', ref: L('cpu') },
-  { path: '/linux/resources/unified', since: '1.1.0', ref: L('unified') },
-  { path: '/linux/seccomp/defaultErrnoRet', since: '1.1.0', ref: L('seccomp') },
-  { path: '/linux/seccomp/listenerPath', since: '1.1.0', ref: L('seccomp') },
-  { path: '/linux/seccomp/listenerMetadata', since: '1.1.0', ref: L('seccomp') },
-  { path: '/linux/seccomp/syscalls/*/errnoRet', since: '1.1.0', ref: L('seccomp') },
-  ...seccompAction('SCMP_ACT_KILL_PROCESS', '1.1.0'),
-  ...seccompAction('SCMP_ACT_KILL_THREAD', '1.1.0'),
-  ...seccompAction('SCMP_ACT_NOTIFY', '1.1.0'),
-  { path: '/linux/seccomp/architectures/*', value: 'SCMP_ARCH_RISCV64', since: '1.1.0', ref: L('seccomp') },
-  { path: '/linux/seccomp/flags/*', value: 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV', since: '1.1.0', ref: L('seccomp') },
-  // Present 1.1.0 to 1.2.1, replaced by enableMonitoring in 1.3.0 (config-linux.md "IntelRdt", NOTE).
-  { path: '/linux/intelRdt/enableCMT', since: '1.1.0', ref: L('intelrdt') },
-  { path: '/linux/intelRdt/enableMBM', since: '1.1.0', ref: L('intelrdt') },
-  { path: '/zos', since: '1.1.0', remove: false, ref: specRef('config-zos.md') },
-
-  // v1.2.0 (markdown only: mount options are free strings in the schema)
-  ...values('/mounts/*/options/*', '1.2.0', C('linux-mount-options'), ['idmap', 'ridmap']),
-
-  // v1.2.1
-  { path: '/process/execCPUAffinity', since: '1.2.1', ref: C('linux-process') },
-  { path: '/windows/resources/cpu/affinity', since: '1.2.1', ref: W('cpu') },
-  // Leaving a z/OS container's namespaces out would run it in the host's.
-  { path: '/zos/namespaces', since: '1.2.1', remove: false, ref: specRef('config-zos.md', 'namespaces') },
-  ...values('/linux/seccomp/architectures/*', '1.2.1', L('seccomp'), ['SCMP_ARCH_LOONGARCH64', 'SCMP_ARCH_M68K', 'SCMP_ARCH_SH', 'SCMP_ARCH_SHEB']),
-
-  // v1.3.0
-  { path: '/linux/netDevices', since: '1.3.0', ref: L('network-devices') },
-  { path: '/linux/memoryPolicy', since: '1.3.0', ref: L('memory-policy') },
-  { path: '/linux/intelRdt/schemata', since: '1.3.0', ref: L('intelrdt') },
-  { path: '/linux/intelRdt/enableMonitoring', since: '1.3.0', ref: L('intelrdt') },
-  { path: '/vm/hwConfig', since: '1.3.0', ref: specRef('config-vm.md', 'hwconfig-object') },
-  { path: '/freebsd', since: '1.3.0', remove: false, ref: specRef('config-freebsd.md') },
+  ...release('1.0.2', [
+    ['/process/commandLine', C('process')],
+    ['/process/user/umask', C('posix-platform-user')],
+    ['/hooks/createRuntime', C('createruntime-hooks')],
+    ['/hooks/createContainer', C('createcontainer-hooks')],
+    ['/hooks/startContainer', C('startcontainer-hooks')],
+    ['/linux/personality', L('personality')],
+    ['/linux/resources/memory/useHierarchy', L('memory')],
+    ['/linux/resources/rdma', L('rdma')],
+    ['/linux/seccomp/flags', L('seccomp')],
+    ['/linux/intelRdt/closID', L('intelrdt')],
+    ['/linux/intelRdt/memBwSchema', L('intelrdt')],
+    ['/windows/devices', W('devices')],
+    ['/windows/network/networkNamespace', W('network')],
+    ...seccompAction('SCMP_ACT_LOG'),
+    // A VM configuration asks for a VM: without the section it is a plain container.
+    { path: '/vm', remove: false, ref: specRef('config-vm.md') },
+  ]),
+  ...release('1.1.0', [
+    ['/domainname', C('domainname')],
+    ['/mounts/*/uidMappings', C('posix-platform-mounts')],
+    ['/mounts/*/gidMappings', C('posix-platform-mounts')],
+    ['/process/scheduler', C('linux-process')],
+    ['/process/ioPriority', C('linux-process')],
+    ['/linux/timeOffsets', L('offset-for-time-namespace')],
+    ['/linux/resources/memory/checkBeforeUpdate', L('memory')],
+    ['/linux/resources/cpu/burst', L('cpu')],
+    ['/linux/resources/cpu/idle', L('cpu')],
+    ['/linux/resources/unified', L('unified')],
+    ['/linux/seccomp/defaultErrnoRet', L('seccomp')],
+    ['/linux/seccomp/listenerPath', L('seccomp')],
+    ['/linux/seccomp/listenerMetadata', L('seccomp')],
+    ['/linux/seccomp/syscalls/*/errnoRet', L('seccomp')],
+    // Present 1.1.0 to 1.2.1, replaced by enableMonitoring in 1.3.0 (config-linux.md "IntelRdt", NOTE).
+    ['/linux/intelRdt/enableCMT', L('intelrdt')],
+    ['/linux/intelRdt/enableMBM', L('intelrdt')],
+    // Dropping "rro" would make the mount writable: refuse rather than weaken it.
+    ...values('/mounts/*/options/*', C('linux-mount-options'), RECURSIVE_MOUNT_OPTIONS, false),
+    { path: '/linux/namespaces/*/type', value: 'time', remove: '/linux/namespaces/*', ref: L('namespaces') },
+    ...seccompAction('SCMP_ACT_KILL_PROCESS'),
+    ...seccompAction('SCMP_ACT_KILL_THREAD'),
+    ...seccompAction('SCMP_ACT_NOTIFY'),
+    ...values('/linux/seccomp/architectures/*', L('seccomp'), ['SCMP_ARCH_RISCV64']),
+    ...values('/linux/seccomp/flags/*', L('seccomp'), ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV']),
+    { path: '/zos', remove: false, ref: specRef('config-zos.md') },
+  ]),
+  // Markdown only: mount options are free strings in the schema.
+  ...release('1.2.0', values('/mounts/*/options/*', C('linux-mount-options'), ['idmap', 'ridmap'])),
+  ...release('1.2.1', [
+    ['/process/execCPUAffinity', C('linux-process')],
+    ['/windows/resources/cpu/affinity', W('cpu')],
+    // Leaving a z/OS container's namespaces out would run it in the host's.
+    { path: '/zos/namespaces', remove: false, ref: specRef('config-zos.md', 'namespaces') },
+    ...values('/linux/seccomp/architectures/*', L('seccomp'), ['SCMP_ARCH_LOONGARCH64', 'SCMP_ARCH_M68K', 'SCMP_ARCH_SH', 'SCMP_ARCH_SHEB']),
+  ]),
+  ...release('1.3.0', [
+    ['/linux/netDevices', L('network-devices')],
+    ['/linux/memoryPolicy', L('memory-policy')],
+    ['/linux/intelRdt/schemata', L('intelrdt')],
+    ['/linux/intelRdt/enableMonitoring', L('intelrdt')],
+    ['/vm/hwConfig', specRef('config-vm.md', 'hwconfig-object')],
+    { path: '/freebsd', remove: false, ref: specRef('config-freebsd.md') },
+  ]),
 ];
+
+const F = (anchor: string) => specRef('features.md', anchor);
+const FL = (anchor: string) => specRef('features-linux.md', anchor);
 
 /** `features.json` (features.md), dated against the document's `ociVersionMax`; the document itself is new in 1.1.0. */
 export const FEATURES_FIELD_VERSIONS: readonly VersionedField[] = [
-  { path: '/potentiallyUnsafeConfigAnnotations', since: '1.2.0', ref: specRef('features.md', 'unsafe-annotations-in-configjson') },
-  { path: '/linux/mountExtensions', since: '1.2.0', ref: specRef('features-linux.md', 'mountextensions') },
-  { path: '/linux/netDevices', since: '1.3.0', ref: specRef('features-linux.md', 'netdevices') },
-  { path: '/linux/memoryPolicy', since: '1.3.0', ref: specRef('features-linux.md', 'memorypolicy') },
-  { path: '/linux/intelRdt/schemata', since: '1.3.0', ref: specRef('features-linux.md', 'intel-rdt') },
-  { path: '/linux/intelRdt/monitoring', since: '1.3.0', ref: specRef('features-linux.md', 'intel-rdt') },
+  ...release('1.2.0', [
+    ['/potentiallyUnsafeConfigAnnotations', F('unsafe-annotations-in-configjson')],
+    ['/linux/mountExtensions', FL('mountextensions')],
+  ]),
+  ...release('1.3.0', [
+    ['/linux/netDevices', FL('netdevices')],
+    ['/linux/memoryPolicy', FL('memorypolicy')],
+    ['/linux/intelRdt/schemata', FL('intel-rdt')],
+    ['/linux/intelRdt/monitoring', FL('intel-rdt')],
+  ]),
 ];
 
 /** Release numbers as one comparable number (pre-release and build ignored). */

@@ -9,11 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, statSync, writeSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { BENCH_TMP, compare, peakMemoryMiB } from './harness.js';
+import { BENCH_TMP, compare, OCIKIT, peakMemoryMiB } from './harness.js';
 import type { Benchmark } from './registry.js';
 
-const OCIKIT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../packages/conformance/bin/ocikit.js');
 const GIB = 1 << 30;
 
 /** A file of `size` random bytes, reused while it exists with that size. */

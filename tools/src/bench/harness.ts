@@ -4,7 +4,9 @@
  * as medians and the median ratio A/B. Never part of `npm test`.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
 /** One side of a comparison: a shell-free command line or an in-process function. */
 export type Contender =
@@ -119,3 +121,13 @@ export function peakMemoryMiB(argv: string[], options?: SpawnSyncOptions): numbe
 
 /** tmpfs scratch space: benchmarks never run on ext4 (see DEVELOPERS.md). */
 export const BENCH_TMP = process.env['OCIKIT_BENCH_TMP'] ?? '/dev/shm';
+
+/** The `ocikit` executable of this checkout (run it with node). */
+export const OCIKIT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../packages/conformance/bin/ocikit.js');
+
+/** Run a set-up command (not timed); its stdout. Throws with the end of its stderr when it fails. */
+export function sh(argv: string[], cwd?: string): string {
+  const r = spawnSync(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${String(r.stderr).slice(-800)}`);
+  return String(r.stdout);
+}

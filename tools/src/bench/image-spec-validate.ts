@@ -3,36 +3,28 @@
  * directly from image-spec's own JSON schemas (B), the validator a user would
  * otherwise assemble. Same documents, same process, one run.
  *
- * The upstream schemas are loaded by baselines/upstream-image-spec.mjs (also
- * the process-level baseline of the validate-cli benchmark).
- *
- * Two rounds of comparisons: documents as JSON text (what a registry or a
- * scanner receives: B parses with JSON.parse; A also checks UTF-8 and
- * duplicate names) and documents already parsed.
+ * The upstream schemas are loaded by image-spec's differential-test loader
+ * (packages/image-spec/src/test-support/upstream-schemas.mjs, also the
+ * process-level baseline of the validate-cli benchmark). Documents as JSON
+ * text (what a registry or a scanner receives) and already parsed: see
+ * validator-throughput.ts.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { validate, type DocumentKind } from '@ocikit/image-spec';
+import { validate } from '@ocikit/image-spec';
 import { REPO_ROOT } from '../generate/generate.js';
-import { compare, speedRatio } from './harness.js';
-import { upstreamValidators } from './baselines/upstream-image-spec.mjs';
+import { UPSTREAM_FILES, upstreamValidators, type UpstreamKind } from '../../../packages/image-spec/src/test-support/upstream-schemas.mjs';
 import type { Benchmark } from './registry.js';
+import { compareValidators } from './validator-throughput.js';
 
-
-/** Kinds both sides validate, with the upstream schema file of each. */
-const KINDS: readonly [DocumentKind, string][] = [
-  ['descriptor', 'content-descriptor.json'],
-  ['image-manifest', 'image-manifest-schema.json'],
-  ['image-index', 'image-index-schema.json'],
-  ['image-config', 'config-schema.json'],
-  ['oci-layout', 'image-layout-schema.json'],
-];
+/** Kinds both sides validate: those image-spec has a schema file for. */
+const KINDS = Object.keys(UPSTREAM_FILES) as UpstreamKind[];
 
 /** The spec examples that ship as valid fixtures of the image-spec package, plus larger real-world shapes. */
-export function documents(): { kind: DocumentKind; text: string }[] {
+export function documents(): { kind: UpstreamKind; text: string }[] {
   const root = path.join(REPO_ROOT, 'packages/image-spec/test/fixtures');
-  const docs: { kind: DocumentKind; text: string }[] = [];
-  for (const [kind] of KINDS) {
+  const docs: { kind: UpstreamKind; text: string }[] = [];
+  for (const kind of KINDS) {
     for (const f of readdirSync(path.join(root, kind, 'valid')).sort()) {
       docs.push({ kind, text: readFileSync(path.join(root, kind, 'valid', f), 'utf8') });
     }
@@ -76,30 +68,15 @@ export const benchmark: Benchmark = {
     for (const d of docs) {
       const ours = validate(d.kind, d.text);
       if (!ours.valid) throw new Error(`ours rejects a ${d.kind} benchmark document: ${JSON.stringify(ours.errors)}`);
-      const theirs = upstream[d.kind]!;
+      const theirs = upstream[d.kind];
       if (!theirs(JSON.parse(d.text))) throw new Error(`upstream schema rejects a ${d.kind} benchmark document: ${JSON.stringify(theirs.errors)}`);
     }
-    const REPEAT = 1500;
-    const count = docs.length * REPEAT;
-    const parsed = docs.map((d) => ({ kind: d.kind, value: JSON.parse(d.text) as unknown }));
-    let sink = 0;
-
-    const text = await compare({
-      name: `image-spec validate, JSON text (${docs.length} documents x ${REPEAT})`,
-      ours: { label: '@ocikit/image-spec validate(kind, text)', fn: () => { for (let r = 0; r < REPEAT; r++) for (const d of docs) sink += validate(d.kind, d.text).valid ? 1 : 0; } },
-      theirs: { label: 'ajv(upstream schema)(JSON.parse(text))', fn: () => { for (let r = 0; r < REPEAT; r++) for (const d of docs) sink += upstream[d.kind]!(JSON.parse(d.text)) ? 1 : 0; } },
-      units: { count, label: 'docs' },
-      rounds: 7,
-      target: { maxRatio: 2 },
+    await compareValidators({
+      name: 'image-spec validate',
+      ours: { label: '@ocikit/image-spec validate', valid: (kind, input) => validate(kind, input).valid },
+      theirs: { label: 'ajv(upstream schema)', valid: (kind, value) => upstream[kind](value) },
+      docs,
+      repeat: 1500,
     });
-    const objects = await compare({
-      name: `image-spec validate, parsed documents (${docs.length} documents x ${REPEAT})`,
-      ours: { label: '@ocikit/image-spec validate(kind, object)', fn: () => { for (let r = 0; r < REPEAT; r++) for (const d of parsed) sink += validate(d.kind, d.value).valid ? 1 : 0; } },
-      theirs: { label: 'ajv(upstream schema)(object)', fn: () => { for (let r = 0; r < REPEAT; r++) for (const d of parsed) sink += upstream[d.kind]!(d.value) ? 1 : 0; } },
-      units: { count, label: 'docs' },
-      rounds: 7,
-      target: { maxRatio: 2 },
-    });
-    console.log(`   throughput ours/theirs: text ${speedRatio(text).toFixed(2)}x, parsed ${speedRatio(objects).toFixed(2)}x (target >= 0.5x)  [${sink}]`);
   },
 };

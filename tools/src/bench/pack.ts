@@ -1,21 +1,24 @@
 /**
  * `ocikit pack` against `umoci repack` on the same bundle: the realistic
- * image's rootfs (see bundle-digest.ts) as one new gzip layer on an empty
+ * image's rootfs (see realistic-image.ts) as one new gzip layer on an empty
  * image, the case the issue measures (umoci 10.4 s for 490 MB). umoci
  * repack without --refresh-bundle leaves its bundle as it was, so every
  * round does the same work; each round writes into a fresh layout.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { BENCH_TMP, compare, peakMemoryMiB } from './harness.js';
+import { BENCH_TMP, compare, OCIKIT, peakMemoryMiB, sh } from './harness.js';
+import { realisticBundle } from './realistic-image.js';
 import type { Benchmark } from './registry.js';
-import { OCIKIT, PACK_WORK, realisticBundle, sh } from './bundle-digest.js';
+
+const PACK_WORK = path.join(BENCH_TMP, 'ocikit-bench-pack');
 
 export const packBenchmark: Benchmark = {
   name: 'repack',
   description: 'ocikit pack vs umoci repack: a whole rootfs as one gzip layer (tmpfs)',
   async run() {
     const { bundle: unpacked, files, bytes } = realisticBundle();
+    mkdirSync(PACK_WORK, { recursive: true });
     // A umoci bundle of an empty image, its rootfs filled with the realistic tree.
     const base = path.join(PACK_WORK, 'empty');
     const umociBundle = path.join(PACK_WORK, 'umoci-bundle');

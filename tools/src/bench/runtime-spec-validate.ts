@@ -13,8 +13,8 @@
  * runtime-spec package, `runc spec`/`crun spec` output, and a Docker-style
  * configuration with a large seccomp profile; only documents that both sides
  * accept are timed (the Debian schema is runtime-spec 1.0.2 and rejects some
- * 1.1+ documents). Two comparisons: JSON text (B parses with JSON.parse; A
- * also checks UTF-8 and duplicate keys) and already-parsed documents.
+ * 1.1+ documents). JSON text and already-parsed documents: see
+ * validator-throughput.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -24,8 +24,8 @@ import Ajv04Module from 'ajv-draft-04';
 import type { ValidateFunction } from 'ajv';
 import { defaultConfig, validate, type RuntimeSpecKind, type Spec } from '@ocikit/runtime-spec';
 import { REPO_ROOT } from '../generate/generate.js';
-import { compare, speedRatio } from './harness.js';
 import type { Benchmark } from './registry.js';
+import { compareValidators } from './validator-throughput.js';
 
 const UPSTREAM = process.env['OCIKIT_RUNTIME_SPEC_SCHEMAS'] ?? '/usr/share/gocode/src/github.com/opencontainers/runtime-spec/schema';
 const BASE = 'https://opencontainers.org/schema/runtime/';
@@ -108,26 +108,12 @@ export const benchmark: Benchmark = {
     const all = documents();
     const docs = all.filter((d) => validate(d.kind, d.text).valid && upstream[d.kind]!(JSON.parse(d.text)));
     console.log(`   documents: ${docs.length} accepted by both of ${all.length} (the others use fields or values newer than the 1.0.2 upstream schema)`);
-    const REPEAT = 400;
-    const count = docs.length * REPEAT;
-    const parsed = docs.map((d) => ({ kind: d.kind, value: JSON.parse(d.text) as unknown }));
-    let sink = 0;
-    const text = await compare({
-      name: `runtime-spec validate, JSON text (${docs.length} documents x ${REPEAT})`,
-      ours: { label: '@ocikit/runtime-spec validate(kind, text)', fn: () => { for (let r = 0; r < REPEAT; r++) for (const d of docs) sink += validate(d.kind, d.text).valid ? 1 : 0; } },
-      theirs: { label: 'ajv-draft-04(upstream)(JSON.parse(text))', fn: () => { for (let r = 0; r < REPEAT; r++) for (const d of docs) sink += upstream[d.kind]!(JSON.parse(d.text)) ? 1 : 0; } },
-      units: { count, label: 'docs' },
-      rounds: 7,
-      target: { maxRatio: 2 },
+    await compareValidators({
+      name: 'runtime-spec validate',
+      ours: { label: '@ocikit/runtime-spec validate', valid: (kind, input) => validate(kind, input).valid },
+      theirs: { label: 'ajv-draft-04(upstream)', valid: (kind, value) => upstream[kind]!(value) },
+      docs,
+      repeat: 400,
     });
-    const objects = await compare({
-      name: `runtime-spec validate, parsed documents (${docs.length} documents x ${REPEAT})`,
-      ours: { label: '@ocikit/runtime-spec validate(kind, object)', fn: () => { for (let r = 0; r < REPEAT; r++) for (const d of parsed) sink += validate(d.kind, d.value).valid ? 1 : 0; } },
-      theirs: { label: 'ajv-draft-04(upstream)(object)', fn: () => { for (let r = 0; r < REPEAT; r++) for (const d of parsed) sink += upstream[d.kind]!(d.value) ? 1 : 0; } },
-      units: { count, label: 'docs' },
-      rounds: 7,
-      target: { maxRatio: 2 },
-    });
-    console.log(`   throughput ours/theirs: text ${speedRatio(text).toFixed(2)}x, parsed ${speedRatio(objects).toFixed(2)}x (target >= 0.5x)  [${sink}]`);
   },
 };

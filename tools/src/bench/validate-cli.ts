@@ -4,20 +4,18 @@
  * (b) 10,000 mixed documents in one call: documents per second against ajv
  *     run directly on image-spec's own schema files over the same files, each
  *     side a process that starts, reads and parses every file and validates;
- * (c) a few-hundred-MB image layout (the unpack benchmark's image) against
+ * (c) a few-hundred-MB image layout (the realistic image) against
  *     `openssl dgst -sha256` over all its blobs: the floor, every blob read
  *     and hashed once.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../generate/generate.js';
-import { BENCH_TMP, compare, speedRatio } from './harness.js';
+import { BENCH_TMP, compare, OCIKIT, sh, speedRatio } from './harness.js';
 import { documents } from './image-spec-validate.js';
-import { LAYOUT, buildImage } from './unpack.js';
+import { realisticImage } from './realistic-image.js';
 import type { Benchmark } from './registry.js';
 
-const OCIKIT = path.join(REPO_ROOT, 'packages/conformance/bin/ocikit.js');
 const UPSTREAM = path.join(REPO_ROOT, 'tools/src/bench/baselines/upstream-image-spec.mjs');
 const COUNT = 10_000;
 
@@ -58,25 +56,15 @@ export const benchmark: Benchmark = {
     rmSync(dir, { recursive: true, force: true });
     rmSync(kindsFile, { force: true });
 
-    // (c) The unpack benchmark's image (180 MiB, one image) and, for "a few
-    // hundred MB", a layout holding it twice over: as built (gzip) and as
-    // skopeo recompresses it (zstd) under a second tag, as registries mirror.
-    buildImage();
-    const single = LAYOUT;
+    // (c) The realistic image (180 MiB, one image) and, for "a few hundred
+    // MB", a layout holding it twice over: as built (gzip) and as skopeo
+    // recompresses it (zstd) under a second tag, as registries mirror.
+    const single = realisticImage().layout;
+    const zstd = realisticImage('zstd');
     const double = path.join(BENCH_TMP, 'ocikit-bench-validate-layout');
     rmSync(double, { recursive: true, force: true });
-    const zstd = path.join(BENCH_TMP, 'ocikit-bench-validate-zstd');
-    rmSync(zstd, { recursive: true, force: true });
-    // Into a fresh layout (skopeo reuses blobs a destination already has), then merged by a second copy.
-    for (const argv of [
-      ['cp', '-a', single, double],
-      ['skopeo', 'copy', '-q', '--dest-compress-format', 'zstd', `oci:${single}:bench`, `oci:${zstd}:bench`],
-      ['skopeo', 'copy', '-q', `oci:${zstd}:bench`, `oci:${double}:bench-zstd`],
-    ]) {
-      const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-      if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${String(r.stderr).slice(-500)}`);
-    }
-    rmSync(zstd, { recursive: true, force: true });
+    sh(['cp', '-a', single, double]);
+    sh(['skopeo', 'copy', '-q', `oci:${zstd.layout}:${zstd.ref}`, `oci:${double}:bench-zstd`]);
     for (const layout of [single, double]) {
       const blobs = readdirSync(path.join(layout, 'blobs/sha256')).map((b) => path.join(layout, 'blobs/sha256', b));
       const bytes = blobs.reduce((n, b) => n + statSync(b).size, 0);

@@ -46,7 +46,7 @@ export class BundleFactory {
       .args(...args);
     options.configure?.(builder);
     const spec = builder.build();
-    options.patch?.(spec);
+    options.patch?.(spec, { dir, host });
 
     const configPath = path.join(dir, 'config.json');
     let current = spec;

@@ -54,19 +54,23 @@ export interface BundleOptions {
   script?: string;
   /** Typed edits on the default configuration. */
   configure?: (b: ConfigBuilder) => unknown;
-  /** Edits the builder has no method for. */
-  patch?: (spec: Spec) => void;
+  /** Edits the builder has no method for; `bundle` has the directories, for paths into them. */
+  patch?: (spec: Spec, bundle: BundleDirs) => void;
   /** Content of the file connected to the container's stdin. */
   stdin?: string;
 }
 
-/** A bundle directory made for one check. */
-export interface Bundle {
+/** Where a bundle lies: known before its configuration is written. */
+export interface BundleDirs {
   /** Absolute, symlink-free path of the bundle directory. */
   readonly dir: string;
-  readonly configPath: string;
   /** A host directory inside the bundle for hook scripts, logs and bind sources. */
   readonly host: string;
+}
+
+/** A bundle directory made for one check. */
+export interface Bundle extends BundleDirs {
+  readonly configPath: string;
   /** Files connected to the container's stdin, stdout and stderr by `create`. */
   readonly stdin: string;
   readonly stdout: string;

@@ -18,21 +18,33 @@ import {
   type Context,
 } from './common.js';
 
-function checkSchemaVersion(ctx: Context, v: unknown, code: string, ref: string): void {
-  if (typeof v === 'number' && v !== 2) ctx.must(code, '/schemaVersion', `expected schemaVersion 2, found ${v}`, ref);
+/** How a manifest-like document names itself, and the finding codes of its kind. */
+interface Header {
+  /** The `mediaType` it MUST carry when it carries one. */
+  mediaType: string;
+  schemaVersionCode: string;
+  mismatchCode: string;
+  /** When a missing `mediaType` breaks a SHOULD: the code of that warning. */
+  missingCode?: string;
+}
+
+/** `schemaVersion` 2 and the document's own `mediaType`: the header manifests, indexes and their Docker forms share. */
+function checkHeader(ctx: Context, doc: Record<string, unknown>, header: Header, ref: string): void {
+  const version = doc['schemaVersion'];
+  if (typeof version === 'number' && version !== 2) ctx.must(header.schemaVersionCode, '/schemaVersion', `expected schemaVersion 2, found ${version}`, ref);
+  const mediaType = doc['mediaType'];
+  if (mediaType === undefined && header.missingCode !== undefined) {
+    ctx.should(header.missingCode, '/mediaType', `expected mediaType ${header.mediaType} (it SHOULD be used), found none`, ref);
+  } else if (typeof mediaType === 'string' && mediaType !== header.mediaType) {
+    ctx.must(header.mismatchCode, '/mediaType', `expected ${header.mediaType}, found ${show(mediaType)}`, ref);
+  }
 }
 
 /** manifest.md "Image Manifest Property Descriptions". */
 export function checkImageManifest(ctx: Context, m: unknown): void {
   if (!isObject(m)) return;
   const ref = Ref.ManifestProperties;
-  checkSchemaVersion(ctx, m['schemaVersion'], 'MANIFEST_SCHEMA_VERSION', ref);
-  const mediaType = m['mediaType'];
-  if (mediaType === undefined) {
-    ctx.should('MANIFEST_MEDIA_TYPE_MISSING', '/mediaType', `expected mediaType ${MediaType.ImageManifest} (it SHOULD be used), found none`, ref);
-  } else if (typeof mediaType === 'string' && mediaType !== MediaType.ImageManifest) {
-    ctx.must('MANIFEST_MEDIA_TYPE_MISMATCH', '/mediaType', `expected ${MediaType.ImageManifest}, found ${show(mediaType)}`, ref);
-  }
+  checkHeader(ctx, m, { mediaType: MediaType.ImageManifest, schemaVersionCode: 'MANIFEST_SCHEMA_VERSION', mismatchCode: 'MANIFEST_MEDIA_TYPE_MISMATCH', missingCode: 'MANIFEST_MEDIA_TYPE_MISSING' }, ref);
   const artifactType = m['artifactType'];
   if (artifactType !== undefined) checkMediaType(ctx, artifactType, '', 'artifactType', 'MANIFEST_ARTIFACT_TYPE_INVALID', ref);
   const config = m['config'];
@@ -55,13 +67,7 @@ export function checkImageManifest(ctx: Context, m: unknown): void {
 export function checkImageIndex(ctx: Context, x: unknown): void {
   if (!isObject(x)) return;
   const ref = Ref.IndexProperties;
-  checkSchemaVersion(ctx, x['schemaVersion'], 'INDEX_SCHEMA_VERSION', ref);
-  const mediaType = x['mediaType'];
-  if (mediaType === undefined) {
-    ctx.should('INDEX_MEDIA_TYPE_MISSING', '/mediaType', `expected mediaType ${MediaType.ImageIndex} (it SHOULD be used), found none`, ref);
-  } else if (typeof mediaType === 'string' && mediaType !== MediaType.ImageIndex) {
-    ctx.must('INDEX_MEDIA_TYPE_MISMATCH', '/mediaType', `expected ${MediaType.ImageIndex}, found ${show(mediaType)}`, ref);
-  }
+  checkHeader(ctx, x, { mediaType: MediaType.ImageIndex, schemaVersionCode: 'INDEX_SCHEMA_VERSION', mismatchCode: 'INDEX_MEDIA_TYPE_MISMATCH', missingCode: 'INDEX_MEDIA_TYPE_MISSING' }, ref);
   if (x['artifactType'] !== undefined) checkMediaType(ctx, x['artifactType'], '', 'artifactType', 'INDEX_ARTIFACT_TYPE_INVALID', ref);
   const manifests = x['manifests'];
   if (Array.isArray(manifests)) {
@@ -163,13 +169,9 @@ export function checkImageLayout(ctx: Context, l: unknown): void {
 export function checkDockerManifest(ctx: Context, m: unknown): void {
   if (!isObject(m)) return;
   const ref = Ref.DockerManifest;
-  checkSchemaVersion(ctx, m['schemaVersion'], 'DOCKER_SCHEMA_VERSION', ref);
-  const mediaType = m['mediaType'];
   // The Docker spec says "should", but distribution refuses a schema 2
   // manifest whose mediaType is not this one: it is how the format is told apart.
-  if (typeof mediaType === 'string' && mediaType !== MediaType.DockerManifest) {
-    ctx.must('DOCKER_MEDIA_TYPE_MISMATCH', '/mediaType', `expected ${MediaType.DockerManifest}, found ${show(mediaType)}`, ref);
-  }
+  checkHeader(ctx, m, { mediaType: MediaType.DockerManifest, schemaVersionCode: 'DOCKER_SCHEMA_VERSION', mismatchCode: 'DOCKER_MEDIA_TYPE_MISMATCH' }, ref);
   const config = m['config'];
   checkDescriptor(ctx, config, '/config', true);
   if (isObject(config) && typeof config['mediaType'] === 'string' && config['mediaType'] !== MediaType.DockerImageConfig && config['mediaType'] !== MediaType.DockerPluginConfig) {
@@ -191,11 +193,7 @@ export function checkDockerManifest(ctx: Context, m: unknown): void {
 export function checkDockerManifestList(ctx: Context, x: unknown): void {
   if (!isObject(x)) return;
   const ref = Ref.DockerManifestList;
-  checkSchemaVersion(ctx, x['schemaVersion'], 'DOCKER_SCHEMA_VERSION', ref);
-  const mediaType = x['mediaType'];
-  if (typeof mediaType === 'string' && mediaType !== MediaType.DockerManifestList) {
-    ctx.must('DOCKER_MEDIA_TYPE_MISMATCH', '/mediaType', `expected ${MediaType.DockerManifestList}, found ${show(mediaType)}`, ref);
-  }
+  checkHeader(ctx, x, { mediaType: MediaType.DockerManifestList, schemaVersionCode: 'DOCKER_SCHEMA_VERSION', mismatchCode: 'DOCKER_MEDIA_TYPE_MISMATCH' }, ref);
   const manifests = x['manifests'];
   if (Array.isArray(manifests)) {
     for (let i = 0; i < manifests.length; i++) checkDescriptor(ctx, manifests[i], child('/manifests', i), true);

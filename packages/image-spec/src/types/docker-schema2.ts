@@ -1,4 +1,5 @@
 import type { Annotations, DigestString, MediaTypeString } from './descriptor.js';
+import type { Platform } from './platform.js';
 
 /**
  * Docker Image Manifest V2, Schema 2 (distribution `manifest-v2-2.md`), the
@@ -80,18 +81,12 @@ export interface DockerManifestListEntry {
   platform: DockerPlatform;
 }
 
-/** Platform of a Docker manifest list entry (same fields as the OCI platform). */
-export interface DockerPlatform {
-  /** REQUIRED. CPU architecture, a Go `GOARCH` value. */
-  architecture: string;
-  /** REQUIRED. Operating system, a Go `GOOS` value. */
-  os: string;
-  /** OPTIONAL. Operating system version. */
-  'os.version'?: string;
-  /** OPTIONAL. Required OS features. */
-  'os.features'?: string[];
-  /** OPTIONAL. CPU variant (e.g. `v7` for ARMv7). */
-  variant?: string;
-  /** OPTIONAL. Required CPU features. */
+/**
+ * Platform of a Docker manifest list entry: the fields of the OCI platform,
+ * which took them from here; `features` keeps its Docker meaning (the OCI
+ * platform reserves it).
+ */
+export interface DockerPlatform extends Platform {
+  /** OPTIONAL. Required CPU features (e.g. `sse4`, `aes`). */
   features?: string[];
 }

@@ -36,6 +36,11 @@ function posixProcess(args: string[]): Process {
   };
 }
 
+/** What the other POSIX platforms' defaults share: `process`, a writable `rootfs`, hostname `ocikit`. */
+function posixDefault(ociVersion: string, proc: Process): Pick<Spec, 'ociVersion' | 'process' | 'root' | 'hostname'> {
+  return { ociVersion, process: proc, root: { path: 'rootfs', readonly: false }, hostname: 'ocikit' };
+}
+
 function linuxProcess(): Process {
   const p = posixProcess(['sh']);
   // Same key order as runc's output, so the JSON reads the same.
@@ -157,10 +162,7 @@ export function defaultConfig(options: DefaultConfigOptions = {}): Spec {
       };
     case 'solaris':
       return {
-        ociVersion,
-        process: posixProcess(['/usr/bin/bash']),
-        root: { path: 'rootfs', readonly: false },
-        hostname: 'ocikit',
+        ...posixDefault(ociVersion, posixProcess(['/usr/bin/bash'])),
         mounts: [],
         solaris: {
           milestone: 'svc:/milestone/container:default',
@@ -172,10 +174,7 @@ export function defaultConfig(options: DefaultConfigOptions = {}): Spec {
       };
     case 'freebsd':
       return {
-        ociVersion,
-        process: posixProcess(['sh']),
-        root: { path: 'rootfs', readonly: false },
-        hostname: 'ocikit',
+        ...posixDefault(ociVersion, posixProcess(['sh'])),
         mounts: [
           { destination: '/dev', type: 'devfs', source: 'devfs', options: ['ruleset=4'] },
           { destination: '/dev/fd', type: 'fdescfs', source: 'fdescfs', options: [] },
@@ -184,10 +183,7 @@ export function defaultConfig(options: DefaultConfigOptions = {}): Spec {
       };
     case 'zos':
       return {
-        ociVersion,
-        process: { ...posixProcess(['sh']), noNewPrivileges: true },
-        root: { path: 'rootfs', readonly: false },
-        hostname: 'ocikit',
+        ...posixDefault(ociVersion, { ...posixProcess(['sh']), noNewPrivileges: true }),
         mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }],
         zos: { namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }] },
       };

@@ -1,7 +1,8 @@
 /**
  * Building blocks the checks share: spec links, the create/start/wait/delete
- * sequence with failures phrased as spec deviations, and the probe script
- * format (sections printed by busybox applets inside the container).
+ * sequence with failures phrased as spec deviations, the comparisons that
+ * fail a check, and what the harness reads on the host. Probes (what the
+ * container prints about itself) are in ./probe.ts.
  */
 import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import type { Bundle, CheckContext } from '../check.js';
@@ -21,18 +22,25 @@ export function cliRef(anchor: string): string {
   return `${CLI}#${anchor}`;
 }
 
+/** `create` with the bundle's stdio files, whatever the runtime answers (for a create that must fail). */
+export function create(ctx: CheckContext, id: string, bundle: Bundle, extra: { pidFile?: string } = {}): Promise<CallRecord> {
+  return ctx.driver.create(id, { bundle: bundle.dir, stdin: bundle.stdin, stdout: bundle.stdout, stderr: bundle.stderr, ...extra });
+}
+
+/** A call the check needs to succeed (`what`: `create`, `kill KILL of a running container`...). */
+export function expectSuccess(call: CallRecord, what: string): CallRecord {
+  if (call.code !== 0) fail(`expected ${what} to succeed, found ${describeCall(call)}`, { expected: 'exit 0', actual: call.timedOut ? 'timeout' : `exit ${call.code}` });
+  return call;
+}
+
 /** `create`, failing the check when the runtime refuses. */
 export async function createOk(ctx: CheckContext, id: string, bundle: Bundle, extra: { pidFile?: string } = {}): Promise<CallRecord> {
-  const call = await ctx.driver.create(id, { bundle: bundle.dir, stdin: bundle.stdin, stdout: bundle.stdout, stderr: bundle.stderr, ...extra });
-  if (call.code !== 0) fail(`expected create to succeed, found ${describeCall(call)}`, { expected: 'exit 0', actual: call.timedOut ? 'timeout' : `exit ${call.code}` });
-  return call;
+  return expectSuccess(await create(ctx, id, bundle, extra), 'create');
 }
 
 /** `start`, failing the check when the runtime refuses. */
 export async function startOk(ctx: CheckContext, id: string): Promise<CallRecord> {
-  const call = await ctx.driver.start(id);
-  if (call.code !== 0) fail(`expected start to succeed, found ${describeCall(call)}`, { expected: 'exit 0', actual: call.timedOut ? 'timeout' : `exit ${call.code}` });
-  return call;
+  return expectSuccess(await ctx.driver.start(id), 'start');
 }
 
 /** The parsed state of an existing container, failing the check when `state` does not give one. */
@@ -43,18 +51,59 @@ export async function stateOk(ctx: CheckContext, id: string): Promise<Record<str
   return state;
 }
 
+/** Whether the runtime still knows container `id`, and its status if it does. */
+export async function statusOf(ctx: CheckContext, id: string): Promise<{ known: boolean; status: unknown }> {
+  const { call, state } = await ctx.driver.state(id);
+  return { known: call.code === 0, status: isObject(state) ? state['status'] : undefined };
+}
+
+/** A program that prints `ready`, then sleeps: a container that stays running. */
+export const SLEEPER_ARGS = ['sh', '-c', 'echo ready; sleep 30; echo done'];
+
+/** A fresh bundle whose program is {@link SLEEPER_ARGS}. */
+export function sleeper(ctx: CheckContext, name: string): Bundle {
+  return ctx.bundle(name, { args: SLEEPER_ARGS });
+}
+
+/** A container of the check, with the bundle it was created from. */
+export interface Container {
+  readonly id: string;
+  readonly bundle: Bundle;
+}
+
 /**
- * The whole life of a short container: create, start, wait until it stops,
- * read its stdout, delete. Returns the output.
+ * How far {@link launch} takes a container: `created`; `started` (start
+ * returned); `ready` (its program printed `ready`, as {@link SLEEPER_ARGS}
+ * does); `stopped` (its program exited).
  */
-export async function runToCompletion(ctx: CheckContext, bundle: Bundle): Promise<string> {
-  const id = ctx.newId();
-  await createOk(ctx, id, bundle);
+export type Stage = 'created' | 'started' | 'ready' | 'stopped';
+
+/** Create a container from `bundle` under a new ID and take it to `stage`, failing the check when the runtime refuses. */
+export async function launch(ctx: CheckContext, bundle: Bundle, stage: Stage = 'created', extra: { pidFile?: string } = {}): Promise<Container> {
+  const container = { id: ctx.newId(), bundle };
+  await createOk(ctx, container.id, bundle, extra);
+  await advance(ctx, container, stage);
+  return container;
+}
+
+/** Take a created container on to `stage`. */
+export async function advance(ctx: CheckContext, { id, bundle }: Container, stage: Stage): Promise<void> {
+  if (stage === 'created') return;
   await startOk(ctx, id);
-  await ctx.driver.waitForStatus(id, ['stopped']);
-  const out = bundle.output();
-  await ctx.driver.delete(id);
-  return out;
+  if (stage === 'ready') await waitForOutput(bundle, 'ready', ctx.timeoutMs);
+  if (stage === 'stopped') await ctx.driver.waitForStatus(id, ['stopped']);
+}
+
+/** `kill KILL` of a running container, failing the check when refused; resolves with its state once stopped. */
+export async function killAndWait(ctx: CheckContext, id: string): Promise<Record<string, unknown>> {
+  expectSuccess(await ctx.driver.kill(id, 'KILL'), 'kill KILL of a running container');
+  return ctx.driver.waitForStatus(id, ['stopped']);
+}
+
+/** Run a short container until its program exits; what it printed. */
+export async function runToCompletion(ctx: CheckContext, bundle: Bundle): Promise<string> {
+  await launch(ctx, bundle, 'stopped');
+  return bundle.output();
 }
 
 /** Wait until the container's stdout contains `marker` (the program reached a point). */
@@ -74,39 +123,9 @@ export function expectError(call: CallRecord, what: string): void {
   if (call.code === 0) fail(`expected ${what} to generate an error, found exit 0`, { expected: 'non-zero exit', actual: 'exit 0' });
 }
 
-/**
- * A probe script: each entry prints a `@@name` marker line (after a newline,
- * so that output without one cannot run into it), then the command's output
- * with stderr folded in. `sections()` splits the output back, exactly.
- */
-export function probeScript(entries: Record<string, string>): string {
-  const parts = Object.entries(entries).map(([name, cmd]) => `${marker(name)}; { ${cmd}; } 2>&1`);
-  return `${parts.join('; ')}; ${marker('end')}`;
-}
-
-/** The shell command printing one section marker. */
-export function marker(name: string): string {
-  return `printf '\\n@@%s\\n' ${name}`;
-}
-
-/** Sections of probe output by name: the exact text between markers. */
-export function sections(output: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  const parts = `\n${output}`.split(/\n@@([\w.-]+)\n/);
-  // parts: [before, name1, text1, name2, text2, ...]
-  for (let i = 1; i + 1 < parts.length; i += 2) {
-    const name = parts[i]!;
-    if (name === 'end') break;
-    result[name] = parts[i + 1]!;
-  }
-  return result;
-}
-
-/** A section, failing when the probe did not get that far. */
-export function section(all: Record<string, string>, name: string, output: string): string {
-  const v = all[name];
-  if (v === undefined) fail(`expected the probe to print section ${name}, found output ${JSON.stringify(output.slice(0, 500))}`);
-  return v;
+/** Fail the check with `message` unless `got` is `want` (compared as JSON). */
+export function expectSame(got: unknown, want: unknown, message: string): void {
+  if (JSON.stringify(got) !== JSON.stringify(want)) fail(message, { expected: want, actual: got });
 }
 
 /** Fields of a /proc/PID/status document. */

@@ -4,22 +4,15 @@
  * directories are bind mounted under /ocikit in the container; what the
  * container sees is compared with what the host wrote or reads back.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Spec } from '@ocikit/runtime-spec';
-import type { Bundle, Check, CheckContext } from '../check.js';
+import type { BundleDirs, Check, CheckContext } from '../check.js';
 import { fail, skip } from '../errors.js';
-import { createOk, hostNamespace, marker, probeScript, runToCompletion, section, sections, specRef, startOk, stateOk, waitForOutput } from './common.js';
+import { expectSame, hostNamespace, launch, readIfExists, sleeper, specRef, stateOk } from './common.js';
+import { marker, probe, probeOutput, probeScript, readProbe, type ProbeOptions, type ProbeOutput } from './probe.js';
 
-/** Run the bundle's probe; the result gives a section by name, failing when it is missing. */
-async function probe(ctx: CheckContext, bundle: Bundle): Promise<(name: string) => string> {
-  const out = await runToCompletion(ctx, bundle);
-  const all = sections(out);
-  return (name) => section(all, name, out);
-}
-
-/** A host directory with a token file, for bind mounts. */
-function hostDir(bundle: Bundle, name: string, files: Record<string, string> = {}): string {
+/** A host directory with token files, for bind mounts. */
+function hostDir(bundle: BundleDirs, name: string, files: Record<string, string> = {}): string {
   const dir = path.join(bundle.host, name);
   mkdirSync(dir, { recursive: true });
   for (const [f, content] of Object.entries(files)) {
@@ -29,13 +22,14 @@ function hostDir(bundle: Bundle, name: string, files: Record<string, string> = {
   return dir;
 }
 
-/** Build a bundle, then edit its configuration with knowledge of the bundle's host directory. */
-function bundleWith(ctx: CheckContext, name: string, script: Record<string, string> | string, edit: (spec: Spec, bundle: Bundle) => void): Bundle {
-  const bundle = ctx.bundle(name, { script: typeof script === 'string' ? script : probeScript(script) });
-  const spec = structuredClone(bundle.spec);
-  edit(spec, bundle);
-  bundle.write(spec);
-  return bundle;
+/** A probe command writing `file`: prints `writable`, or `refused` when the write failed. */
+function tryWrite(file: string): string {
+  return `touch ${file} && echo writable || echo refused`;
+}
+
+/** The last line a command printed (after any error message of its own). */
+function lastLine(text: string): string | undefined {
+  return text.trim().split('\n').pop();
 }
 
 /** One line of /proc/PID/mountinfo. */
@@ -66,8 +60,10 @@ export function parseMountInfo(text: string): MountInfo[] {
 const NS_FILES = { pid: 'pid', network: 'net', ipc: 'ipc', uts: 'uts', mount: 'mnt', cgroup: 'cgroup', user: 'user', time: 'time' } as const;
 type NsType = keyof typeof NS_FILES;
 
-function nsProbe(types: readonly NsType[]): Record<string, string> {
-  return Object.fromEntries(types.map((t) => [t, `readlink /proc/$$/ns/${NS_FILES[t]}`]));
+/** Run a container configured by `options`; the namespaces of `types` it shares with the runtime. */
+async function sharedNamespaces(ctx: CheckContext, name: string, types: readonly NsType[], options: ProbeOptions): Promise<NsType[]> {
+  const s = await probe(ctx, name, Object.fromEntries(types.map((t) => [t, `readlink /proc/$$/ns/${NS_FILES[t]}`])), options);
+  return types.filter((t) => s(t).trim() === hostNamespace(ctx.hostPid, NS_FILES[t]));
 }
 
 /** Character device identity from busybox `stat -c '%F|%t|%T'` (hex major/minor). */
@@ -84,17 +80,17 @@ export const LINUX_CHECKS: readonly Check[] = [
     text: '`readonly` (bool, OPTIONAL) If true then the root filesystem MUST be read-only inside the container, defaults to false.',
     async run(ctx) {
       const name = `rw-probe-${ctx.newId()}`;
-      const write = `touch /${name} && echo writable || echo refused`;
-      const ro = await probe(ctx, ctx.bundle('readonly-true', { script: probeScript({ w: write }) }));
+      const write = tryWrite(`/${name}`);
+      const ro = await probeOutput(ctx, 'readonly-true', write);
       const rwBundle = ctx.bundle('readonly-false', { script: probeScript({ w: write }), patch: (spec) => void (spec.root = { path: spec.root!.path, readonly: false }) });
       const rootfs = rwBundle.spec.root!.path;
-      let rw: (name: string) => string;
+      let rw: ProbeOutput;
       try {
-        rw = await probe(ctx, rwBundle);
+        rw = await readProbe(ctx, rwBundle);
       } finally {
         rmSync(path.join(rootfs, name), { force: true });
       }
-      const got = { readonly: ro('w').trim().split('\n').pop(), writable: rw('w').trim().split('\n').pop() };
+      const got = { readonly: lastLine(ro), writable: lastLine(rw('w')) };
       if (got.readonly !== 'refused') fail('expected writing to a read-only root to fail, found it succeeded', { expected: 'refused', actual: got.readonly });
       if (got.writable !== 'writable') fail('expected writing to a root with readonly false to succeed, found it refused', { expected: 'writable', actual: got.writable });
       return 'read-only root refused a write, writable root took one';
@@ -106,11 +102,9 @@ export const LINUX_CHECKS: readonly Check[] = [
     ref: specRef('config.md', 'mounts'),
     text: '`mounts` (array of objects, OPTIONAL) specifies additional mounts beyond `root`; the runtime MUST mount entries in the listed order.',
     async run(ctx) {
-      const bundle = ctx.bundle('tmpfs', {
-        script: probeScript({ info: 'cat /proc/self/mountinfo', mode: 'stat -c %a /ocikit/tmpfs' }),
+      const s = await probe(ctx, 'tmpfs', { info: 'cat /proc/self/mountinfo', mode: 'stat -c %a /ocikit/tmpfs' }, {
         configure: (b) => b.mount('/ocikit/tmpfs', 'tmpfs', { type: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', 'mode=1750', 'size=1m'] }),
       });
-      const s = await probe(ctx, bundle);
       const m = parseMountInfo(s('info')).filter((x) => x.mountPoint === '/ocikit/tmpfs').pop();
       if (!m) fail('expected a mount at /ocikit/tmpfs, found none', { expected: 'tmpfs at /ocikit/tmpfs', actual: 'no mount' });
       const missing = ['nosuid', 'nodev', 'noexec'].filter((o) => !m.options.includes(o));
@@ -127,20 +121,17 @@ export const LINUX_CHECKS: readonly Check[] = [
     async run(ctx) {
       const token = `bind-token-${ctx.newId()}`;
       let rwDir = '';
-      const bundle = bundleWith(
-        ctx,
-        'bind',
-        { read: 'cat /ocikit/bind-ro/token', rotouch: 'touch /ocikit/bind-ro/x && echo writable || echo refused', rwwrite: 'echo from-container > /ocikit/bind-rw/written && echo wrote' },
-        (spec, b) => {
+      const entries = { read: 'cat /ocikit/bind-ro/token', rotouch: tryWrite('/ocikit/bind-ro/x'), rwwrite: 'echo from-container > /ocikit/bind-rw/written && echo wrote' };
+      const s = await probe(ctx, 'bind', entries, {
+        patch: (spec, b) => {
           const ro = hostDir(b, 'bind-ro', { token });
           rwDir = hostDir(b, 'bind-rw');
           spec.mounts!.push({ destination: '/ocikit/bind-ro', type: 'bind', source: ro, options: ['rbind', 'ro'] }, { destination: '/ocikit/bind-rw', type: 'bind', source: rwDir, options: ['rbind', 'rw'] });
         },
-      );
-      const s = await probe(ctx, bundle);
-      const got = { read: s('read').trim(), roWrite: s('rotouch').trim().split('\n').pop(), hostSees: existsSync(path.join(rwDir, 'written')) ? readFileSync(path.join(rwDir, 'written'), 'utf8').trim() : 'missing' };
+      });
+      const got = { read: s('read').trim(), roWrite: lastLine(s('rotouch')), hostSees: readIfExists(path.join(rwDir, 'written'))?.trim() ?? 'missing' };
       const want = { read: token, roWrite: 'refused', hostSees: 'from-container' };
-      if (JSON.stringify(got) !== JSON.stringify(want)) fail('expected a read-only bind showing the host file and a writable bind whose writes reach the host', { expected: want, actual: got });
+      expectSame(got, want, 'expected a read-only bind showing the host file and a writable bind whose writes reach the host');
       return 'read-only and writable bind mounts behave';
     },
   },
@@ -151,11 +142,12 @@ export const LINUX_CHECKS: readonly Check[] = [
     text: 'The runtime MUST mount entries in the listed order.',
     async run(ctx) {
       const token = `order-token-${ctx.newId()}`;
-      const bundle = bundleWith(ctx, 'order', { read: 'cat /ocikit/order/inner/token' }, (spec, b) => {
-        spec.mounts!.push({ destination: '/ocikit/order', type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] }, { destination: '/ocikit/order/inner', type: 'bind', source: hostDir(b, 'inner', { token }), options: ['rbind', 'ro'] });
+      const got = await probeOutput(ctx, 'order', 'cat /ocikit/order/inner/token', {
+        patch: (spec, b) => {
+          spec.mounts!.push({ destination: '/ocikit/order', type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] }, { destination: '/ocikit/order/inner', type: 'bind', source: hostDir(b, 'inner', { token }), options: ['rbind', 'ro'] });
+        },
       });
-      const got = (await probe(ctx, bundle))('read').trim();
-      if (got !== token) fail('expected the bind mount listed after the tmpfs to be visible on top of it', { expected: token, actual: got });
+      expectSame(got.trim(), token, 'expected the bind mount listed after the tmpfs to be visible on top of it');
       return 'a later mount inside an earlier one is visible';
     },
   },
@@ -166,13 +158,14 @@ export const LINUX_CHECKS: readonly Check[] = [
     text: '`maskedPaths` (array of strings, OPTIONAL) will mask over the provided paths inside the container so that they cannot be read.',
     async run(ctx) {
       const token = `secret-${ctx.newId()}`;
-      const bundle = bundleWith(ctx, 'masked', { file: 'cat /ocikit/mask/secret', dir: 'ls /ocikit/mask/secretdir', open: 'cat /ocikit/mask/open' }, (spec, b) => {
-        const dir = hostDir(b, 'mask', { secret: token, 'secretdir/file': token, open: 'visible' });
-        spec.mounts!.push({ destination: '/ocikit/mask', type: 'bind', source: dir, options: ['rbind', 'rw'] });
-        spec.linux!.maskedPaths = [...(spec.linux!.maskedPaths ?? []), '/ocikit/mask/secret', '/ocikit/mask/secretdir'];
+      const s = await probe(ctx, 'masked', { file: 'cat /ocikit/mask/secret', dir: 'ls /ocikit/mask/secretdir', open: 'cat /ocikit/mask/open' }, {
+        patch: (spec, b) => {
+          const dir = hostDir(b, 'mask', { secret: token, 'secretdir/file': token, open: 'visible' });
+          spec.mounts!.push({ destination: '/ocikit/mask', type: 'bind', source: dir, options: ['rbind', 'rw'] });
+          spec.linux!.maskedPaths = [...(spec.linux!.maskedPaths ?? []), '/ocikit/mask/secret', '/ocikit/mask/secretdir'];
+        },
       });
-      const s = await probe(ctx, bundle);
-      if (s('open').trim() !== 'visible') fail('expected the unmasked file of the same mount to be readable', { expected: 'visible', actual: s('open') });
+      expectSame(s('open').trim(), 'visible', 'expected the unmasked file of the same mount to be readable');
       const leaks = [s('file').includes(token) ? 'file' : '', s('dir').includes('file') ? 'directory' : ''].filter(Boolean);
       if (leaks.length) fail(`expected masked paths unreadable, found the masked ${leaks.join(' and ')} readable`, { expected: 'nothing', actual: { file: s('file'), dir: s('dir') } });
       return 'masked file and directory unreadable';
@@ -184,18 +177,13 @@ export const LINUX_CHECKS: readonly Check[] = [
     ref: specRef('config-linux.md', 'readonly-paths'),
     text: '`readonlyPaths` (array of strings, OPTIONAL) will set the provided paths as readonly inside the container.',
     async run(ctx) {
-      const bundle = bundleWith(
-        ctx,
-        'readonly-paths',
-        { sub: 'touch /ocikit/rop/sub/x && echo writable || echo refused', top: 'touch /ocikit/rop/y && echo writable || echo refused' },
-        (spec, b) => {
+      const s = await probe(ctx, 'readonly-paths', { sub: tryWrite('/ocikit/rop/sub/x'), top: tryWrite('/ocikit/rop/y') }, {
+        patch: (spec, b) => {
           spec.mounts!.push({ destination: '/ocikit/rop', type: 'bind', source: hostDir(b, 'rop', { 'sub/keep': '' }), options: ['rbind', 'rw'] });
           spec.linux!.readonlyPaths = [...(spec.linux!.readonlyPaths ?? []), '/ocikit/rop/sub'];
         },
-      );
-      const s = await probe(ctx, bundle);
-      const got = { sub: s('sub').trim().split('\n').pop(), top: s('top').trim().split('\n').pop() };
-      if (JSON.stringify(got) !== JSON.stringify({ sub: 'refused', top: 'writable' })) fail('expected the read-only path to refuse writes and its parent mount to take them', { expected: { sub: 'refused', top: 'writable' }, actual: got });
+      });
+      expectSame({ sub: lastLine(s('sub')), top: lastLine(s('top')) }, { sub: 'refused', top: 'writable' }, 'expected the read-only path to refuse writes and its parent mount to take them');
       return 'read-only path refused a write';
     },
   },
@@ -206,8 +194,7 @@ export const LINUX_CHECKS: readonly Check[] = [
     text: 'If `path` is not specified, the runtime MUST create a new container namespace of type `type`.',
     async run(ctx) {
       const types: NsType[] = ['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup'];
-      const s = await probe(ctx, ctx.bundle('namespaces-new', { script: probeScript(nsProbe(types)), configure: (b) => b.namespace('cgroup') }));
-      const same = types.filter((t) => s(t).trim() === hostNamespace(ctx.hostPid, NS_FILES[t]));
+      const same = await sharedNamespaces(ctx, 'namespaces-new', types, { configure: (b) => b.namespace('cgroup') });
       if (same.length) fail(`expected new ${types.join(', ')} namespaces, found the runtime's ${same.join(', ')}`, { expected: 'new namespaces', actual: same });
       return `new ${types.join(', ')} namespaces`;
     },
@@ -220,15 +207,13 @@ export const LINUX_CHECKS: readonly Check[] = [
     async run(ctx) {
       const inherited: NsType[] = ['network', 'ipc', 'uts', 'cgroup', 'user', 'time'];
       const present = inherited.filter((t) => hostNamespace(ctx.hostPid, NS_FILES[t]) !== undefined);
-      const bundle = ctx.bundle('namespaces-inherit', {
-        script: probeScript(nsProbe(present)),
+      const shared = await sharedNamespaces(ctx, 'namespaces-inherit', present, {
         patch: (spec) => {
           delete spec.hostname;
           spec.linux!.namespaces = [{ type: 'pid' }, { type: 'mount' }];
         },
       });
-      const s = await probe(ctx, bundle);
-      const differ = present.filter((t) => s(t).trim() !== hostNamespace(ctx.hostPid, NS_FILES[t]));
+      const differ = present.filter((t) => !shared.includes(t));
       if (differ.length) fail(`expected the runtime's ${present.join(', ')} namespaces, found new ${differ.join(', ')}`, { expected: 'inherited', actual: differ });
       return `inherited ${present.join(', ')} namespaces`;
     },
@@ -239,21 +224,12 @@ export const LINUX_CHECKS: readonly Check[] = [
     ref: specRef('config-linux.md', 'namespaces'),
     text: 'The runtime MUST place the container process in the namespace associated with that `path`.',
     async run(ctx) {
-      const holder = ctx.bundle('namespace-holder', { script: 'echo ready; sleep 30; echo done' });
-      const holderId = ctx.newId();
-      await createOk(ctx, holderId, holder);
-      await startOk(ctx, holderId);
-      await waitForOutput(holder, 'ready', ctx.timeoutMs);
-      const pid = (await stateOk(ctx, holderId))['pid'];
+      const holder = await launch(ctx, sleeper(ctx, 'namespace-holder'), 'ready');
+      const pid = (await stateOk(ctx, holder.id))['pid'];
       if (typeof pid !== 'number') fail(`expected the pid of the namespace holder, found ${JSON.stringify(pid)}`);
       const want = hostNamespace(pid, 'ipc');
       if (!want) skip(`cannot read /proc/${pid}/ns/ipc`);
-      const joiner = ctx.bundle('namespace-joiner', {
-        script: probeScript({ ipc: 'readlink /proc/$$/ns/ipc' }),
-        configure: (b) => b.namespace('ipc', `/proc/${pid}/ns/ipc`),
-      });
-      const got = (await probe(ctx, joiner))('ipc').trim();
-      await ctx.driver.delete(holderId, { force: true });
+      const got = (await probeOutput(ctx, 'namespace-joiner', 'readlink /proc/$$/ns/ipc', { configure: (b) => b.namespace('ipc', `/proc/${pid}/ns/ipc`) })).trim();
       if (got !== want) fail(`expected to join ${want}, found ${got}`, { expected: want, actual: got });
       return `joined ${want} by path`;
     },
@@ -265,13 +241,8 @@ export const LINUX_CHECKS: readonly Check[] = [
     text: '`sysctl` (object, OPTIONAL) allows kernel parameters to be modified at runtime for the container.',
     async run(ctx) {
       const want = { 'kernel.msgmax': '12345', 'net.ipv4.ip_forward': '1' };
-      const bundle = ctx.bundle('sysctl', {
-        script: probeScript({ msgmax: 'cat /proc/sys/kernel/msgmax', forward: 'cat /proc/sys/net/ipv4/ip_forward' }),
-        patch: (spec) => void (spec.linux!.sysctl = { ...want }),
-      });
-      const s = await probe(ctx, bundle);
-      const got = { 'kernel.msgmax': s('msgmax').trim(), 'net.ipv4.ip_forward': s('forward').trim() };
-      if (JSON.stringify(got) !== JSON.stringify(want)) fail('expected the configured kernel parameters', { expected: want, actual: got });
+      const s = await probe(ctx, 'sysctl', { msgmax: 'cat /proc/sys/kernel/msgmax', forward: 'cat /proc/sys/net/ipv4/ip_forward' }, { patch: (spec) => void (spec.linux!.sysctl = { ...want }) });
+      expectSame({ 'kernel.msgmax': s('msgmax').trim(), 'net.ipv4.ip_forward': s('forward').trim() }, want, 'expected the configured kernel parameters');
       return 'kernel.msgmax and net.ipv4.ip_forward set';
     },
   },
@@ -283,7 +254,7 @@ export const LINUX_CHECKS: readonly Check[] = [
     async run(ctx) {
       const want: Record<string, string> = { null: 'c 1:3', zero: 'c 1:5', full: 'c 1:7', random: 'c 1:8', urandom: 'c 1:9', tty: 'c 5:0' };
       const entries = Object.fromEntries(Object.keys(want).map((d) => [d, `stat -c '%F|%t|%T' /dev/${d}`]));
-      const s = await probe(ctx, ctx.bundle('default-devices', { script: probeScript({ ...entries, ptmx: 'readlink /dev/ptmx || stat -c "%F|%t|%T" /dev/ptmx' }) }));
+      const s = await probe(ctx, 'default-devices', { ...entries, ptmx: 'readlink /dev/ptmx || stat -c "%F|%t|%T" /dev/ptmx' });
       const got: Record<string, string> = Object.fromEntries(Object.keys(want).map((d) => [d, devId(s(d))]));
       const ptmx = s('ptmx').trim();
       const ptmxOk = ptmx === 'pts/ptmx' || ptmx === '/dev/pts/ptmx' || devId(ptmx) === 'c 5:2';
@@ -298,15 +269,11 @@ export const LINUX_CHECKS: readonly Check[] = [
     ref: specRef('config-linux.md', 'devices'),
     text: '`devices` (array of objects, OPTIONAL) lists devices that MUST be available in the container.',
     async run(ctx) {
-      const bundle = ctx.bundle('devices', {
-        script: probeScript({ dev: "stat -c '%F|%t|%T|%a|%u|%g' /dev/ocikit-zero" }),
+      const line = await probeOutput(ctx, 'devices', "stat -c '%F|%t|%T|%a|%u|%g' /dev/ocikit-zero", {
         patch: (spec) => void (spec.linux!.devices = [{ path: '/dev/ocikit-zero', type: 'c', major: 1, minor: 5, fileMode: 0o640, uid: 7, gid: 8 }]),
       });
-      const line = (await probe(ctx, bundle))('dev').trim();
-      const [kind = '', major = '', minor = '', mode = '', uid = '', gid = ''] = line.split('|');
-      const got = { device: devId([kind, major, minor].join('|')), mode, uid, gid };
-      const want = { device: 'c 1:5', mode: '640', uid: '7', gid: '8' };
-      if (JSON.stringify(got) !== JSON.stringify(want)) fail('expected /dev/ocikit-zero as configured', { expected: want, actual: got });
+      const [kind = '', major = '', minor = '', mode = '', uid = '', gid = ''] = line.trim().split('|');
+      expectSame({ device: devId([kind, major, minor].join('|')), mode, uid, gid }, { device: 'c 1:5', mode: '640', uid: '7', gid: '8' }, 'expected /dev/ocikit-zero as configured');
       return '/dev/ocikit-zero with its numbers, mode and owner';
     },
   },
@@ -317,9 +284,8 @@ export const LINUX_CHECKS: readonly Check[] = [
     text: 'While creating the container (step 2 in the lifecycle), runtimes MUST create the following symlinks if the source file exists after processing mounts: /dev/fd, /dev/stdin, /dev/stdout, /dev/stderr.',
     async run(ctx) {
       const want = { fd: '/proc/self/fd', stdin: '/proc/self/fd/0', stdout: '/proc/self/fd/1', stderr: '/proc/self/fd/2' };
-      const s = await probe(ctx, ctx.bundle('dev-symlinks', { script: probeScript(Object.fromEntries(Object.keys(want).map((k) => [k, `readlink /dev/${k}`]))) }));
-      const got = Object.fromEntries(Object.keys(want).map((k) => [k, s(k).trim()]));
-      if (JSON.stringify(got) !== JSON.stringify(want)) fail('expected the /dev symlinks into /proc/self/fd', { expected: want, actual: got });
+      const s = await probe(ctx, 'dev-symlinks', Object.fromEntries(Object.keys(want).map((k) => [k, `readlink /dev/${k}`])));
+      expectSame(Object.fromEntries(Object.keys(want).map((k) => [k, s(k).trim()])), want, 'expected the /dev symlinks into /proc/self/fd');
       return '/dev/fd, /dev/stdin, /dev/stdout, /dev/stderr link into /proc/self/fd';
     },
   },
@@ -330,9 +296,8 @@ export const LINUX_CHECKS: readonly Check[] = [
     text: 'The following filesystems SHOULD be made available in each container\'s filesystem: /proc (proc), /sys (sysfs), /dev/pts (devpts), /dev/shm (tmpfs).',
     async run(ctx) {
       const want: Record<string, string> = { '/proc': 'proc', '/sys': 'sysfs', '/dev/pts': 'devpts', '/dev/shm': 'tmpfs' };
-      const mounts = parseMountInfo((await probe(ctx, ctx.bundle('default-filesystems', { script: probeScript({ info: 'cat /proc/self/mountinfo' }) })))('info'));
-      const got = Object.fromEntries(Object.keys(want).map((p) => [p, mounts.filter((m) => m.mountPoint === p).pop()?.fsType ?? 'missing']));
-      if (JSON.stringify(got) !== JSON.stringify(want)) fail('expected proc, sysfs, devpts and tmpfs at their places', { expected: want, actual: got });
+      const mounts = parseMountInfo(await probeOutput(ctx, 'default-filesystems', 'cat /proc/self/mountinfo'));
+      expectSame(Object.fromEntries(Object.keys(want).map((p) => [p, mounts.filter((m) => m.mountPoint === p).pop()?.fsType ?? 'missing'])), want, 'expected proc, sysfs, devpts and tmpfs at their places');
       return '/proc, /sys, /dev/pts, /dev/shm mounted';
     },
   },
@@ -344,8 +309,8 @@ export const LINUX_CHECKS: readonly Check[] = [
     async run(ctx) {
       // No braces or redirections around `ls`: the shell would save fds while they apply.
       const bundle = ctx.bundle('file-descriptors', { script: `${marker('fds')}; ls /proc/$$/fd; ${marker('end')}` });
-      const fds = (await probe(ctx, bundle))('fds').split(/\s+/).filter(Boolean).map(Number).sort((a, b) => a - b);
-      if (JSON.stringify(fds) !== '[0,1,2]') fail(`expected only fds 0, 1, 2 open, found ${fds.join(' ')}`, { expected: [0, 1, 2], actual: fds });
+      const fds = (await readProbe(ctx, bundle))('fds').split(/\s+/).filter(Boolean).map(Number).sort((a, b) => a - b);
+      expectSame(fds, [0, 1, 2], `expected only fds 0, 1, 2 open, found ${fds.join(' ')}`);
       return 'only fds 0, 1, 2 open';
     },
   },

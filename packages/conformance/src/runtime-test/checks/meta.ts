@@ -6,7 +6,7 @@ import { parseSemVer, validate } from '@ocikit/runtime-spec';
 import type { Check } from '../check.js';
 import { describeCall } from '../driver.js';
 import { fail, skip } from '../errors.js';
-import { cliRef, createOk, expectError, specRef } from './common.js';
+import { cliRef, expectError, launch, specRef } from './common.js';
 
 function features(text: string | undefined): { ociVersionMin?: unknown; ociVersionMax?: unknown } {
   if (text === undefined) skip('the runtime has no features command');
@@ -42,10 +42,7 @@ export const META_CHECKS: readonly Check[] = [
       const versions = [doc.ociVersionMin, doc.ociVersionMax].filter((v): v is string => typeof v === 'string');
       if (versions.length !== 2) fail('expected ociVersionMin and ociVersionMax strings in the features document', { actual: doc });
       for (const v of versions) {
-        const bundle = ctx.bundle(`oci-version-${v}`, { patch: (spec) => void (spec.ociVersion = v) });
-        const id = ctx.newId();
-        await createOk(ctx, id, bundle);
-        await ctx.driver.delete(id, { force: true });
+        await launch(ctx, ctx.bundle(`oci-version-${v}`, { patch: (spec) => void (spec.ociVersion = v) }));
       }
       return `created containers with ociVersion ${versions.join(' and ')}`;
     },

@@ -1,7 +1,8 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { LINUX_CAPABILITIES } from '@ocikit/runtime-spec';
-import { probeScript, procStatus, sections } from './common.js';
+import { procStatus } from './common.js';
+import { probeScript, sections } from './probe.js';
 import { capMask, capNames, parseLimits } from './process.js';
 import { parseMountInfo } from './linux.js';
 import { spawnSync } from 'node:child_process';

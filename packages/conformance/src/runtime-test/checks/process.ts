@@ -9,16 +9,27 @@ import { readFileSync } from 'node:fs';
 import { LINUX_CAPABILITIES, type LinuxCapabilities } from '@ocikit/runtime-spec';
 import type { Check, CheckContext } from '../check.js';
 import { fail } from '../errors.js';
-import { cliRef, hostInode, marker, probeScript, procStatus, runToCompletion, section, sections, specRef } from './common.js';
+import { cliRef, expectSame, hostInode, procStatus, specRef } from './common.js';
+import { marker, probe, probeOutput, probeScript, readProbe, type ProbeOptions } from './probe.js';
 
-/** Run a probe in a container configured by `options`; returns its sections. */
-async function probe(ctx: CheckContext, name: string, entries: Record<string, string>, options: Omit<Parameters<CheckContext['bundle']>[1] & object, 'script' | 'args'> = {}): Promise<Record<string, string>> {
-  const bundle = ctx.bundle(name, { ...options, script: probeScript(entries) });
-  const out = await runToCompletion(ctx, bundle);
-  const all = sections(out);
-  for (const key of Object.keys(entries)) section(all, key, out);
-  return all;
+/** `/proc/PID/status` of the program of a fresh container configured by `options`. */
+async function statusIn(ctx: CheckContext, name: string, options: ProbeOptions): Promise<Record<string, string>> {
+  return procStatus(await probeOutput(ctx, name, 'cat /proc/$$/status', options));
 }
+
+/** `oom_score_adj` of the program of a fresh container whose configuration `patch` edits. */
+async function oomScoreAdjIn(ctx: CheckContext, name: string, patch: ProbeOptions['patch']): Promise<string> {
+  return (await probeOutput(ctx, name, 'cat /proc/$$/oom_score_adj', { patch })).trim();
+}
+
+/** Fail unless the `name` the container shows (`umask`) is `want`; the pass message. */
+function expectValue(name: string, got: string, want: string): string {
+  expectSame(got, want, `expected ${name} ${want}, found ${got}`);
+  return `${name} ${want}`;
+}
+
+/** A command printing the NUL-separated list in `file` (argv, environ) one entry a line. */
+const nulList = (file: string) => `tr '\\000' '\\n' < ${file}`;
 
 /** Bit mask of a capability list, as /proc/PID/status prints it (16 hex digits). */
 export function capMask(caps: readonly string[]): string {
@@ -83,7 +94,12 @@ function capabilityConfig(): LinuxCapabilities {
   return { bounding: [...CAPS.bounding], effective: [...CAPS.bounding], permitted: [...CAPS.bounding], inheritable: [...CAPS.inheritable], ambient: [...CAPS.ambient] };
 }
 
-function compareCaps(status: Record<string, string>, want: Record<string, readonly string[]>): void {
+/**
+ * Run a container whose capabilities are {@link CAPS} (and that `configure`
+ * edits); fail unless its /proc/PID/status shows the sets of `want`.
+ */
+async function expectCapabilities(ctx: CheckContext, name: string, want: Record<string, readonly string[]>, configure?: ProbeOptions['configure']): Promise<void> {
+  const status = await statusIn(ctx, name, { ...(configure && { configure }), patch: (spec) => void (spec.process!.capabilities = capabilityConfig()) });
   const problems: string[] = [];
   for (const [field, caps] of Object.entries(want)) {
     const got = status[field] ?? '';
@@ -99,12 +115,9 @@ export const PROCESS_CHECKS: readonly Check[] = [
     ref: specRef('config.md', 'process'),
     text: '`args` (array of strings, OPTIONAL) with similar semantics to IEEE Std 1003.1-2008 `execvp`\'s argv.',
     async run(ctx) {
-      const script = probeScript({ cmdline: `tr '\\000' '\\n' < /proc/$$/cmdline` });
-      const args = ['sh', '-c', script, 'ocikit-arg0', 'two words', '', "quote's", 'ünïcode', '$HOME'];
-      const bundle = ctx.bundle('args', { args });
-      const out = await runToCompletion(ctx, bundle);
-      const got = lines(section(sections(out), 'cmdline', out));
-      if (JSON.stringify(got) !== JSON.stringify(args)) fail('expected the process argv to be args exactly', { expected: args, actual: got });
+      const args = ['sh', '-c', probeScript({ cmdline: nulList('/proc/$$/cmdline') }), 'ocikit-arg0', 'two words', '', "quote's", 'ünïcode', '$HOME'];
+      const got = lines((await readProbe(ctx, ctx.bundle('args', { args })))('cmdline'));
+      expectSame(got, args, 'expected the process argv to be args exactly');
       return `argv is the ${args.length} configured args`;
     },
   },
@@ -114,10 +127,9 @@ export const PROCESS_CHECKS: readonly Check[] = [
     ref: specRef('config.md', 'process'),
     text: '`env` (array of strings, OPTIONAL) with the same semantics as IEEE Std 1003.1-2008\'s `environ`.',
     async run(ctx) {
-      const s = await probe(ctx, 'env', { environ: `tr '\\000' '\\n' < /proc/$$/environ` }, {
+      const got = lines(await probeOutput(ctx, 'env', nulList('/proc/$$/environ'), {
         configure: (b) => b.env('OCIKIT_GREETING', 'hello world').env('OCIKIT_EQUALS', 'a=b=c').env('OCIKIT_EMPTY', ''),
-      });
-      const got = lines(s['environ']!);
+      }));
       const want = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm', 'OCIKIT_GREETING=hello world', 'OCIKIT_EQUALS=a=b=c', 'OCIKIT_EMPTY='];
       const missing = want.filter((e) => !got.includes(e));
       if (missing.length) fail(`expected every configured variable in the environment, found ${missing.join(', ')} missing`, { expected: want, actual: got });
@@ -131,8 +143,7 @@ export const PROCESS_CHECKS: readonly Check[] = [
     text: '`cwd` (string, REQUIRED) is the working directory that will be set for the executable.',
     async run(ctx) {
       const s = await probe(ctx, 'cwd', { pwd: 'pwd', link: 'readlink /proc/$$/cwd' }, { configure: (b) => b.cwd('/tmp') });
-      const got = [s['pwd']!.trim(), s['link']!.trim()];
-      if (got[0] !== '/tmp' || got[1] !== '/tmp') fail('expected the working directory /tmp', { expected: '/tmp', actual: got });
+      expectSame([s('pwd').trim(), s('link').trim()], ['/tmp', '/tmp'], 'expected the working directory /tmp');
       return 'working directory is /tmp';
     },
   },
@@ -142,11 +153,9 @@ export const PROCESS_CHECKS: readonly Check[] = [
     ref: specRef('config.md', 'user'),
     text: '`uid` (int, REQUIRED) specifies the user ID in the container namespace; `gid` (int, REQUIRED) specifies the group ID in the container namespace.',
     async run(ctx) {
-      const s = await probe(ctx, 'user', { status: 'cat /proc/$$/status' }, { configure: (b) => b.user(1234, 2345) });
-      const st = procStatus(s['status']!);
-      const want = { Uid: '1234 1234 1234 1234', Gid: '2345 2345 2345 2345' };
-      const got = { Uid: (st['Uid'] ?? '').split(/\s+/).join(' '), Gid: (st['Gid'] ?? '').split(/\s+/).join(' ') };
-      if (got.Uid !== want.Uid || got.Gid !== want.Gid) fail('expected real, effective, saved and filesystem IDs uid 1234 gid 2345', { expected: want, actual: got });
+      const st = await statusIn(ctx, 'user', { configure: (b) => b.user(1234, 2345) });
+      const ids = (field: string) => (st[field] ?? '').split(/\s+/).join(' ');
+      expectSame({ Uid: ids('Uid'), Gid: ids('Gid') }, { Uid: '1234 1234 1234 1234', Gid: '2345 2345 2345 2345' }, 'expected real, effective, saved and filesystem IDs uid 1234 gid 2345');
       return 'uid 1234, gid 2345';
     },
   },
@@ -156,8 +165,7 @@ export const PROCESS_CHECKS: readonly Check[] = [
     ref: specRef('config.md', 'user'),
     text: '`additionalGids` (array of ints, OPTIONAL) specifies additional group IDs in the container namespace to be added to the process.',
     async run(ctx) {
-      const s = await probe(ctx, 'additional-gids', { status: 'cat /proc/$$/status' }, { configure: (b) => b.user(1234, 2345, [3456, 4567]) });
-      const groups = (procStatus(s['status']!)['Groups'] ?? '').split(/\s+/).filter(Boolean).map(Number);
+      const groups = ((await statusIn(ctx, 'additional-gids', { configure: (b) => b.user(1234, 2345, [3456, 4567]) }))['Groups'] ?? '').split(/\s+/).filter(Boolean).map(Number);
       const missing = [3456, 4567].filter((g) => !groups.includes(g));
       const extra = groups.filter((g) => ![3456, 4567, 2345].includes(g));
       if (missing.length || extra.length) fail(`expected supplementary groups 3456 4567, found ${groups.join(' ') || 'none'}`, { expected: [3456, 4567], actual: groups });
@@ -170,15 +178,9 @@ export const PROCESS_CHECKS: readonly Check[] = [
     ref: specRef('config.md', 'user'),
     text: '`umask` (int, OPTIONAL) specifies the umask of the user.',
     async run(ctx) {
-      const s = await probe(ctx, 'umask', { status: 'cat /proc/$$/status' }, {
-        patch: (spec) => {
-          spec.process!.user = { ...spec.process!.user!, umask: 0o027 };
-        },
-      });
-      const got = procStatus(s['status']!)['Umask'];
+      const got = (await statusIn(ctx, 'umask', { patch: (spec) => void (spec.process!.user = { ...spec.process!.user!, umask: 0o027 }) }))['Umask'];
       if (got === undefined) fail('expected a Umask line in /proc/PID/status (Linux 4.7+), found none');
-      if (got !== '0027') fail(`expected umask 0027, found ${got}`, { expected: '0027', actual: got });
-      return 'umask 0027';
+      return expectValue('umask', got, '0027');
     },
   },
   {
@@ -195,10 +197,7 @@ export const PROCESS_CHECKS: readonly Check[] = [
         { type: 'RLIMIT_MSGQUEUE', soft: cap('RLIMIT_MSGQUEUE', 40_960), hard: cap('RLIMIT_MSGQUEUE', 81_920) },
         { type: 'RLIMIT_CORE', soft: 0, hard: cap('RLIMIT_CORE', 4096) },
       ];
-      const s = await probe(ctx, 'rlimits', { limits: 'cat /proc/$$/limits' }, {
-        configure: (b) => want.forEach((r) => b.rlimit(r.type, r.soft, r.hard)),
-      });
-      const got = parseLimits(s['limits']!);
+      const got = parseLimits(await probeOutput(ctx, 'rlimits', 'cat /proc/$$/limits', { configure: (b) => want.forEach((r) => b.rlimit(r.type, r.soft, r.hard)) }));
       const problems = want.filter((r) => got[r.type]?.soft !== String(r.soft) || got[r.type]?.hard !== String(r.hard));
       if (problems.length) {
         fail(`expected the configured limits, found ${problems.map((r) => `${r.type} ${got[r.type]?.soft}/${got[r.type]?.hard} instead of ${r.soft}/${r.hard}`).join('; ')}`, {
@@ -215,9 +214,8 @@ export const PROCESS_CHECKS: readonly Check[] = [
     ref: specRef('config.md', 'linux-process'),
     text: '`capabilities` (object, OPTIONAL) is an object containing arrays that specifies the sets of capabilities for the process.',
     async run(ctx) {
-      const s = await probe(ctx, 'capabilities', { status: 'cat /proc/$$/status' }, { patch: (spec) => void (spec.process!.capabilities = capabilityConfig()) });
       // As root, execve makes permitted and effective the bounding set plus inheritable (capabilities(7)).
-      compareCaps(procStatus(s['status']!), { CapBnd: CAPS.bounding, CapPrm: CAPS.bounding, CapEff: CAPS.bounding, CapInh: CAPS.inheritable, CapAmb: CAPS.ambient });
+      await expectCapabilities(ctx, 'capabilities', { CapBnd: CAPS.bounding, CapPrm: CAPS.bounding, CapEff: CAPS.bounding, CapInh: CAPS.inheritable, CapAmb: CAPS.ambient });
       return 'bounding, permitted, effective, inheritable and ambient sets as configured';
     },
   },
@@ -227,12 +225,8 @@ export const PROCESS_CHECKS: readonly Check[] = [
     ref: specRef('config.md', 'linux-process'),
     text: '`capabilities` (object, OPTIONAL) is an object containing arrays that specifies the sets of capabilities for the process.',
     async run(ctx) {
-      const s = await probe(ctx, 'capabilities-nonroot', { status: 'cat /proc/$$/status' }, {
-        configure: (b) => b.user(1000, 1000),
-        patch: (spec) => void (spec.process!.capabilities = capabilityConfig()),
-      });
       // Not root: after execve permitted and effective are the ambient set (capabilities(7)).
-      compareCaps(procStatus(s['status']!), { CapBnd: CAPS.bounding, CapPrm: CAPS.ambient, CapEff: CAPS.ambient, CapInh: CAPS.inheritable, CapAmb: CAPS.ambient });
+      await expectCapabilities(ctx, 'capabilities-nonroot', { CapBnd: CAPS.bounding, CapPrm: CAPS.ambient, CapEff: CAPS.ambient, CapInh: CAPS.inheritable, CapAmb: CAPS.ambient }, (b) => b.user(1000, 1000));
       return 'as uid 1000: bounding, inheritable and ambient sets as configured';
     },
   },
@@ -242,8 +236,9 @@ export const PROCESS_CHECKS: readonly Check[] = [
     ref: specRef('config.md', 'linux-process'),
     text: '`noNewPrivileges` (bool, OPTIONAL) setting `noNewPrivileges` to true prevents the process from gaining additional privileges.',
     async run(ctx) {
-      const on = procStatus((await probe(ctx, 'nnp-on', { status: 'cat /proc/$$/status' }, { patch: (spec) => void (spec.process!.noNewPrivileges = true) }))['status']!);
-      const off = procStatus((await probe(ctx, 'nnp-off', { status: 'cat /proc/$$/status' }, { patch: (spec) => void (spec.process!.noNewPrivileges = false) }))['status']!);
+      const withNoNewPrivileges = (value: boolean) => statusIn(ctx, `nnp-${value ? 'on' : 'off'}`, { patch: (spec) => void (spec.process!.noNewPrivileges = value) });
+      const on = await withNoNewPrivileges(true);
+      const off = await withNoNewPrivileges(false);
       if (on['NoNewPrivs'] !== '1') fail(`expected NoNewPrivs 1 with noNewPrivileges true, found ${on['NoNewPrivs']}`, { expected: '1', actual: on['NoNewPrivs'] });
       const host = procStatus(readFileSync('/proc/self/status', 'utf8'))['NoNewPrivs'];
       if (host === '0' && off['NoNewPrivs'] !== '0') fail(`expected NoNewPrivs 0 with noNewPrivileges false, found ${off['NoNewPrivs']}`, { expected: '0', actual: off['NoNewPrivs'] });
@@ -256,10 +251,8 @@ export const PROCESS_CHECKS: readonly Check[] = [
     ref: specRef('config.md', 'linux-process'),
     text: 'If `oomScoreAdj` is set, the runtime MUST set `oom_score_adj` to the given value.',
     async run(ctx) {
-      const s = await probe(ctx, 'oom-score-adj', { oom: 'cat /proc/$$/oom_score_adj' }, { patch: (spec) => void (spec.process!.oomScoreAdj = 123) });
-      const got = s['oom']!.trim();
-      if (got !== '123') fail(`expected oom_score_adj 123, found ${got}`, { expected: '123', actual: got });
-      return 'oom_score_adj 123';
+      const got = await oomScoreAdjIn(ctx, 'oom-score-adj', (spec) => void (spec.process!.oomScoreAdj = 123));
+      return expectValue('oom_score_adj', got, '123');
     },
   },
   {
@@ -269,9 +262,8 @@ export const PROCESS_CHECKS: readonly Check[] = [
     text: 'If `oomScoreAdj` is not set, the runtime MUST NOT change the value of `oom_score_adj`.',
     async run(ctx) {
       const host = readFileSync('/proc/self/oom_score_adj', 'utf8').trim();
-      const s = await probe(ctx, 'oom-score-adj-unset', { oom: 'cat /proc/$$/oom_score_adj' }, { patch: (spec) => void delete spec.process!.oomScoreAdj });
-      const got = s['oom']!.trim();
-      if (got !== host) fail(`expected the runtime's own oom_score_adj ${host}, found ${got}`, { expected: host, actual: got });
+      const got = await oomScoreAdjIn(ctx, 'oom-score-adj-unset', (spec) => void delete spec.process!.oomScoreAdj);
+      expectSame(got, host, `expected the runtime's own oom_score_adj ${host}, found ${got}`);
       return `oom_score_adj unchanged (${got})`;
     },
   },
@@ -281,9 +273,8 @@ export const PROCESS_CHECKS: readonly Check[] = [
     ref: specRef('config.md', 'process'),
     text: '`terminal` (bool, OPTIONAL) specifies whether a terminal is attached to the process, defaults to `false`.',
     async run(ctx) {
-      const s = await probe(ctx, 'terminal-off', { tty: 'for fd in 0 1 2; do [ -t $fd ] && echo "fd $fd is a terminal"; done; true' });
-      const got = s['tty']!.trim();
-      if (got) fail(`expected no terminal with terminal false, found ${got}`, { expected: '', actual: got });
+      const got = (await probeOutput(ctx, 'terminal-off', 'for fd in 0 1 2; do [ -t $fd ] && echo "fd $fd is a terminal"; done; true')).trim();
+      expectSame(got, '', `expected no terminal with terminal false, found ${got}`);
       return 'no terminal on fds 0, 1, 2';
     },
   },
@@ -299,11 +290,10 @@ export const PROCESS_CHECKS: readonly Check[] = [
         // No redirections here: the shell's own fds are the ones under test.
         script: ['stdin', 'fd0', 'fd1', 'fd2', 'end'].map((n) => `${marker(n)}; ${n === 'stdin' ? 'cat' : n === 'end' ? 'true' : `stat -L -c %d:%i /proc/$$/fd/${n.slice(2)}`}`).join('; '),
       });
-      const out = await runToCompletion(ctx, bundle);
-      const s = sections(out);
-      const got = { stdin: section(s, 'stdin', out).trim(), fd0: section(s, 'fd0', out).trim(), fd1: section(s, 'fd1', out).trim(), fd2: section(s, 'fd2', out).trim() };
+      const s = await readProbe(ctx, bundle);
+      const got = { stdin: s('stdin').trim(), fd0: s('fd0').trim(), fd1: s('fd1').trim(), fd2: s('fd2').trim() };
       const want = { stdin: token, fd0: hostInode(bundle.stdin), fd1: hostInode(bundle.stdout), fd2: hostInode(bundle.stderr) };
-      if (JSON.stringify(got) !== JSON.stringify(want)) fail('expected the container to read the runtime\'s stdin and write to its stdout and stderr files', { expected: want, actual: got });
+      expectSame(got, want, 'expected the container to read the runtime\'s stdin and write to its stdout and stderr files');
       return 'stdin, stdout and stderr are the files given to create';
     },
   },
@@ -314,8 +304,7 @@ export const PROCESS_CHECKS: readonly Check[] = [
     text: '`hostname` (string, OPTIONAL) specifies the container\'s hostname as seen by processes running inside the container.',
     async run(ctx) {
       const s = await probe(ctx, 'hostname', { hostname: 'hostname', proc: 'cat /proc/sys/kernel/hostname' }, { configure: (b) => b.hostname('ocikit-probe-host') });
-      const got = [s['hostname']!.trim(), s['proc']!.trim()];
-      if (got.some((h) => h !== 'ocikit-probe-host')) fail('expected hostname ocikit-probe-host', { expected: 'ocikit-probe-host', actual: got });
+      expectSame([s('hostname').trim(), s('proc').trim()], ['ocikit-probe-host', 'ocikit-probe-host'], 'expected hostname ocikit-probe-host');
       return 'hostname ocikit-probe-host';
     },
   },
@@ -326,10 +315,8 @@ export const PROCESS_CHECKS: readonly Check[] = [
     ref: specRef('config.md', 'domainname'),
     text: '`domainname` (string, OPTIONAL) specifies the container\'s domainname as seen by processes running inside the container.',
     async run(ctx) {
-      const s = await probe(ctx, 'domainname', { proc: 'cat /proc/sys/kernel/domainname' }, { patch: (spec) => void (spec.domainname = 'ocikit.example') });
-      const got = s['proc']!.trim();
-      if (got !== 'ocikit.example') fail(`expected domainname ocikit.example, found ${got}`, { expected: 'ocikit.example', actual: got });
-      return 'domainname ocikit.example';
+      const got = (await probeOutput(ctx, 'domainname', 'cat /proc/sys/kernel/domainname', { patch: (spec) => void (spec.domainname = 'ocikit.example') })).trim();
+      return expectValue('domainname', got, 'ocikit.example');
     },
   },
 ];
