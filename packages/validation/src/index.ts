@@ -11,4 +11,4 @@ export { escapePointer, pointer } from './pointer.js';
 export { readJsonText, scanJson, DEFAULT_MAX_DEPTH, JsonTextCode, type JsonTextOptions, type JsonTextResult, type ScanResult } from './json-text.js';
 export { schemaFindings, ucs2length, jsonEqual, type SchemaError, type SchemaValidator } from './schema-runtime.js';
 export { Limits, describeLimit, type Limit } from './limits.js';
-export { openRegularFile, readRegularFile, describeFileType, FileError, FileErrorCode, type OpenRegularFileOptions } from './regular-file.js';
+export { openRegularFile, readRegularFile, describeFileType, tooLargeFinding, FileError, FileErrorCode, type OpenRegularFileOptions } from './regular-file.js';

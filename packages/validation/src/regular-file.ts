@@ -7,6 +7,7 @@
  * descriptor, so nothing can be swapped in between the check and the read.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import type { Finding } from './finding.js';
 import { describeLimit, type Limit } from './limits.js';
 
 /** Stable codes of the errors this module throws. */
@@ -132,4 +133,13 @@ export function readRegularFile(file: string, limit: Limit, options: OpenRegular
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The finding a validator reports for a file over its limit: an error,
+ * `DOCUMENT_TOO_LARGE`, at level MAY (RFC 8259 section 9 lets a reader set
+ * limits on the size of texts; the spec sets none).
+ */
+export function tooLargeFinding(path: string, err: FileError): Finding {
+  return { path, code: 'DOCUMENT_TOO_LARGE', level: 'MAY', ref: 'https://www.rfc-editor.org/rfc/rfc8259#section-9', message: err.message };
 }
