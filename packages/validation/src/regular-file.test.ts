@@ -49,7 +49,7 @@ describe('openRegularFile / readRegularFile', () => {
   it('refuses a FIFO without blocking (no writer ever opens it)', () => {
     for (const read of [() => readRegularFile(at('fifo'), Limits.ManifestBytes), () => openRegularFile(at('fifo'))]) {
       const e = refusal(read);
-      expect([e.name, e.code, e.file, e.message]).toEqual(['FileError', 'NOT_A_REGULAR_FILE', at('fifo'), `${JSON.stringify(at('fifo'))} is a FIFO, not a regular file`]);
+      expect([e.name, e.code, e.file, e.found, e.message]).toEqual(['FileError', 'NOT_A_REGULAR_FILE', at('fifo'), 'a FIFO', `${JSON.stringify(at('fifo'))} is a FIFO, not a regular file`]);
     }
   });
 

@@ -23,16 +23,19 @@ export type FileErrorCode = (typeof FileErrorCode)[keyof typeof FileErrorCode];
 export class FileError extends Error {
   override readonly name = 'FileError';
   readonly code: FileErrorCode;
-  /** The path as the caller gave it. */
+  /** The path as the caller gave it (as text). */
   readonly file: string;
   /** Set for a limit refusal: the limit hit. */
   readonly limit: Limit | undefined;
+  /** Set for NOT_A_REGULAR_FILE: what the path names instead ("a FIFO", "a socket", ...). */
+  readonly found: string | undefined;
 
-  constructor(code: FileErrorCode, file: string, message: string, options: { limit?: Limit; cause?: unknown } = {}) {
+  constructor(code: FileErrorCode, file: string, message: string, options: { limit?: Limit; found?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.file = file;
     this.limit = options.limit;
+    this.found = options.found;
   }
 
   /** `"x" is 5242880 bytes, more than MAX_MANIFEST_BYTES (4194304 bytes)`; `atLeast` when reading stopped at the limit. */
@@ -66,7 +69,7 @@ export interface OpenRegularFileOptions {
  * @throws FileError NOT_A_REGULAR_FILE for anything else; the system error
  * (ENOENT, EACCES, ...) when it cannot be opened at all
  */
-export function openRegularFile(file: string, options: OpenRegularFileOptions = {}): { fd: number; size: number } {
+export function openRegularFile(file: string | Buffer, options: OpenRegularFileOptions = {}): { fd: number; size: number } {
   const follow = options.followSymlinks ?? true;
   let fd: number;
   try {
@@ -95,8 +98,9 @@ export function openRegularFile(file: string, options: OpenRegularFileOptions = 
   return { fd, size: st.size };
 }
 
-function notRegular(file: string, what: string, cause?: unknown): FileError {
-  return new FileError(FileErrorCode.NotRegularFile, file, `${JSON.stringify(file)} is ${what}, not a regular file`, { cause });
+function notRegular(path: string | Buffer, what: string, cause?: unknown): FileError {
+  const file = path.toString();
+  return new FileError(FileErrorCode.NotRegularFile, file, `${JSON.stringify(file)} is ${what}, not a regular file`, { found: what, cause });
 }
 
 /** First buffer when fstat says 0 bytes (procfs and friends): read on to EOF anyway. */

@@ -3,10 +3,11 @@
  * in a tar, containers/image's `oci-archive:`), opened or begun in a
  * scratch directory beside it and written back whole at the end.
  */
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Descriptor } from '@ocikit/image-spec';
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
+import { removeTree } from '../fs/confine.js';
 import { openLayout, type OpenedLayout } from '../store/archive.js';
 import { Layout } from '../store/layout.js';
 import { writeOciArchive } from './archive.js';
@@ -69,12 +70,12 @@ export async function openTarget(target: string, format: PackFormat): Promise<Pa
         scratch,
         close: () => {
           opened?.close();
-          rmSync(scratch, { recursive: true, force: true });
+          removeTree(scratch);
         },
       };
     } catch (err) {
       opened?.close();
-      rmSync(scratch, { recursive: true, force: true });
+      removeTree(scratch);
       throw err;
     }
   }

@@ -4,10 +4,11 @@
  * (through the confinement module; links and devices are refused), then
  * opening that as a layout.
  */
-import { closeSync, createReadStream, fchmodSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, fchmodSync, mkdtempSync, readSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { openRegularFile } from '@ocikit/validation';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
-import { ConfinedRoot } from '../fs/confine.js';
+import { ConfinedRoot, removeTree } from '../fs/confine.js';
 import { normalizeEntryName } from '../layer/apply.js';
 import { TarEntryType, TarReader } from '../tar/reader.js';
 import { Layout } from './layout.js';
@@ -55,9 +56,9 @@ export async function openLayout(location: string, scratch?: string): Promise<Op
   const dir = mkdtempSync(path.join(base, '.ocikit-archive-'));
   try {
     await extractArchive(location, dir);
-    return { layout: await Layout.open(dir), close: () => rmSync(dir, { recursive: true, force: true }) };
+    return { layout: await Layout.open(dir), close: () => removeTree(dir) };
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
+    removeTree(dir);
     throw err;
   }
 }
@@ -83,7 +84,8 @@ const BLOCK = 512;
 export function isOciArchive(file: string): boolean {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // A FIFO or device is no archive: refused without blocking.
+    fd = openRegularFile(file).fd;
   } catch {
     return false;
   }
@@ -143,10 +145,12 @@ async function extractArchive(file: string, dir: string): Promise<void> {
       fd = -1;
     },
   });
+  const stream = createReadStream('', { fd: openRegularFile(file).fd, highWaterMark: 1 << 20 });
   try {
-    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) reader.write(chunk);
+    for await (const chunk of stream as AsyncIterable<Buffer>) reader.write(chunk);
     reader.finish();
   } finally {
+    stream.destroy();
     if (fd >= 0) closeSync(fd);
   }
 }

@@ -7,11 +7,12 @@
  * place at the end: a failed unpack leaves nothing behind, and an existing
  * non-empty BUNDLE is never touched (it is refused up front).
  */
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Descriptor, PlatformSpec } from '@ocikit/image-spec';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
-import { ConfinedRoot } from '../fs/confine.js';
+import { ConfinedRoot, removeTree } from '../fs/confine.js';
+import { makeDirectory } from '../fs/make-dir.js';
 import { RootfsWriter } from '../layer/apply.js';
 import { extractLayer, layerCompression } from '../layer/extract.js';
 import type { TarHandler } from '../tar/reader.js';
@@ -105,7 +106,7 @@ export async function unpack(layoutPath: string, bundleDir: string, options: Unp
   if (options.ociVersion !== undefined) await checkOciVersion(options.ociVersion);
   checkBundleTarget(bundle);
   const parent = path.dirname(bundle);
-  mkdirSync(parent, { recursive: true });
+  makeDirectory(parent);
   const work = mkdtempSync(path.join(parent, `.ocikit-unpack-${path.basename(bundle)}-`));
   const warn = options.warn ?? (() => {});
   try {
@@ -195,7 +196,8 @@ export async function unpack(layoutPath: string, bundleDir: string, options: Unp
     renameSync(work, bundle);
     return result;
   } catch (err) {
-    rmSync(work, { recursive: true, force: true });
+    // Iterative: a failed layer can leave a tree too deep for rmSync (Node 20 recurses).
+    removeTree(work);
     throw err;
   }
 }
