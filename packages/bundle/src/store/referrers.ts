@@ -14,7 +14,12 @@ import { Limits, readRegularFile } from '@ocikit/validation';
  * JSON) is simply not a referrer: this only decides what gc keeps, and any
  * document kept is read (and validated) as it is walked.
  */
-export async function asReferrer(dir: string, digest: string): Promise<{ descriptor: Descriptor; subject: string } | undefined> {
+export function asReferrer(dir: string, digest: string): Promise<{ descriptor: Descriptor; subject: string } | undefined> {
+  // Read synchronously (one small file); the answer arrives as a promise, as before.
+  return new Promise((resolve) => resolve(referrerNow(dir, digest)));
+}
+
+function referrerNow(dir: string, digest: string): { descriptor: Descriptor; subject: string } | undefined {
   const file = path.join(dir, 'blobs', ...digest.split(':'));
   let bytes: Buffer;
   let doc: { mediaType?: unknown; subject?: { digest?: unknown }; manifests?: unknown; layers?: unknown };

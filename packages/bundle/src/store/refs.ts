@@ -19,7 +19,12 @@ import { withLock } from './lock.js';
  * of at most MAX_MANIFEST_BYTES, as `validate` reads it (a FIFO or a larger
  * file is a FileError naming it).
  */
-export async function readIndex(dir: string): Promise<ImageIndex> {
+export function readIndex(dir: string): Promise<ImageIndex> {
+  // Read synchronously (one small file); failures arrive as rejections.
+  return new Promise((resolve) => resolve(readIndexNow(dir)));
+}
+
+function readIndexNow(dir: string): ImageIndex {
   let bytes: Buffer;
   try {
     bytes = readRegularFile(path.join(dir, 'index.json'), Limits.ManifestBytes);
