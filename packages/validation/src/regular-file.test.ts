@@ -70,6 +70,20 @@ describe('openRegularFile / readRegularFile', () => {
     expect(readRegularFile(at('doc.json'), { ...limit, value: 7 }).toString()).toBe('{"a":1}');
   });
 
+  it('returns every byte, whatever the size, each call its own buffer', () => {
+    const limit: Limit = { name: 'MAX_TEST_BYTES', value: 1 << 20, unit: 'bytes' };
+    const reads: [Buffer, Buffer][] = [];
+    for (const size of [0, 1, 1000, 65_535, 65_536, 65_537, 200_000]) {
+      const bytes = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) bytes[i] = (i * 31 + size) & 0xff;
+      writeFileSync(at(`f${size}`), bytes);
+      const got = readRegularFile(at(`f${size}`), limit);
+      expect([size, got.equals(bytes)]).toEqual([size, true]);
+      reads.push([got, bytes]);
+    }
+    for (const [got, bytes] of reads) expect(got.equals(bytes)).toBe(true);
+  });
+
   it('reads to the end of a file whose size says 0 (procfs), within the limit', () => {
     const status = readRegularFile('/proc/self/status', Limits.ManifestBytes).toString();
     expect(status).toMatch(/^Name:/);
