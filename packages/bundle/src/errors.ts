@@ -61,6 +61,8 @@ export const BundleErrorCode = {
   CompressorUnavailable: 'COMPRESSOR_UNAVAILABLE',
   /** A bundle to digest or pack is unusable: no config.json, no rootfs, unreadable entries (part 2). */
   InvalidBundle: 'INVALID_BUNDLE',
+  /** A reference name to write breaks the `org.opencontainers.image.ref.name` grammar (annotations.md). */
+  InvalidRefName: 'INVALID_REF_NAME',
 } as const;
 export type BundleErrorCode = CodeOf<typeof BundleErrorCode>;
 
@@ -80,6 +82,7 @@ export const BundleSpecRef = {
   Conversion: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/conversion.md',
   ConfigUser: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/conversion.md#configuser',
   Descriptor: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/descriptor.md#properties',
+  RefName: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/annotations.md#pre-defined-annotation-keys',
 } as const;
 
 export interface BundleErrorOptions extends OcikitErrorOptions {

@@ -89,6 +89,54 @@ describe('validate: never throws', () => {
   });
 });
 
+describe('validate: linear in its input', () => {
+  const MB5 = 5 << 20;
+  /** Megabytes of text in shapes that make backtracking regexes and recursive parsers work hardest. */
+  const hugeStrings = ['A'.repeat(MB5), 'a.'.repeat(MB5 / 2), 'a/'.repeat(MB5 / 2), 'a--'.repeat(MB5 / 3)];
+
+  /** JSON Pointer-like paths (as key lists) of every string in `doc`, found without recursion. */
+  function stringLeaves(doc: unknown): (string | number)[][] {
+    const out: (string | number)[][] = [];
+    const stack: [unknown, (string | number)[]][] = [[doc, []]];
+    while (stack.length > 0) {
+      const [v, at] = stack.pop()!;
+      if (typeof v === 'string') out.push(at);
+      else if (v !== null && typeof v === 'object') for (const [k, c] of Object.entries(v)) stack.push([c, [...at, Array.isArray(v) ? Number(k) : k]]);
+    }
+    return out;
+  }
+  function withLeaf(doc: unknown, at: (string | number)[], value: string): unknown {
+    const copy = structuredClone(doc) as Record<string | number, unknown>;
+    let o = copy;
+    for (const k of at.slice(0, -1)) o = o[k] as Record<string | number, unknown>;
+    o[at[at.length - 1]!] = value;
+    return copy;
+  }
+
+  it('checks a descriptor with 5 MB of embedded data (the base64 check overflowed the stack)', () => {
+    const bytes = Buffer.alloc(MB5, 0x61);
+    const desc = { mediaType: 'application/octet-stream', digest: digestOf(bytes), size: bytes.length, data: bytes.toString('base64') };
+    expect(validate('descriptor', desc)).toEqual({ valid: true, errors: [], warnings: [] });
+    expect(validate('descriptor', JSON.stringify(desc)).valid).toBe(true);
+    expect(validate('image-manifest', { ...manifest(), config: desc }).errors.map((f) => f.code)).toEqual([]);
+    expect(codes(validate('descriptor', { ...desc, data: `${desc.data.slice(0, -4)}!AAA` }).errors)).toContain('DESCRIPTOR_DATA_INVALID@/data');
+  });
+
+  it('survives megabytes in every string field of every kind of document', () => {
+    for (const kind of DOCUMENT_KINDS) {
+      const [doc] = fc.sample<unknown>(documentArbitraries[kind], { numRuns: 1, seed: 15 });
+      const leaves = stringLeaves(doc);
+      expect({ kind, leaves: leaves.length > 0 }).toEqual({ kind, leaves: true });
+      for (const at of leaves) {
+        for (const huge of hugeStrings) {
+          const r = validate(kind, withLeaf(doc, at, huge));
+          expect(typeof r.valid).toBe('boolean');
+        }
+      }
+    }
+  });
+});
+
 describe('documents built from the types always pass', () => {
   for (const kind of DOCUMENT_KINDS) {
     it(kind, () => {

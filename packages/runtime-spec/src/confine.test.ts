@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfinedRoot, MAX_PATH_BYTES, MAX_SYMLINKS, resolveInRoot } from './confine.js';
+import { ConfinedRoot, MAX_PATH_BYTES, MAX_SYMLINKS, removeTree, resolveInRoot } from './confine.js';
 import { RuntimeSpecError, RuntimeSpecErrorCode, MAX_SYMLINKS as INDEX_MAX_SYMLINKS, resolveInRoot as indexResolveInRoot } from './index.js';
 
 let dir: string;
@@ -14,7 +14,8 @@ beforeEach(() => {
   mkdirSync(root);
 });
 afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
+  // Some trees here are too deep for rmSync on Node 20.
+  removeTree(dir);
 });
 
 /**
@@ -105,7 +106,7 @@ describe('ConfinedRoot: typed refusals of its own package by default', () => {
   it(`refuses a path longer than PATH_MAX with ${RuntimeSpecErrorCode.InvalidPath} before touching the tree`, () => {
     const cr = new ConfinedRoot(root);
     const deep = 'a/'.repeat(MAX_PATH_BYTES / 2 + 50) + 'f';
-    const invalid = expect.objectContaining({ name: 'RuntimeSpecError', code: 'INVALID_PATH', message: expect.stringContaining('PATH_MAX') });
+    const invalid = expect.objectContaining({ name: 'RuntimeSpecError', code: 'INVALID_PATH', message: expect.stringContaining('more than MAX_PATH_BYTES (4096 bytes)') });
     // Before the bound, creating this made some 2000 directories, then failed with a bare ENAMETOOLONG.
     expect(() => cr.create(deep)).toThrow(invalid);
     expect(() => cr.mkdir(deep)).toThrow(invalid);
@@ -171,5 +172,69 @@ describe('the read-only and the writing face agree', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('depth: what symlinks lead to is bounded like what the input names', () => {
+  /** A directory `levels` deep (`d/d/...`) and a symlink `l` to it: a short path through `l` reaches far deeper than it names. */
+  function deepBehindLink(cr: ConfinedRoot, levels: number): string {
+    const deep = Array.from({ length: levels }, () => 'd').join('/');
+    cr.mkdir(deep);
+    cr.symlink(`/${deep}`, 'l');
+    return deep;
+  }
+
+  it(`refuses a path resolving to a host path of PATH_MAX or more with ${RuntimeSpecErrorCode.InvalidPath}, not ENAMETOOLONG`, () => {
+    const cr = new ConfinedRoot(root);
+    deepBehindLink(cr, 1500);
+    const through = `l/${'e/'.repeat(1000)}f`;
+    expect(Buffer.byteLength(through)).toBeLessThan(MAX_PATH_BYTES);
+    const refused = expect.objectContaining({ code: 'INVALID_PATH', message: expect.stringMatching(/^path "l\/e\/e.*\.\.\..*e\/f" resolves to a host path of \d+ bytes or more \(\d+ levels deep\), more than MAX_PATH_BYTES \(4096 bytes\)$/) });
+    expect(() => cr.mkdir(through)).toThrow(refused);
+    expect(() => cr.create(through)).toThrow(refused);
+    expect(() => cr.symlink('x', through)).toThrow(refused);
+    // Nothing was created past the limit: the deepest directory is still within it.
+    let depth = 0;
+    for (let p = cr.root; ; depth++) {
+      const next = readdirSync(p).filter((n) => n !== 'l');
+      if (next.length === 0) break;
+      p = `${p}/${next[0]}`;
+      expect(Buffer.byteLength(p)).toBeLessThan(MAX_PATH_BYTES);
+    }
+    expect(depth).toBeGreaterThanOrEqual(1500);
+  });
+
+});
+
+describe('removeTree: iterative, never follows a symlink', () => {
+  it('removes a tree some 2000 levels deep (rmSync of Node 20 recurses once per level and overflows the stack)', () => {
+    let p = root;
+    let levels = 0;
+    while (Buffer.byteLength(`${p}/d/f`) < MAX_PATH_BYTES) {
+      p = `${p}/d`;
+      mkdirSync(p);
+      levels++;
+    }
+    writeFileSync(`${p}/f`, 'x');
+    expect(levels).toBeGreaterThan(1900);
+    removeTree(root);
+    expect(existsSync(root)).toBe(false);
+  });
+
+  it('removes symlinks, not what they name; names that are not UTF-8; a file; nothing at all', () => {
+    const outside = path.join(dir, 'outside');
+    mkdirSync(outside);
+    writeFileSync(path.join(outside, 'keep'), 'k');
+    symlinkSync(outside, path.join(root, 'to-outside'));
+    mkdirSync(path.join(root, 'sub'));
+    writeFileSync(Buffer.from(`${root}/sub/\xff\xfe-latin1`, 'latin1'), 'x');
+    mkdirSync(Buffer.from(`${root}/sub/\xe9`, 'latin1'));
+    removeTree(root);
+    expect(existsSync(root)).toBe(false);
+    expect(readdirSync(outside)).toEqual(['keep']);
+    removeTree(path.join(outside, 'keep'));
+    expect(readdirSync(outside)).toEqual([]);
+    removeTree(path.join(dir, 'never-was'));
+    expect(lstatSync(outside).isDirectory()).toBe(true);
   });
 });

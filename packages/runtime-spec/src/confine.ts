@@ -14,7 +14,10 @@
  * recursion, and bounded: at most MAX_SYMLINKS expansions (Linux's ELOOP
  * rule) of an input of at most MAX_PATH_BYTES (Linux's ENAMETOOLONG rule),
  * and a link target is itself at most PATH_MAX, so the work is bounded
- * whatever the tree or the input says.
+ * whatever the tree or the input says. A path that resolves to a host path
+ * of PATH_MAX or more is refused too, before the kernel would: no entry is
+ * ever written that deep, so every tree written here is less than 2048
+ * levels deep. Trees are removed by `removeTree`, without recursion either.
  *
  * Two faces over that one walk:
  * - `resolveInRoot` (read-only, for validation): follows every symlink and
@@ -33,7 +36,6 @@
 import {
   closeSync,
   constants,
-  fstatSync,
   linkSync,
   lstatSync,
   mkdirSync,
@@ -42,23 +44,25 @@ import {
   readlinkSync,
   readSync,
   realpathSync,
-  rmSync,
+  rmdirSync,
   symlinkSync,
   unlinkSync,
   type Stats,
 } from 'node:fs';
 import path from 'node:path';
+import { describeLimit, Limits, openRegularFile } from '@ocikit/validation';
 import { RuntimeSpecError, RuntimeSpecErrorCode } from './errors.js';
 
-/** Linux's MAXSYMLINKS: more expansions than this in one walk is a loop (ELOOP). */
-export const MAX_SYMLINKS = 40;
+/** Linux's MAXSYMLINKS: more expansions than this in one walk is a loop (ELOOP). `Limits.Symlinks`. */
+export const MAX_SYMLINKS = Limits.Symlinks.value;
 
 /**
  * Linux's PATH_MAX: a longer path is refused before anything is looked at,
  * as the kernel refuses it (ENAMETOOLONG) and as the tar reader refuses
  * longer entry names. A runtime could not exec or open such a path either.
+ * `Limits.PathBytes`.
  */
-export const MAX_PATH_BYTES = 4096;
+export const MAX_PATH_BYTES = Limits.PathBytes.value;
 
 /** Why `resolveInRoot` stopped early. */
 export type ConfineProblem = 'missing' | 'not-a-directory' | 'loop' | 'too-long';
@@ -73,7 +77,7 @@ export interface ConfinedPath {
   /**
    * Why resolution stopped early: a missing or non-directory component, a
    * symlink loop (more than MAX_SYMLINKS expansions), or an input longer
-   * than MAX_PATH_BYTES.
+   * than MAX_PATH_BYTES (or one resolving to a host path that long).
    */
   problem?: ConfineProblem;
 }
@@ -131,6 +135,11 @@ function isTooLong(p: string): boolean {
   return p.length > MAX_PATH_BYTES || (p.length > MAX_PATH_BYTES / 4 && Buffer.byteLength(p) > MAX_PATH_BYTES);
 }
 
+/** A host path the kernel refuses (ENAMETOOLONG): PATH_MAX counts the terminating NUL. */
+function isHostTooLong(host: string): boolean {
+  return host.length >= MAX_PATH_BYTES || (host.length >= MAX_PATH_BYTES / 4 && Buffer.byteLength(host) >= MAX_PATH_BYTES);
+}
+
 /** Push the components of `p` onto `pending` so that the first one is popped first; "" and "." name nothing. */
 function pushComponents(pending: string[], p: string): void {
   const parts = p.split('/');
@@ -164,6 +173,8 @@ function walk(root: string, inner: string, o: WalkOptions): Walked {
     const key = stack.join('/');
     if (!last && o.dirs?.has(key)) continue;
     const host = `${root}/${key}`;
+    // Symlinks can lead deeper than the input itself names: stop where the kernel would.
+    if (isHostTooLong(host)) return { stack, stat: undefined, problem: 'too-long', pending };
     const st = lstatOf(host);
     if (st === undefined) {
       if (last) return { stack, stat: undefined, pending };
@@ -274,7 +285,7 @@ export class ConfinedRoot {
     // are always plain, symlink-free paths) and the name is plain. An
     // overlong path takes the walk, which refuses it.
     const slash = path.lastIndexOf('/');
-    if (slash > 0 && !followLast && !isTooLong(path)) {
+    if (slash > 0 && !followLast && !isTooLong(path) && !isHostTooLong(`${this.root}/${path}`)) {
       const parent = path.slice(0, slash);
       const name = path.slice(slash + 1);
       if (this.#dirs.has(parent) && isPlainName(name)) {
@@ -286,9 +297,10 @@ export class ConfinedRoot {
     const w = walk(this.root, path, { followLast, create, strict: true, dirs: this.#dirs });
     switch (w.problem) {
       case 'too-long':
-        throw this.refuse(RuntimeSpecErrorCode.InvalidPath, `path ${q(path.slice(0, 64))}... is ${Buffer.byteLength(path)} bytes long, more than the ${MAX_PATH_BYTES}-byte limit (PATH_MAX)`);
+        if (isTooLong(path)) throw this.refuse(RuntimeSpecErrorCode.InvalidPath, `path ${q(path.slice(0, 64))}... is ${Buffer.byteLength(path)} bytes long, more than ${describeLimit(Limits.PathBytes)}`);
+        throw this.refuse(RuntimeSpecErrorCode.InvalidPath, `path ${q(shorten(path))} resolves to a host path of ${Buffer.byteLength(this.hostOf(w.stack))} bytes or more (${w.stack.length} levels deep), more than ${describeLimit(Limits.PathBytes)}`);
       case 'loop':
-        throw this.refuse(RuntimeSpecErrorCode.SymlinkLoop, `too many levels of symlinks resolving ${q(path)} (more than ${MAX_SYMLINKS})`);
+        throw this.refuse(RuntimeSpecErrorCode.SymlinkLoop, `too many levels of symlinks resolving ${q(path)} (more than ${describeLimit(Limits.Symlinks)})`);
       case 'not-a-directory':
         // Removing "a/b" when "a" is a file: there is nothing to remove.
         if (notDirIsMissing) return { stack: w.stack, stat: undefined };
@@ -346,7 +358,7 @@ export class ConfinedRoot {
         this.#dirs.add(key);
         return { host, key, kept: w.stat };
       }
-      rmSync(host, { recursive: true, force: true });
+      removeTree(host);
       this.#forget(key);
       this.onRemoveDir?.(key);
     } else {
@@ -373,7 +385,7 @@ export class ConfinedRoot {
     // the slow path, which refuses it with a typed error.
     const slash = path.lastIndexOf('/');
     const parent = slash < 0 ? '' : path.slice(0, slash);
-    if ((slash < 0 || this.#dirs.has(parent)) && isPlainName(path.slice(slash + 1)) && !isTooLong(path)) {
+    if ((slash < 0 || this.#dirs.has(parent)) && isPlainName(path.slice(slash + 1)) && !isTooLong(path) && !isHostTooLong(`${this.root}/${path}`)) {
       const host = `${this.root}/${path}`;
       try {
         return { fd: openSync(host, O_CREATE_NEW, mode & 0o777), host };
@@ -421,7 +433,7 @@ export class ConfinedRoot {
     if (w.stack.length === 0) throw this.refuse(RuntimeSpecErrorCode.InvalidPath, `refusing to remove the root (${q(path)})`);
     const key = w.stack.join('/');
     if (w.stat.isDirectory()) {
-      rmSync(`${this.root}/${key}`, { recursive: true, force: true });
+      removeTree(`${this.root}/${key}`);
       this.#forget(key);
       this.onRemoveDir?.(key);
     } else {
@@ -448,11 +460,10 @@ export class ConfinedRoot {
     const r = this.resolve(path);
     if (r.stat === undefined) return undefined;
     if (!r.stat.isFile()) throw this.refuse(RuntimeSpecErrorCode.InvalidPath, `${q(path)} in the rootfs is not a regular file`);
-    const fd = openSync(r.host, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // Checked again on the open descriptor (the one way files are opened to read).
+    const { fd, size: fileSize } = openRegularFile(r.host, { followSymlinks: false });
     try {
-      const st = fstatSync(fd);
-      if (!st.isFile()) throw this.refuse(RuntimeSpecErrorCode.InvalidPath, `${q(path)} in the rootfs is not a regular file`);
-      const size = Math.min(st.size, maxBytes);
+      const size = Math.min(fileSize, maxBytes);
       const buf = Buffer.alloc(size);
       let off = 0;
       while (off < size) {
@@ -465,6 +476,57 @@ export class ConfinedRoot {
       closeSync(fd);
     }
   }
+}
+
+/**
+ * Remove `target` and, for a directory, everything under it, never following
+ * a symlink. Iterative over an explicit stack: a tree thousands of levels
+ * deep cannot overflow the call stack (Node 20's rmSync recurses once per
+ * level and does). Names are bytes, as Linux keeps them. Nothing there is
+ * not an error.
+ */
+export function removeTree(target: string): void {
+  const st = lstatSync(target, { throwIfNoEntry: false });
+  if (st === undefined) return;
+  if (!st.isDirectory()) {
+    unlinkIfThere(target);
+    return;
+  }
+  // Directories being emptied, deepest last; each is removed once its entries are.
+  const stack: { dir: Buffer; listed: boolean }[] = [{ dir: Buffer.from(target), listed: false }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.listed) {
+      stack.pop();
+      try {
+        rmdirSync(top.dir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      continue;
+    }
+    top.listed = true;
+    for (const e of readdirSync(top.dir, { withFileTypes: true, encoding: 'buffer' })) {
+      const child = Buffer.concat([top.dir, SLASH, e.name]);
+      if (e.isDirectory()) stack.push({ dir: child, listed: false });
+      else unlinkIfThere(child);
+    }
+  }
+}
+
+const SLASH = Buffer.from('/');
+
+function unlinkIfThere(p: string | Buffer): void {
+  try {
+    unlinkSync(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+/** The start and end of a long path, for a one-line message. */
+function shorten(p: string): string {
+  return p.length <= 80 ? p : `${p.slice(0, 38)}...${p.slice(-38)}`;
 }
 
 function isPlainName(name: string): boolean {

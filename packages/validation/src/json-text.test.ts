@@ -161,6 +161,7 @@ describe('readJsonText: nesting limit (RFC 8259 section 9)', () => {
     expect(r.parsed).toBe(false);
     expect(r.value).toBeUndefined();
     expect(r.errors.map((f) => [f.code, f.path, f.ref])).toEqual([['JSON_TOO_DEEP', `/x${'/0'.repeat(255)}`, 'https://www.rfc-editor.org/rfc/rfc8259#section-9']]);
+    expect(r.errors[0]!.message).toBe('expected nesting of arrays and objects within MAX_JSON_DEPTH (256 levels), found deeper nesting');
   });
 
   it('stops hostile nesting without recursion: a million brackets give a finding, not a stack overflow', () => {

@@ -6,6 +6,7 @@
 // limit. Everything is iterative: hostile input (a million nested brackets)
 // yields a finding, never a stack overflow.
 import type { Finding } from './finding.js';
+import { describeLimit, Limits } from './limits.js';
 import { escapePointer } from './pointer.js';
 
 /** Stable codes of the findings this reader reports. */
@@ -25,11 +26,10 @@ const REF_LIMITS = 'https://www.rfc-editor.org/rfc/rfc8259#section-9';
 const REF_SYNTAX = 'https://www.rfc-editor.org/rfc/rfc8259#section-2';
 
 /**
- * Nesting depth of arrays and objects above which a document is refused
- * (https://www.rfc-editor.org/rfc/rfc8259#section-9 lets parsers set one).
- * OCI documents nest about a dozen levels deep.
+ * Nesting depth of arrays and objects above which a document is refused:
+ * `Limits.JsonDepth` (MAX_JSON_DEPTH).
  */
-export const DEFAULT_MAX_DEPTH = 256;
+export const DEFAULT_MAX_DEPTH = Limits.JsonDepth.value;
 
 export interface JsonTextOptions {
   /** Maximum nesting depth of arrays and objects (default {@link DEFAULT_MAX_DEPTH}). */
@@ -116,7 +116,8 @@ export function readJsonText(input: string | Uint8Array, options: JsonTextOption
   }
   if (found.tooDeep !== undefined) {
     // Refused, not passed on: code that later walks the value need not be iterative.
-    errors.push({ path: found.tooDeep, code: JsonTextCode.TooDeep, level: 'MAY', ref: REF_LIMITS, message: `expected nesting of at most ${maxDepth} arrays and objects, found deeper nesting` });
+    const limit = maxDepth === Limits.JsonDepth.value ? describeLimit(Limits.JsonDepth) : `${maxDepth} levels (maxDepth)`;
+    errors.push({ path: found.tooDeep, code: JsonTextCode.TooDeep, level: 'MAY', ref: REF_LIMITS, message: `expected nesting of arrays and objects within ${limit}, found deeper nesting` });
     return refused();
   }
   return { parsed: true, value, errors, warnings };

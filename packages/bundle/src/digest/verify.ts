@@ -2,9 +2,9 @@
  * Checking a bundle against a digest or a record, and naming the first
  * entry that differs.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isValidDigest } from '@ocikit/digest';
+import { Limits, readRegularFile } from '@ocikit/validation';
 import type { TreeEntry } from '../tree/record.js';
 import { bundleRecord, escapeBytes, RECORD_VERSION, type BundleRecordOptions } from './record.js';
 import { splitDev } from '../tree/walk.js';
@@ -88,8 +88,9 @@ export function diffRecords(expected: string, actual: string): RecordDifference 
 function treeAsRecord(bundle: string, mtimes: boolean): string | undefined {
   let text: string;
   try {
-    text = readFileSync(path.join(bundle, 'ocikit.tree'), 'utf8');
+    text = readRegularFile(path.join(bundle, 'ocikit.tree'), Limits.RecordBytes).toString('utf8');
   } catch {
+    // No record (a FIFO, a file too large, nothing): nothing to name differences with.
     return undefined;
   }
   const lines = [`${RECORD_VERSION}${mtimes ? ' mtimes' : ''}`];

@@ -9,7 +9,7 @@
 import { ConfinedRoot as Confined, ConfineRule, type ConfineErrorCode } from '@ocikit/runtime-spec/confine';
 import { BundleError, BundleSpecRef } from '../errors.js';
 
-export { MAX_SYMLINKS } from '@ocikit/runtime-spec/confine';
+export { MAX_SYMLINKS, removeTree } from '@ocikit/runtime-spec/confine';
 
 /** The image-spec sentence each tree rule comes from (layer.md). */
 const RULE_REF: Record<ConfineRule, string> = {

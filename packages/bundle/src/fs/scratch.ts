@@ -8,8 +8,9 @@
  * process's own scratch before it exits.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { removeTree } from './confine.js';
 import { onInterrupt } from './interrupt.js';
 import { isOwnerAlive, ownerToken } from './owner.js';
 
@@ -50,7 +51,7 @@ export interface Scratch {
 /** Reserve a scratch path in `parent`; `create` makes the file or directory. */
 function reserve(parent: string, purpose: ScratchPurpose, create: (p: string) => void): Scratch {
   const p = path.join(parent, scratchName(purpose));
-  const forget = onInterrupt(() => rmSync(p, { recursive: true, force: true }));
+  const forget = onInterrupt(() => removeTree(p));
   try {
     create(p);
   } catch (err) {
@@ -62,7 +63,7 @@ function reserve(parent: string, purpose: ScratchPurpose, create: (p: string) =>
     keep: forget,
     dispose() {
       forget();
-      rmSync(p, { recursive: true, force: true });
+      removeTree(p);
     },
   };
 }
@@ -94,6 +95,6 @@ export function strayScratch(dir: string): string[] {
 /** Remove the scratch entries in `dir` that dead processes left; returns their names. */
 export function sweepScratch(dir: string): string[] {
   const stray = strayScratch(dir);
-  for (const name of stray) rmSync(path.join(dir, name), { recursive: true, force: true });
+  for (const name of stray) removeTree(path.join(dir, name));
   return stray;
 }

@@ -306,14 +306,17 @@ export class RootfsWriter {
     void path;
   }
 
-  /** Remove every lower-layer entry under `dir`, keeping this layer's. */
+  /** Remove every lower-layer entry under `dir`, keeping this layer's (an explicit stack: the depth is the layer's to choose). */
   #opaque(dir: string): void {
-    const listing = this.#root.children(dir);
-    if (listing === undefined) return;
-    for (const name of listing.names) {
-      const child = dir === '' ? name : `${dir}/${name}`;
-      if (!this.#layerPaths.has(child)) this.#root.remove(child);
-      else this.#opaque(child);
+    const pending = [dir];
+    for (let d = pending.pop(); d !== undefined; d = pending.pop()) {
+      const listing = this.#root.children(d);
+      if (listing === undefined) continue;
+      for (const name of listing.names) {
+        const child = d === '' ? name : `${d}/${name}`;
+        if (!this.#layerPaths.has(child)) this.#root.remove(child);
+        else pending.push(child);
+      }
     }
   }
 

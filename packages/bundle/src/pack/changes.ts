@@ -9,9 +9,9 @@
  * hashed and compared with the recorded digest, so an edit that kept size
  * and mtime is still found.
  */
-import { readFileSync } from 'node:fs';
 import { xattrsOrNull } from '../fs/xattr.js';
 import path from 'node:path';
+import { FileError, Limits, readRegularFile } from '@ocikit/validation';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
 import { ContentHasher } from '../tree/content-hasher.js';
 import { HashPool } from '../tree/hash-pool.js';
@@ -26,8 +26,9 @@ export function readUnpackRecord(file: string): Map<string, RecordedEntry> {
   const out = new Map<string, RecordedEntry>();
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file, Limits.RecordBytes).toString('utf8');
   } catch (cause) {
+    if (cause instanceof FileError) throw cause;
     throw new BundleError(BundleErrorCode.InvalidBundle, `cannot read the unpack record ${q(file)}`, { cause });
   }
   for (const [n, line] of text.split('\n').entries()) {

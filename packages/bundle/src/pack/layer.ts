@@ -9,7 +9,8 @@
  * (layer.md "Hardlinks"), so when one name of a linked file changes, every
  * name of it goes into the layer.
  */
-import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openRegularFile } from '@ocikit/validation';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
 import { EntryType, isRoot, type WalkEntry } from '../tree/walk.js';
 import { TarEntryType } from '../tar/reader.js';
@@ -173,7 +174,7 @@ export function* tarChunks(items: Iterable<LayerItem>, options: TarStreamOptions
     yield* put(tarHeader(h));
     if (h.type !== TarEntryType.File || h.size === 0) continue;
     const e = (item as { entry: WalkEntry }).entry;
-    const fd = openSync(e.host, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const { fd } = openRegularFile(e.host, { followSymlinks: false });
     try {
       let left = h.size;
       while (left > 0) {

@@ -12,9 +12,10 @@
  * same manifest digest every time.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { MediaType, type Descriptor, type ImageConfig, type PlatformSpec } from '@ocikit/image-spec';
+import { Limits, readRegularFile } from '@ocikit/validation';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
 import { readBundleConfig } from '../tree/bundle.js';
 import { walkDepthFirst, walkTree, type WalkEntry } from '../tree/walk.js';
@@ -23,6 +24,7 @@ import { openLayout } from '../store/archive.js';
 import { copyBlob } from '../store/blobs.js';
 import type { Manifest } from '../store/documents.js';
 import type { Layout } from '../store/layout.js';
+import { checkRefName } from '../store/refs.js';
 import { PROVENANCE_FILE as PROVENANCE_NAME, TREE_FILE as TREE_NAME, type Provenance } from '../unpack/unpack.js';
 import { changesSince, readUnpackRecord } from './changes.js';
 import { ChunkPool, compressChunks, PackCompression } from './compress.js';
@@ -119,6 +121,8 @@ const LAYER_MEDIA_TYPE: { readonly [c in PackCompression]: string } = {
 /** Pack the bundle at `bundleDir` into the layout (or archive) at `target`. */
 export async function pack(bundleDir: string, target: string, options: PackOptions = {}): Promise<PackResult> {
   const ref = options.ref ?? 'latest';
+  // Refused before anything is read or written.
+  checkRefName(ref);
   const bundle = openBundle(bundleDir, options.full === true);
   const out = await openTarget(target, options.format ?? packFormatFor(target));
   try {
@@ -184,8 +188,9 @@ function openBundle(bundleDir: string, full: boolean): BundleInput {
 function readProvenance(bundle: string): Provenance | undefined {
   const file = path.join(bundle, PROVENANCE_NAME);
   if (!existsSync(file) || !existsSync(path.join(bundle, TREE_NAME))) return undefined;
+  const bytes = readRegularFile(file, Limits.RecordBytes);
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Provenance;
+    return JSON.parse(bytes.toString('utf8')) as Provenance;
   } catch (cause) {
     throw new BundleError(BundleErrorCode.InvalidBundle, `${q(file)} is not JSON`, { cause });
   }

@@ -4,8 +4,9 @@
  * (through the confinement module; links and devices are refused), then
  * opening that as a layout.
  */
-import { closeSync, createReadStream, fchmodSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, fchmodSync, readSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { openRegularFile } from '@ocikit/validation';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
 import { ConfinedRoot } from '../fs/confine.js';
 import { scratchDir, ScratchPurpose } from '../fs/scratch.js';
@@ -84,7 +85,8 @@ const BLOCK = 512;
 export function isOciArchive(file: string): boolean {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // A FIFO or device is no archive: refused without blocking.
+    fd = openRegularFile(file).fd;
   } catch {
     return false;
   }
@@ -144,10 +146,12 @@ async function extractArchive(file: string, dir: string): Promise<void> {
       fd = -1;
     },
   });
+  const stream = createReadStream('', { fd: openRegularFile(file).fd, highWaterMark: 1 << 20 });
   try {
-    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) reader.write(chunk);
+    for await (const chunk of stream as AsyncIterable<Buffer>) reader.write(chunk);
     reader.finish();
   } finally {
+    stream.destroy();
     if (fd >= 0) closeSync(fd);
   }
 }

@@ -7,11 +7,12 @@
  *   sees a byte past a mismatch without an error at the end of the stream.
  * - Blob writes go to a temp file inside the layout, then rename.
  */
-import { closeSync, constants, createReadStream, existsSync, fstatSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, createReadStream, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Descriptor } from '@ocikit/image-spec';
 import { createDigester, DigestMismatchError, isValidDigest, parseSupportedDigest, SizeMismatchError } from '@ocikit/digest';
+import { describeLimit, FileError, openRegularFile, type Limit } from '@ocikit/validation';
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
 import { scratchFile } from '../fs/scratch.js';
 
@@ -63,26 +64,22 @@ export async function* openBlob(dir: string, desc: Descriptor): AsyncGenerator<B
   const file = blobPath(dir, desc.digest);
   const { algorithm } = parseSupportedDigest(desc.digest);
   let fd: number;
+  let size: number;
   try {
-    // A blob is a file at exactly blobs/<alg>/<encoded>, never a symlink to elsewhere.
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // A blob is a regular file at exactly blobs/<alg>/<encoded>, never a symlink to elsewhere, never a FIFO.
+    ({ fd, size } = openRegularFile(file, { followSymlinks: false }));
   } catch (cause) {
     if (isCode(cause, 'ENOENT')) {
       throw new BundleError(BundleErrorCode.BlobNotFound, `blob ${desc.digest} is missing from the layout`, { cause, ref: BundleSpecRef.Blobs });
     }
-    if (isCode(cause, 'ELOOP')) {
-      throw new BundleError(BundleErrorCode.InvalidLayout, `blob ${desc.digest} is a symlink, not a file in the layout`, { cause, ref: BundleSpecRef.Blobs });
+    if (cause instanceof FileError) {
+      throw new BundleError(BundleErrorCode.InvalidLayout, `blob ${desc.digest}: ${cause.message}`, { cause, ref: BundleSpecRef.Blobs });
     }
     throw cause;
   }
-  const st = fstatSync(fd);
-  if (!st.isFile()) {
+  if (size !== desc.size) {
     closeSync(fd);
-    throw new BundleError(BundleErrorCode.InvalidLayout, `blob ${desc.digest} is not a regular file`, { ref: BundleSpecRef.Blobs });
-  }
-  if (st.size !== desc.size) {
-    closeSync(fd);
-    throw new SizeMismatchError(desc.size, st.size, { cause: new Error(`blob ${desc.digest}`) });
+    throw new SizeMismatchError(desc.size, size, { cause: new Error(`blob ${desc.digest}`) });
   }
   const digester = createDigester(algorithm);
   const stream = createReadStream('', { fd, highWaterMark: READ_CHUNK, autoClose: true });
@@ -103,11 +100,18 @@ export async function* openBlob(dir: string, desc: Descriptor): AsyncGenerator<B
   if (held) yield held;
 }
 
-/** A whole (small) blob, verified; refused before reading when larger than `max`. */
-export async function readBlob(dir: string, desc: Descriptor, max: number): Promise<Buffer> {
+/**
+ * A whole (small) blob, verified; refused before reading when its
+ * descriptor says it is larger than `max` (bytes, or a limit from
+ * `Limits`, which the message then names).
+ */
+export async function readBlob(dir: string, desc: Descriptor, max: number | Limit): Promise<Buffer> {
   checkBlobDescriptor(desc, 'blob');
-  if (desc.size > max) {
-    throw new BundleError(BundleErrorCode.InvalidDescriptor, `blob ${desc.digest} is ${desc.size} bytes, more than the ${max} bytes allowed for a ${desc.mediaType} document`);
+  const limit = typeof max === 'number' ? undefined : max;
+  const maxBytes = limit?.value ?? (max as number);
+  if (desc.size > maxBytes) {
+    const allowed = limit === undefined ? `the ${maxBytes} bytes allowed for a ${desc.mediaType} document` : `${describeLimit(limit)} for a ${desc.mediaType} document`;
+    throw new BundleError(BundleErrorCode.InvalidDescriptor, `blob ${desc.digest} is ${desc.size} bytes, more than ${allowed}`);
   }
   const parts: Buffer[] = [];
   for await (const c of openBlob(dir, desc)) parts.push(c);

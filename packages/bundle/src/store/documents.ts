@@ -21,7 +21,7 @@ import {
 } from '@ocikit/image-spec';
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
 import { readBlob } from './blobs.js';
-import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './limits.js';
+import { Limits } from '@ocikit/validation';
 
 export const INDEX_TYPES: readonly string[] = [MediaType.ImageIndex, MediaType.DockerManifestList];
 export const MANIFEST_TYPES: readonly string[] = [MediaType.ImageManifest, MediaType.DockerManifest];
@@ -73,7 +73,7 @@ export function parseDocument<K extends DocumentKind>(kind: K, input: unknown, w
 
 /** Read a manifest, index or config blob of the layout at `dir` (verified) and parse it. */
 export async function readDocument<K extends DocumentKind>(dir: string, desc: Descriptor, kind: K): Promise<DocumentTypes[K]> {
-  const bytes = await readBlob(dir, desc, kind === 'image-config' ? MAX_CONFIG_BYTES : MAX_MANIFEST_BYTES);
+  const bytes = await readBlob(dir, desc, kind === 'image-config' ? Limits.ConfigBytes : Limits.ManifestBytes);
   return parseDocument(kind, bytes, `${kind} ${desc.digest}`);
 }
 

@@ -9,10 +9,12 @@
  * - `resolve.ts`: a reference to a manifest and config, choosing the platform;
  * - `gc.ts` + `referrers.ts`: removing unreachable blobs, keeping referrers.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MediaType, type Descriptor, type DocumentKind, type DocumentTypes, type ImageIndex } from '@ocikit/image-spec';
+import { FileError, Limits, readRegularFile, type Limit } from '@ocikit/validation';
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
+import { makeDirectory } from '../fs/make-dir.js';
 import { blobPath, isCode, listBlobs, openBlob, readBlob, writeBlob } from './blobs.js';
 import { readDocument, readImage, type ImageDocuments } from './documents.js';
 import { gc, type GcOptions, type GcResult } from './gc.js';
@@ -37,9 +39,9 @@ export class Layout {
     try {
       const st = await stat(abs);
       if (!st.isDirectory()) throw new BundleError(BundleErrorCode.LayoutNotFound, `${q(dir)} is not a directory`);
-      text = await readFile(path.join(abs, 'oci-layout'), 'utf8');
+      text = readRegularFile(path.join(abs, 'oci-layout'), Limits.ManifestBytes).toString('utf8');
     } catch (err) {
-      if (err instanceof BundleError) throw err;
+      if (err instanceof BundleError || err instanceof FileError) throw err;
       if (isCode(err, 'ENOENT')) {
         throw new BundleError(BundleErrorCode.LayoutNotFound, `${q(dir)} is not an OCI image layout (no oci-layout file)`, { cause: err, ref: BundleSpecRef.Layout });
       }
@@ -61,7 +63,7 @@ export class Layout {
   /** Create a layout (or open the one already there). */
   static async create(dir: string): Promise<Layout> {
     const abs = path.resolve(dir);
-    await mkdir(path.join(abs, 'blobs'), { recursive: true });
+    makeDirectory(path.join(abs, 'blobs'));
     const layoutFile = path.join(abs, 'oci-layout');
     try {
       await writeFile(layoutFile, `${JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION })}\n`, { flag: 'wx' });
@@ -87,13 +89,13 @@ export class Layout {
     return openBlob(this.dir, desc);
   }
 
-  /** A whole (small) blob, verified; refused before reading when larger than `max`. */
-  readBlob(desc: Descriptor, max: number): Promise<Buffer> {
+  /** A whole (small) blob, verified; refused before reading when larger than `max` (bytes, or a limit from `Limits`). */
+  readBlob(desc: Descriptor, max: number | Limit): Promise<Buffer> {
     return readBlob(this.dir, desc, max);
   }
 
   /** A whole blob parsed as JSON (no validation: for content that is not an image document). */
-  async readJson(desc: Descriptor, max: number): Promise<unknown> {
+  async readJson(desc: Descriptor, max: number | Limit): Promise<unknown> {
     const bytes = await this.readBlob(desc, max);
     try {
       return JSON.parse(bytes.toString('utf8'));
@@ -150,7 +152,7 @@ export class Layout {
     return listRefs(this.dir);
   }
 
-  /** Point `name` at `desc` (replacing descriptors of that name). */
+  /** Point `name` at `desc` (replacing descriptors of that name); refuses a name the ref.name grammar does not allow (INVALID_REF_NAME). */
   setRef(name: string, desc: Descriptor): Promise<void> {
     return setRef(this.dir, name, desc);
   }

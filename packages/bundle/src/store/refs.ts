@@ -6,21 +6,31 @@
  * writers both land and an interrupted write leaves the previous
  * index.json in place.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Descriptor, ImageIndex } from '@ocikit/image-spec';
+import { isRefName, REF_NAME_RULE, type Descriptor, type ImageIndex } from '@ocikit/image-spec';
+import { FileError, Limits, readRegularFile } from '@ocikit/validation';
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
 import { sweepScratch } from '../fs/scratch.js';
 import { replaceFile } from './blobs.js';
 import { Annotation, parseDocument } from './documents.js';
 import { withLock } from './lock.js';
 
-/** index.json of the layout at `dir`, parsed by image-spec. */
-export async function readIndex(dir: string): Promise<ImageIndex> {
+/**
+ * index.json of the layout at `dir`, parsed by image-spec: a regular file
+ * of at most MAX_MANIFEST_BYTES, as `validate` reads it (a FIFO or a larger
+ * file is a FileError naming it).
+ */
+export function readIndex(dir: string): Promise<ImageIndex> {
+  // Read synchronously (one small file); failures arrive as rejections.
+  return new Promise((resolve) => resolve(readIndexNow(dir)));
+}
+
+function readIndexNow(dir: string): ImageIndex {
   let bytes: Buffer;
   try {
-    bytes = await readFile(path.join(dir, 'index.json'));
+    bytes = readRegularFile(path.join(dir, 'index.json'), Limits.ManifestBytes);
   } catch (cause) {
+    if (cause instanceof FileError) throw cause;
     throw new BundleError(BundleErrorCode.InvalidLayout, `layout ${q(dir)} has no readable index.json`, { cause, ref: BundleSpecRef.IndexJson });
   }
   return parseDocument('image-index', bytes, 'index.json');
@@ -56,8 +66,21 @@ export async function listRefs(dir: string): Promise<{ name: string; descriptor:
   });
 }
 
-/** Point `name` at `desc` (replacing descriptors of that name). */
+/**
+ * Refuse a reference name the `org.opencontainers.image.ref.name` grammar
+ * (image-spec annotations.md) does not allow: other tools could not name it
+ * (skopeo refuses `oci:LAYOUT:bad/ref!` as an invalid image). Every writer
+ * of a reference calls this before it writes anything.
+ */
+export function checkRefName(name: string): void {
+  if (!isRefName(name)) {
+    throw new BundleError(BundleErrorCode.InvalidRefName, `reference name ${q(name)} breaks the org.opencontainers.image.ref.name grammar: ${REF_NAME_RULE}`, { ref: BundleSpecRef.RefName });
+  }
+}
+
+/** Point `name` at `desc` (replacing descriptors of that name); `name` must be a valid reference name. */
 export async function setRef(dir: string, name: string, desc: Descriptor): Promise<void> {
+  checkRefName(name);
   await updateIndex(dir, (index) => ({
     ...index,
     manifests: [...index.manifests.filter((d) => refName(d) !== name), { ...desc, annotations: { ...desc.annotations, [Annotation.RefName]: name } }],

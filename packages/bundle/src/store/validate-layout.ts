@@ -12,16 +12,16 @@
  * document (`blobs/sha256/ab…#/layers/0/digest`).
  */
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createFileDigestPool, isValidDigest, parseDigest, isSupported, type FileDigestPool } from '@ocikit/digest';
 import type { Descriptor, Finding, ValidationResult } from '@ocikit/image-spec';
 import { kindForMediaType } from '@ocikit/image-spec/media-types';
+import { FileError, FileErrorCode, Limits, openRegularFile, readRegularFile, tooLargeFinding, type Limit } from '@ocikit/validation';
 import { BundleError, BundleErrorCode, BundleSpecRef } from '../errors.js';
 import { scratchOwner, strayScratch } from '../fs/scratch.js';
 import { layerCompression } from '../layer/media-types.js';
 import type { TarEntry } from '../tar/reader.js';
-import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './limits.js';
 
 // Loaded once the blobs are hashing: the validators (and, for --deep, the
 // decompressors) load on this thread while the workers read, rather than
@@ -148,10 +148,20 @@ async function hashBlobs(dir: string, blobs: BlobFact[], c: Collector, options: 
   }
 }
 
-async function readSmallJson(file: string, max: number): Promise<Buffer | undefined> {
-  const st = await lstat(file).catch(() => undefined);
-  if (!st || !st.isFile() || st.size > max) return undefined;
-  return readFile(file);
+/**
+ * A document of the layout, read as unpack and pack read it: a regular file
+ * within `limit` (symlinks followed only for the top-level files). Anything
+ * else is reported at `file`, with `code` for a missing or irregular file,
+ * and gives undefined.
+ */
+function readLayoutDocument(dir: string, file: string, limit: Limit, c: Collector, code: string, expected: string, ref: string): Buffer | undefined {
+  try {
+    return readRegularFile(path.join(dir, file), limit, { followSymlinks: !file.startsWith('blobs/') });
+  } catch (err) {
+    if (err instanceof FileError && err.code === FileErrorCode.TooLarge) c.errors.push(tooLargeFinding(file, err));
+    else c.must(file, code, `expected ${expected}, found ${err instanceof FileError ? err.found : 'none'}`, ref);
+    return undefined;
+  }
 }
 
 /** Validate an image layout directory. Never throws for a bad layout; throws only when `dir` is not a directory. */
@@ -171,20 +181,16 @@ export async function validateLayout(dir: string, options: ValidateLayoutOptions
   const { validate } = await loadValidators();
 
   // oci-layout: REQUIRED, a JSON object with imageLayoutVersion.
-  const marker = await readSmallJson(path.join(dir, 'oci-layout'), MAX_MANIFEST_BYTES);
-  if (!marker) c.must('oci-layout', 'LAYOUT_MARKER_MISSING', 'expected an oci-layout file, found none', BundleSpecRef.Layout);
-  else c.document('oci-layout', validate('oci-layout', marker));
+  const marker = readLayoutDocument(dir, 'oci-layout', Limits.ManifestBytes, c, 'LAYOUT_MARKER_MISSING', 'an oci-layout file', BundleSpecRef.Layout);
+  if (marker) c.document('oci-layout', validate('oci-layout', marker));
   for (const name of strayScratch(dir)) {
     c.should(name, 'LAYOUT_LEFTOVER_SCRATCH', `expected no temp files, found one left by process ${scratchOwner(name)?.split('.')[0]}, which is gone (the next write to the layout or \`ocikit gc\` removes it)`, BundleSpecRef.Layout);
   }
   await hashed;
   c.merge(blobFindings);
 
-  const indexBytes = await readSmallJson(path.join(dir, 'index.json'), MAX_MANIFEST_BYTES);
-  if (!indexBytes) {
-    c.must('index.json', 'LAYOUT_INDEX_MISSING', 'expected an index.json file, found none', BundleSpecRef.IndexJson);
-    return c.result();
-  }
+  const indexBytes = readLayoutDocument(dir, 'index.json', Limits.ManifestBytes, c, 'LAYOUT_INDEX_MISSING', 'an index.json file', BundleSpecRef.IndexJson);
+  if (!indexBytes) return c.result();
   const indexResult = validate('image-index', indexBytes);
   c.document('index.json', indexResult);
   if (!indexResult.valid) return c.result();
@@ -217,7 +223,8 @@ export async function validateLayout(dir: string, options: ValidateLayoutOptions
     if (!blob || kind === undefined) return;
     if (visited.has(desc.digest)) return;
     visited.add(desc.digest);
-    const bytes = await readFile(path.join(dir, blob.file));
+    const bytes = readLayoutDocument(dir, blob.file, kind === 'image-config' ? Limits.ConfigBytes : Limits.ManifestBytes, c, 'LAYOUT_BLOB_PATH', 'a regular file named by its digest', BundleSpecRef.Blobs);
+    if (!bytes) return;
     const r = validate(kind, bytes);
     c.document(blob.file, r);
     if (!r.valid) return;
@@ -242,7 +249,7 @@ export async function validateLayout(dir: string, options: ValidateLayoutOptions
         const cfgBlob = follow(doc.config, `${blob.file}#/config`);
         const cfgKind = kindForMediaType(doc.config.mediaType);
         if (cfgBlob && cfgKind === 'image-config') {
-          const cfgBytes = await readSmallJson(path.join(dir, cfgBlob.file), MAX_CONFIG_BYTES);
+          const cfgBytes = readLayoutDocument(dir, cfgBlob.file, Limits.ConfigBytes, c, 'LAYOUT_BLOB_PATH', 'a regular file named by its digest', BundleSpecRef.Blobs);
           if (cfgBytes) {
             const cr = validate('image-config', cfgBytes);
             c.document(cfgBlob.file, cr);
@@ -334,13 +341,18 @@ async function checkLayer([{ extractLayer }, { normalizeEntryName, isAbsoluteEnt
     data(): void {},
     end(): void {},
   };
+  let stream: ReturnType<typeof createReadStream> | undefined;
   try {
-    const r = await extractLayer(createReadStream(path.join(dir, file), { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>, { mediaType: desc.mediaType, diffId, handler, label: desc.digest });
+    stream = createReadStream('', { fd: openRegularFile(path.join(dir, file), { followSymlinks: false }).fd, highWaterMark: 1 << 20 });
+    const r = await extractLayer(stream as AsyncIterable<Buffer>, { mediaType: desc.mediaType, diffId, handler, label: desc.digest });
     if (!r.terminated) {
       c.should(file, 'LAYER_TAR_UNTERMINATED', 'expected the tar end-of-archive marker (two zero blocks), found the stream ends after the last entry (GNU tar reports "Unexpected EOF"; umoci 0.4.7 insert writes such layers)', LAYER_REF);
     }
   } catch (err) {
     if (err instanceof BundleError) c.must(file, `LAYER_${err.code}`, err.message, err.ref ?? BundleSpecRef.Changesets);
+    else if (err instanceof FileError) c.must(file, 'LAYOUT_BLOB_PATH', `expected a regular file named by its digest, found ${err.found ?? 'a file too large'}`, BundleSpecRef.Blobs);
     else throw err;
+  } finally {
+    stream?.destroy();
   }
 }

@@ -22,6 +22,7 @@
  * after an extended header, is still an error; a layer's bytes are pinned by
  * its digest and diff_id anyway.
  */
+import { describeLimit, Limits, type Limit } from '@ocikit/validation';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
 
 export const TarEntryType = {
@@ -68,10 +69,15 @@ export interface TarHandler {
 }
 
 export interface TarReaderOptions {
-  /** Longest accepted path or link name in bytes (default 4096, Linux PATH_MAX). */
+  /** Longest accepted path or link name in bytes (default MAX_PATH_BYTES: 4096, Linux PATH_MAX). */
   maxPathBytes?: number;
-  /** Largest accepted PAX or GNU long-name record (default 1 MiB). */
+  /** Largest accepted PAX or GNU long-name record (default MAX_TAR_META_BYTES: 1 MiB). */
   maxMetaBytes?: number;
+}
+
+/** A limit from the table, or the caller's own value for it. */
+function limitOf(table: Limit, option: keyof TarReaderOptions, value: number | undefined): Limit {
+  return value === undefined ? table : { name: option, value, unit: 'bytes' };
 }
 
 const BLOCK = 512;
@@ -99,8 +105,8 @@ interface PendingMeta {
 
 export class TarReader {
   readonly #handler: TarHandler;
-  readonly #maxPath: number;
-  readonly #maxMeta: number;
+  readonly #maxPath: Limit;
+  readonly #maxMeta: Limit;
   #state: State = State.Header;
   /** A header split across chunks. */
   readonly #hdr = Buffer.alloc(BLOCK);
@@ -123,8 +129,8 @@ export class TarReader {
 
   constructor(handler: TarHandler, options: TarReaderOptions = {}) {
     this.#handler = handler;
-    this.#maxPath = options.maxPathBytes ?? 4096;
-    this.#maxMeta = options.maxMetaBytes ?? 1 << 20;
+    this.#maxPath = limitOf(Limits.PathBytes, 'maxPathBytes', options.maxPathBytes);
+    this.#maxMeta = limitOf(Limits.TarMetaBytes, 'maxMetaBytes', options.maxMetaBytes);
   }
 
   /** Number of entries seen so far. */
@@ -261,7 +267,7 @@ export class TarReader {
     // Meta entries: their content describes the next entry.
     if (typeflag === 0x78 /* x */ || typeflag === 0x67 /* g */ || ((typeflag === 0x4c /* L */ || typeflag === 0x4b) /* K */ && gnu)) {
       if (this.#metaType !== 0) throw invalid('extended header follows an extended header that has no entry');
-      if (size > this.#maxMeta) throw invalid(`extended header of ${size} bytes is larger than the ${this.#maxMeta}-byte limit`);
+      if (size > this.#maxMeta.value) throw invalid(`extended header of ${size} bytes is larger than ${describeLimit(this.#maxMeta)}`);
       this.#metaType = typeflag;
       this.#meta = Buffer.allocUnsafe(size);
       this.#metaLen = 0;
@@ -442,9 +448,9 @@ function metaString(data: Buffer, what: string): string {
   return decodeUtf8(bytes, what);
 }
 
-function checkLength(s: string, max: number, what: string): void {
-  if (s.length > max || Buffer.byteLength(s) > max) {
-    throw new BundleError(BundleErrorCode.InvalidPath, `tar entry ${what} is ${Buffer.byteLength(s)} bytes long, more than the ${max}-byte limit`);
+function checkLength(s: string, max: Limit, what: string): void {
+  if (s.length > max.value || Buffer.byteLength(s) > max.value) {
+    throw new BundleError(BundleErrorCode.InvalidPath, `tar entry ${what} is ${Buffer.byteLength(s)} bytes long, more than ${describeLimit(max)}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openRegularFile } from '@ocikit/validation';
 
 export interface HashRequest {
   /** Host paths, each followed by a NUL byte (a path never holds one). */
@@ -23,11 +24,11 @@ export interface HashResponse {
 }
 
 /**
- * sha256 of a regular file, read in `buffer`-sized reads. O_NOFOLLOW: a
- * file swapped for a symlink after the walk is refused, not followed.
+ * sha256 of a regular file, read in `buffer`-sized reads. Not followed: a
+ * file swapped for a symlink (or a FIFO) after the walk is refused.
  */
 export function hashFileSync(path: Buffer | string, buffer: Buffer): { digest: string; size: number } {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  const { fd } = openRegularFile(path, { followSymlinks: false });
   try {
     return hashFd(fd, buffer);
   } finally {

@@ -75,7 +75,10 @@ export function recordTree(root: string, known: ReadonlyMap<number, string> = ne
   const out: TreeEntry[] = [];
   const api = xattrsOrNull();
   const linked: [string, string][] = [];
-  const visit = (rel: string, host: string): void => {
+  // An explicit stack, not recursion: the tree's depth is the input's to choose.
+  const pending: [rel: string, host: string][] = [['', root]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [rel, host] = next;
     const st = lstatSync(host);
     const type: TreeEntry['type'] = entryType(st);
     const e: TreeEntry = { path: rel === '' ? '.' : rel, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtimeMs / 1000 };
@@ -90,10 +93,9 @@ export function recordTree(root: string, known: ReadonlyMap<number, string> = ne
     if (xattrs !== undefined) e.xattrs = xattrs;
     out.push(e);
     if (type === 'dir') {
-      for (const name of readdirSync(host).sort()) visit(rel === '' ? name : `${rel}/${name}`, `${host}/${name}`);
+      for (const name of readdirSync(host)) pending.push([rel === '' ? name : `${rel}/${name}`, `${host}/${name}`]);
     }
-  };
-  visit('', root);
+  }
   const groups = hardlinkGroups(linked);
   for (const e of out) {
     const first = groups.get(e.path);

@@ -5,7 +5,8 @@
  * strings, which map bytes to characters one to one, so names stay bytes
  * and sort by plain string comparison.
  */
-import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
+import { closeSync, lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
+import { openRegularFile } from '@ocikit/validation';
 import { entryType, readXattrs, splitDev } from './walk.js';
 import { xattrsOrNull, type XattrApi } from '../fs/xattr.js';
 import { hashFd } from './hash-file.js';
@@ -58,7 +59,7 @@ export function describeEntry(host: Buffer, mtimes: boolean, buffer: Buffer): { 
   let fields = ` type=${type} mode=${(Number(st.mode) & 0o7777).toString(8).padStart(4, '0')} uid=${st.uid} gid=${st.gid}`;
   let link = '';
   if (type === 'file') {
-    const fd = openSync(host, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const { fd } = openRegularFile(host, { followSymlinks: false });
     let r;
     try {
       r = hashFd(fd, buffer);

@@ -138,19 +138,24 @@ function checkRoot(root: string): void {
 export function walkTree(root: string, options: WalkOptions = {}): WalkEntry[] {
   const api = options.xattrs === false ? null : xattrsOrNull();
   const out: WalkEntry[] = [];
-  const visit = (rel: Buffer, host: Buffer): void => {
+  checkRoot(root);
+  // An explicit stack, not recursion: the tree's depth is the input's to choose.
+  const pending: [rel: Buffer, host: Buffer][] = [[DOT, Buffer.from(root)]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [rel, host] = next;
     const e = statEntry(rel, host, api);
     out.push(e);
     options.onEntry?.(e);
     if (e.type === EntryType.Dir) {
-      for (const name of readdirSync(host, { encoding: 'buffer' })) {
-        visit(isRoot(rel) ? name : Buffer.concat([rel, SLASH, name]), Buffer.concat([host, SLASH, name]));
-      }
+      for (const name of readdirSync(host, { encoding: 'buffer' })) pending.push(child(rel, host, name));
     }
-  };
-  checkRoot(root);
-  visit(DOT, Buffer.from(root));
+  }
   return out.sort(comparePaths);
+}
+
+/** The relative and host paths of `name` in the directory `rel` (at `host`). */
+function child(rel: Buffer, host: Buffer, name: Buffer): [rel: Buffer, host: Buffer] {
+  return [isRoot(rel) ? name : Buffer.concat([rel, SLASH, name]), Buffer.concat([host, SLASH, name])];
 }
 
 /**
@@ -162,14 +167,18 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkEntry[] {
 export function* walkDepthFirst(root: string, options: { xattrs?: boolean } = {}): Generator<WalkEntry> {
   const api = options.xattrs === false ? null : xattrsOrNull();
   checkRoot(root);
-  function* visit(rel: Buffer, host: Buffer): Generator<WalkEntry> {
+  // An explicit stack, not nested generators (each level of those adds a
+  // frame to every step, and the tree's depth is the input's to choose).
+  // Children are pushed last name first, so they come off it in order.
+  const pending: [rel: Buffer, host: Buffer][] = [[DOT, Buffer.from(root)]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [rel, host] = next;
     const e = statEntry(rel, host, api);
     yield e;
-    if (e.type !== EntryType.Dir) return;
-    const names = readdirSync(host, { encoding: 'buffer' }).sort((a, b) => Buffer.compare(a, b));
-    for (const name of names) yield* visit(isRoot(rel) ? name : Buffer.concat([rel, SLASH, name]), Buffer.concat([host, SLASH, name]));
+    if (e.type !== EntryType.Dir) continue;
+    const names = readdirSync(host, { encoding: 'buffer' }).sort((a, b) => Buffer.compare(b, a));
+    for (const name of names) pending.push(child(rel, host, name));
   }
-  yield* visit(DOT, Buffer.from(root));
 }
 
 /** Order by path bytes, the root (`.`) first. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { validate } from '@ocikit/runtime-spec';
 import { BundleErrorCode } from '../errors.js';
 import { MAX_SYMLINKS } from '../fs/confine.js';
+import { MAX_PATH_BYTES } from '@ocikit/runtime-spec/confine';
 import { makeImage, scratch } from '../test-support/image.js';
 import { sha256, tarArchive, type TestEntry } from '../test-support/tar-writer.js';
 import { unpack, PROVENANCE_FILE, TREE_FILE, type Provenance } from './unpack.js';
@@ -201,6 +202,33 @@ describe('unpack', () => {
     const { layers } = await makeImage(layoutDir(), [chain]);
     await expect(unpack(layoutDir(), bundleDir())).rejects.toMatchObject({ code: BundleErrorCode.SymlinkLoop, layer: layers[0]!.digest, entry: 'c0/x' });
     expect(existsSync(bundleDir())).toBe(false);
+  });
+
+  it('refuses a layer thousands of directories deep at MAX_PATH_BYTES, and removes its staging tree (too deep for rmSync on Node 20)', async () => {
+    // One directory per entry, each a level deeper, on past PATH_MAX: the
+    // rootfs is over 2000 levels deep when the entry that is too long comes.
+    const deep: TestEntry[] = Array.from({ length: MAX_PATH_BYTES / 2 + 50 }, (_, i) => ({ name: 'd/'.repeat(i + 1), type: '5', gnuLongName: true }));
+    const { layers } = await makeImage(layoutDir(), [deep]);
+    const refused = unpack(layoutDir(), bundleDir());
+    await expect(refused).rejects.toMatchObject({ name: 'BundleError', code: BundleErrorCode.InvalidPath, layer: layers[0]!.digest });
+    // Refused where the host path (the staging directory's, then the rootfs's) reaches PATH_MAX.
+    await expect(refused).rejects.toThrow(/^layer sha256:[0-9a-f]{64} entry "(d\/){2000,}": path "d\/d\/.*" resolves to a host path of \d+ bytes or more \(\d{4} levels deep\), more than MAX_PATH_BYTES \(4096 bytes\)$/);
+    expect(readdirSync(s.dir)).toEqual(['layout']);
+  });
+
+  it('refuses a layer whose symlinks lead deeper than PATH_MAX, naming the limit, and leaves nothing', async () => {
+    const levels = 1500;
+    const deep = Array.from({ length: levels }, () => 'd').join('/');
+    const layer: TestEntry[] = [
+      { name: `${deep}/`, type: '5', gnuLongName: true },
+      { name: 'l', type: '2', linkname: '', pax: { linkpath: `/${deep}` } },
+      { name: `l/${'e/'.repeat(1000)}`, type: '5', gnuLongName: true },
+    ];
+    await makeImage(layoutDir(), [layer]);
+    const refused = unpack(layoutDir(), bundleDir());
+    await expect(refused).rejects.toMatchObject({ code: BundleErrorCode.InvalidPath });
+    await expect(refused).rejects.toThrow(/resolves to a host path of \d+ bytes or more \(\d+ levels deep\), more than MAX_PATH_BYTES \(4096 bytes\)$/);
+    expect(readdirSync(s.dir)).toEqual(['layout']);
   });
 
   it('applies --max-size over all layers', async () => {

@@ -7,12 +7,13 @@
  * place at the end: a failed unpack leaves nothing behind, and an existing
  * non-empty BUNDLE is never touched (it is refused up front).
  */
-import { lstatSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Descriptor, PlatformSpec } from '@ocikit/image-spec';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
 import { ConfinedRoot } from '../fs/confine.js';
 import { scratchDir, ScratchPurpose, sweepScratch } from '../fs/scratch.js';
+import { makeDirectory } from '../fs/make-dir.js';
 import { RootfsWriter } from '../layer/apply.js';
 import { extractLayer, layerCompression } from '../layer/extract.js';
 import type { TarHandler } from '../tar/reader.js';
@@ -106,7 +107,7 @@ export async function unpack(layoutPath: string, bundleDir: string, options: Unp
   if (options.ociVersion !== undefined) await checkOciVersion(options.ociVersion);
   checkBundleTarget(bundle);
   const parent = path.dirname(bundle);
-  mkdirSync(parent, { recursive: true });
+  makeDirectory(parent);
   // Staging trees of unpacks that were killed are cleared first.
   sweepScratch(parent);
   const staging = scratchDir(parent, ScratchPurpose.Unpack);

@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { detectDirectoryKind, detectDocumentKind, type DocumentKind, type ValidateKind } from './kinds.js';
 import { validateDirectory, validateDocument } from './documents.js';
-import { InputError, readBounded, readStreamBounded } from './read-input.js';
-import { Findings, readJsonText, type Level } from '@ocikit/validation';
+import { InputError, readDocumentFile, readStreamBounded } from './read-input.js';
+import { Findings, Limits, readJsonText, tooLargeFinding, type FileError, type Level, type Limit } from '@ocikit/validation';
 import type { ReportFinding, ValidateReport, ValidateReportResult } from '../types/validate-report.js';
 
 export type LevelFilter = 'must' | 'should' | 'may';
@@ -14,8 +14,12 @@ export interface ValidateOptions {
   type?: ValidateKind;
   /** Keep findings at this level or stricter: `must` drops SHOULD and MAY findings. */
   level?: LevelFilter;
-  /** Largest document read, in bytes (default 64 MiB). Larger ones are invalid, not read. */
-  maxBytes?: number;
+  /**
+   * Largest document read (default MAX_CONFIG_BYTES, 64 MiB: the largest any
+   * kind allows). Larger ones are invalid, not read. A number of bytes, or a
+   * limit named as its messages should name it (the CLI's `--max-bytes`).
+   */
+  maxBytes?: number | Limit;
   /** Bundles: also check against this host (kernel capabilities, filesystem types). */
   hostSpecific?: boolean;
   /** Image layouts: also decompress every layer (diff_id, tar, unsafe paths). */
@@ -27,7 +31,6 @@ export interface ValidateOptions {
 }
 
 const KINDS_REF = 'https://github.com/opencontainers/image-spec/blob/v1.1.1/media-types.md';
-const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
 function finding(code: string, message: string, ref = ''): ReportFinding {
   return { path: '', message, code, level: 'MUST', ref };
@@ -141,13 +144,19 @@ function specLevel(level: LevelFilter | undefined): Level | undefined {
 }
 
 /** Read and validate one document file (not standard input). */
-export async function validateDocumentFile(file: string, kind: DocumentKind | undefined, maxBytes: number, level?: LevelFilter): Promise<ValidateReportResult> {
-  const bytes = readBounded(file, maxBytes);
-  return Buffer.isBuffer(bytes) ? validateBytes(file, bytes, kind, level) : tooLarge(file, kind, bytes.tooLarge, maxBytes);
+export async function validateDocumentFile(file: string, kind: DocumentKind | undefined, limit: Limit, level?: LevelFilter): Promise<ValidateReportResult> {
+  const bytes = readDocumentFile(file, limit);
+  return Buffer.isBuffer(bytes) ? validateBytes(file, bytes, kind, level) : tooLarge(file, kind, bytes);
 }
 
-function tooLarge(file: string, kind: DocumentKind | undefined, size: number, maxBytes: number): ValidateReportResult {
-  return invalid(file, kind ?? 'unknown', finding('DOCUMENT_TOO_LARGE', `document is ${size} bytes, more than the ${maxBytes}-byte limit (--max-bytes)`));
+function tooLarge(file: string, kind: DocumentKind | undefined, refusal: FileError): ValidateReportResult {
+  return invalid(file, kind ?? 'unknown', tooLargeFinding('', refusal));
+}
+
+/** The limit a document is read within: MAX_CONFIG_BYTES, or the caller's. */
+function documentLimit(maxBytes: number | Limit | undefined): Limit {
+  if (maxBytes === undefined) return Limits.ConfigBytes;
+  return typeof maxBytes === 'number' ? { name: 'maxBytes', value: maxBytes, unit: 'bytes' } : maxBytes;
 }
 
 /**
@@ -158,16 +167,16 @@ function tooLarge(file: string, kind: DocumentKind | undefined, size: number, ma
  * InputError only for paths that cannot be read at all.
  */
 export async function validatePaths(paths: readonly string[], options: ValidateOptions = {}): Promise<ValidateReport> {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const limit = documentLimit(options.maxBytes);
   const jobs = await expand(paths, options.type);
   const results: ValidateReportResult[] = [];
   for (const job of jobs) {
     let r: ValidateReportResult;
     if (job.kind === 'bundle' || job.kind === 'image-layout') r = await validateDirectory(job.path, job.kind, { ...options, level: specLevel(options.level) });
     else if (job.path === '-') {
-      const bytes = await readStreamBounded(options.stdin ?? process.stdin, maxBytes);
-      r = Buffer.isBuffer(bytes) ? await validateBytes('-', bytes, job.kind, options.level) : tooLarge('-', job.kind, bytes.tooLarge, maxBytes);
-    } else r = await validateDocumentFile(job.path, job.kind, maxBytes, options.level);
+      const bytes = await readStreamBounded(options.stdin ?? process.stdin, limit);
+      r = Buffer.isBuffer(bytes) ? await validateBytes('-', bytes, job.kind, options.level) : tooLarge('-', job.kind, bytes);
+    } else r = await validateDocumentFile(job.path, job.kind, limit, options.level);
     results.push(r);
   }
   return { results };

@@ -165,6 +165,9 @@ export function isDateTime(s: string): boolean {
 // annotations.md: the grammar of org.opencontainers.image.ref.name.
 const REF_NAME_RE = /^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:\/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$/;
 
+/** The `org.opencontainers.image.ref.name` grammar in words, for messages. */
+export const REF_NAME_RULE = 'components of [A-Za-z0-9]+ joined by one of "-._:@+" or "--", separated by "/"';
+
 /** True when `s` matches the `org.opencontainers.image.ref.name` grammar. */
 export function isRefName(s: string): boolean {
   return REF_NAME_RE.test(s);
@@ -204,7 +207,7 @@ export function checkAnnotations(ctx: Context, v: unknown, path: string): void {
         if (!isUri(value)) ctx.should('ANNOTATION_URL_INVALID', at, `expected a URL, found ${show(value)}`, Ref.PredefinedAnnotations);
         break;
       case Annotation.RefName:
-        if (!isRefName(value)) ctx.should('ANNOTATION_REF_NAME_INVALID', at, `expected a reference name of components [A-Za-z0-9]+ joined by one of "-._:@+" or "--", separated by "/", found ${show(value)}`, Ref.PredefinedAnnotations);
+        if (!isRefName(value)) ctx.should('ANNOTATION_REF_NAME_INVALID', at, `expected a reference name of ${REF_NAME_RULE}, found ${show(value)}`, Ref.PredefinedAnnotations);
         break;
       case Annotation.BaseDigest:
         try {
@@ -282,11 +285,28 @@ export function checkPlatform(ctx: Context, v: unknown, path: string): void {
   }
 }
 
-const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** The base64 alphabet (RFC 4648 section 4, table 1), by character code. */
+const BASE64_ALPHABET = (() => {
+  const t = new Uint8Array(128);
+  for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') t[c.charCodeAt(0)] = 1;
+  return t;
+})();
 
-/** True when `s` is canonical base64 (RFC 4648 section 4, padded). */
+/**
+ * True when `s` is canonical base64 (RFC 4648 section 4, padded): whole
+ * quanta of four alphabet characters, the last ending in at most two `=`.
+ * One pass, no regex: `data` can be megabytes, and a backtracking regex
+ * over a repeated group ran out of stack on 5 MB.
+ */
 export function isBase64(s: string): boolean {
-  return BASE64_RE.test(s);
+  const n = s.length;
+  if (n % 4 !== 0) return false;
+  const pad = n === 0 || s.charCodeAt(n - 1) !== 0x3d ? 0 : s.charCodeAt(n - 2) === 0x3d ? 2 : 1;
+  for (let i = 0; i < n - pad; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || BASE64_ALPHABET[c] === 0) return false;
+  }
+  return true;
 }
 
 /**

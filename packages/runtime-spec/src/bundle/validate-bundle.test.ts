@@ -1,9 +1,11 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultConfig, validateBundle, resolveInRoot, MAX_SYMLINKS, type Spec } from '../index.js';
 import { MAX_PATH_BYTES } from '../confine.js';
+import { Limits } from '@ocikit/validation';
 
 let dir: string;
 beforeEach(() => {
@@ -49,6 +51,21 @@ describe('validateBundle', () => {
     writeFileSync(path.join(dir, 'elsewhere.json'), JSON.stringify(defaultConfig()));
     symlinkSync('elsewhere.json', path.join(dir, 'config.json'));
     expect((await codes()).errors).toEqual(['BundleConfigPresent']);
+  });
+
+  it('BundleConfigPresent names what config.json is when it is a FIFO, and never waits for a writer', async () => {
+    execFileSync('mkfifo', [path.join(dir, 'config.json')]);
+    const { errors, r } = await codes();
+    expect(errors).toEqual(['BundleConfigPresent']);
+    expect(r.errors[0]!.message).toBe(`expected a regular file config.json at the root of ${dir}, found a FIFO`);
+  });
+
+  it(`refuses a config.json larger than MAX_CONFIG_BYTES (${Limits.ConfigBytes.value} bytes) unread, naming the limit`, async () => {
+    writeConfig(defaultConfig());
+    truncateSync(path.join(dir, 'config.json'), Limits.ConfigBytes.value + 1);
+    const { errors, r } = await codes();
+    expect(errors).toEqual(['DOCUMENT_TOO_LARGE']);
+    expect(r.errors[0]!.message).toBe(`${JSON.stringify(path.join(dir, 'config.json'))} is ${Limits.ConfigBytes.value + 1} bytes, more than MAX_CONFIG_BYTES (67108864 bytes)`);
   });
 
   it('reports the config rules and text rules of config.json', async () => {

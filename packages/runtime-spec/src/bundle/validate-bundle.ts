@@ -7,7 +7,7 @@
  */
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { readJsonText, type ValidationResult } from '@ocikit/validation';
+import { describeFileType, FileError, FileErrorCode, Limits, readJsonText, readRegularFile, tooLargeFinding, type ValidationResult } from '@ocikit/validation';
 import { LINUX_CAPABILITIES } from '../constants.js';
 import type { Spec } from '../types/config.js';
 import { Findings, specRef } from '../validate/findings.js';
@@ -43,11 +43,21 @@ export async function validateBundle(dir: string, options: ValidateBundleOptions
   const configPath = path.join(bundle, 'config.json');
   const st = await lstat(configPath).catch(() => undefined);
   if (!st || !st.isFile()) {
-    f.must('BundleConfigPresent', '', `expected a regular file config.json at the root of ${bundle}, found ${st ? (st.isSymbolicLink() ? 'a symlink' : 'something else') : 'nothing'}`, BUNDLE_REF);
+    f.must('BundleConfigPresent', '', `expected a regular file config.json at the root of ${bundle}, found ${st ? describeFileType(st) : 'nothing'}`, BUNDLE_REF);
+    return f.result();
+  }
+  let bytes: Buffer;
+  try {
+    // The limit pack and bundle digest read it with too.
+    bytes = readRegularFile(configPath, Limits.ConfigBytes, { followSymlinks: false });
+  } catch (err) {
+    if (!(err instanceof FileError)) throw err;
+    if (err.code === FileErrorCode.TooLarge) f.error(tooLargeFinding('', err));
+    else f.must('BundleConfigPresent', '', `expected a regular file config.json at the root of ${bundle}: ${err.message}`, BUNDLE_REF);
     return f.result();
   }
   // The JSON reader's findings keep their side (a duplicate name is an error at level SHOULD).
-  const text = readJsonText(await readFile(configPath), options);
+  const text = readJsonText(bytes, options);
   f.merge(text);
   if (!text.parsed) return f.result();
   f.merge(validate('runtime-config', text.value, options));

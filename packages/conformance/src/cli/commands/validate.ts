@@ -1,3 +1,4 @@
+import { Limits } from '@ocikit/validation';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write } from '../io.js';
 import { defineCommand, enumOption, flags } from '../options.js';
@@ -17,7 +18,7 @@ directory (its documents, recursively) or - for standard input.
   --json         print {"results":[{path,type,valid,errors,warnings}]}
   --level L      show findings at level L or stricter (default may: all)
   --quiet        print only invalid inputs
-  --max-bytes N  largest document to read (default 67108864)
+  --max-bytes N  largest document to read (default ${Limits.ConfigBytes.value}, ${Limits.ConfigBytes.name})
   --host-specific  bundles: also check this host (capabilities, filesystems)
   --deep         image layouts: also decompress every layer (diff_id, tar
                  well-formedness, unsafe and duplicate paths, bare whiteouts)
@@ -56,7 +57,7 @@ export const command = defineCommand('validate', { summary: 'validate OCI docume
     report = await validatePaths(positionals, {
       ...(values.type !== undefined && { type: values.type as never }),
       ...(level !== undefined && { level: level }),
-      ...(maxBytes !== undefined && { maxBytes }),
+      ...(maxBytes !== undefined && { maxBytes: { name: '--max-bytes', value: maxBytes, unit: 'bytes' } as const }),
       hostSpecific: values['host-specific'] === true,
       deep: values.deep === true,
       ...(line && { onProgress: (done: number, total: number) => line.update(`${bar(done / Math.max(total, 1))} ${done}/${total} blobs verified`, done === total) }),
