@@ -34,6 +34,10 @@ export const BundleErrorCode = {
   LayoutNotFound: 'LAYOUT_NOT_FOUND',
   /** No manifest answers to the reference. */
   RefNotFound: 'REF_NOT_FOUND',
+  /** A reference name to write breaks the `org.opencontainers.image.ref.name` grammar. */
+  InvalidRefName: 'INVALID_REF_NAME',
+  /** A directory to create a layout in already holds files and is not a layout. */
+  DirectoryNotEmpty: 'DIRECTORY_NOT_EMPTY',
   /** The reference matches several manifests and nothing decides between them. */
   AmbiguousRef: 'AMBIGUOUS_REF',
   /** No manifest in an index is for the wanted platform. */
@@ -74,6 +78,7 @@ export const BundleSpecRef = {
   Layout: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/image-layout.md',
   Blobs: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/image-layout.md#blobs',
   IndexJson: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/image-layout.md#indexjson-file',
+  RefName: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/annotations.md#pre-defined-annotation-keys',
   Conversion: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/conversion.md',
   ConfigUser: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/conversion.md#configuser',
   Descriptor: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/descriptor.md#properties',

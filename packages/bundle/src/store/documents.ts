@@ -19,8 +19,9 @@ import {
   type ImageIndex,
   type ImageManifest,
 } from '@ocikit/image-spec';
+import { lstat, readFile } from 'node:fs/promises';
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
-import { readBlob } from './blobs.js';
+import { blobPath, readBlob } from './blobs.js';
 import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './limits.js';
 
 export const INDEX_TYPES: readonly string[] = [MediaType.ImageIndex, MediaType.DockerManifestList];
@@ -118,4 +119,40 @@ export async function readImage(dir: string, desc: Descriptor): Promise<ImageDoc
     );
   }
   return { manifest, config };
+}
+
+/** The members of a blob that tell a manifest or index apart, when it is one. */
+export interface SniffedDocument {
+  /** The blob's descriptor: its own `mediaType` (else an index or manifest by its shape), digest, and size on disk. */
+  descriptor: Descriptor;
+  subject?: { digest?: unknown };
+}
+
+/**
+ * What a blob named only by its digest is, when it is a JSON document: its
+ * descriptor (media type from its own `mediaType`, else an index when it has
+ * `manifests` and a manifest otherwise) and its `subject`. Unverified: this
+ * only decides what a blob is (a referrer for gc, a manifest to tag by
+ * digest); whatever is then used is read verified through its descriptor.
+ * Undefined for a blob that is absent, not a regular file, larger than a
+ * manifest may be, or not a JSON object, and for a name that is no digest.
+ */
+export async function sniffDocument(dir: string, digest: string): Promise<SniffedDocument | undefined> {
+  let file: string;
+  try {
+    file = blobPath(dir, digest);
+  } catch {
+    return undefined; // gc lists whatever sits under blobs/, names that are no digest included
+  }
+  const st = await lstat(file).catch(() => undefined);
+  if (!st?.isFile() || st.size > MAX_MANIFEST_BYTES) return undefined;
+  let doc: { mediaType?: unknown; subject?: { digest?: unknown }; manifests?: unknown } | null;
+  try {
+    doc = JSON.parse(await readFile(file, 'utf8')) as typeof doc;
+  } catch {
+    return undefined;
+  }
+  if (typeof doc !== 'object' || doc === null) return undefined;
+  const mediaType = typeof doc.mediaType === 'string' ? doc.mediaType : Array.isArray(doc.manifests) ? MediaType.ImageIndex : MediaType.ImageManifest;
+  return { descriptor: { mediaType, digest, size: st.size }, ...(doc.subject !== undefined && { subject: doc.subject }) };
 }

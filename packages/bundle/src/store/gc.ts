@@ -2,7 +2,7 @@
  * Garbage collection of a layout: remove blobs nothing reachable from
  * index.json refers to, keeping referrers of what is reachable.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Descriptor } from '@ocikit/image-spec';
 import { listBlobs, TMP_PREFIX } from './blobs.js';
@@ -11,14 +11,25 @@ import { withLock } from './lock.js';
 import { asReferrer } from './referrers.js';
 import { readIndex } from './refs.js';
 
+export interface GcOptions {
+  /** Find what would be removed, and remove nothing. */
+  dryRun?: boolean;
+}
+
+/** A blob gc removed (or, in a dry run, would remove), with its size on disk. */
+export interface RemovedBlob {
+  digest: string;
+  size: number;
+}
+
 /**
  * Remove blobs of the layout at `dir` that nothing reachable from
  * index.json refers to. Manifests whose `subject` is reachable (referrers:
  * signatures, SBOMs) are kept, with everything they refer to. Stray temp
  * files of interrupted writes go too. Runs under the index lock, so no
- * writer adds a reference while blobs are removed. Returns the removed digests.
+ * writer adds a reference while blobs are removed. Returns the removed blobs.
  */
-export async function gc(dir: string): Promise<string[]> {
+export async function gc(dir: string, options: GcOptions = {}): Promise<RemovedBlob[]> {
   return withLock(dir, async () => {
     const reached = new Set<string>();
     const walk = async (d: Descriptor): Promise<void> => {
@@ -49,12 +60,15 @@ export async function gc(dir: string): Promise<string[]> {
         }
       }
     }
-    const removed: string[] = [];
+    const removed: RemovedBlob[] = [];
     for (const digest of all) {
       if (reached.has(digest)) continue;
-      await rm(path.join(dir, 'blobs', ...digest.split(':')), { force: true, recursive: true });
-      removed.push(digest);
+      const file = path.join(dir, 'blobs', ...digest.split(':'));
+      const size = (await lstat(file).catch(() => undefined))?.size ?? 0;
+      if (!options.dryRun) await rm(file, { force: true, recursive: true });
+      removed.push({ digest, size });
     }
+    if (options.dryRun) return removed;
     for (const name of await readdir(dir)) if (name.startsWith(TMP_PREFIX)) await rm(path.join(dir, name), { force: true, recursive: true });
     return removed;
   });

@@ -138,7 +138,7 @@ describe('Layout: refs, index.json and gc', () => {
       'application/vnd.oci.image.manifest.v1+json',
     );
     const removed = await layout.gc();
-    expect(removed.sort()).toEqual([orphan.digest, unrelatedSig.digest].sort());
+    expect(removed.map((r) => r.digest).sort()).toEqual([orphan.digest, unrelatedSig.digest].sort());
     const left = await layout.listBlobs();
     expect(left).toContain(sig.digest);
     expect(left).toContain(manifest.digest);
