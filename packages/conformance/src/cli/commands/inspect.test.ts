@@ -3,25 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describeWithPeers } from '@ocikit/testkit';
+import type { ImageInspection } from '@ocikit/bundle';
 import type { Descriptor } from '@ocikit/image-spec';
 import { packImage, packIndex } from '../../test-support/layouts.js';
 import { runCli } from '../../test-support/run-cli.js';
 import { scratchDir } from '../../test-support/scratch.js';
 import { ExitCode } from '../exit-codes.js';
 
-interface Inspection {
-  Name: string;
-  Digest: string;
-  RepoTags: string[];
-  Created: string | null;
-  Architecture: string;
-  Variant?: string;
-  Os: string;
-  Labels: Record<string, string> | null;
-  Layers: string[];
-  LayersData: { MIMEType: string; Digest: string; Size: number; Annotations: Record<string, string> | null }[];
-  Env: string[] | null;
-}
 
 let tmp: string;
 let l: string;
@@ -47,7 +35,7 @@ const inspect = async (args: string[]) => {
 
 describe('ocikit inspect (built bin)', () => {
   it('prints skopeo\'s fields for oci:LAYOUT:REF', async () => {
-    const info = JSON.parse(await inspect([`oci:${l}:v1`])) as Inspection;
+    const info = JSON.parse(await inspect([`oci:${l}:v1`])) as ImageInspection;
     const manifest = JSON.parse(blob(v1.digest).toString()) as { config: Descriptor; layers: Descriptor[] };
     expect(info).toEqual({
       Name: `oci:${l}:v1`,
@@ -72,9 +60,9 @@ describe('ocikit inspect (built bin)', () => {
   });
 
   it('an index: its digest, the platform\'s image; --raw is the index unless --platform picks a manifest', async () => {
-    const arm = JSON.parse(await inspect(['--platform', 'linux/arm64/v8', `oci:${l}:multi`])) as Inspection;
+    const arm = JSON.parse(await inspect(['--platform', 'linux/arm64/v8', `oci:${l}:multi`])) as ImageInspection;
     expect(arm).toMatchObject({ Digest: multi.index.digest, Architecture: 'arm64', Variant: 'v8', Os: 'linux' });
-    const amd = JSON.parse(await inspect(['--platform', 'linux/amd64', `oci:${l}:multi`])) as Inspection;
+    const amd = JSON.parse(await inspect(['--platform', 'linux/amd64', `oci:${l}:multi`])) as ImageInspection;
     expect(amd.Architecture).toBe('amd64');
     expect(amd.Layers).not.toEqual(arm.Layers);
     expect(await inspect(['--raw', `oci:${l}:multi`])).toBe(blob(multi.index.digest).toString());
@@ -85,12 +73,12 @@ describe('ocikit inspect (built bin)', () => {
   });
 
   it('takes LAYOUT@DIGEST, a bare LAYOUT:REF, and an oci-archive', async () => {
-    const byDigest = JSON.parse(await inspect([`${l}@${multi.manifests[1]!.digest}`])) as Inspection;
+    const byDigest = JSON.parse(await inspect([`${l}@${multi.manifests[1]!.digest}`])) as ImageInspection;
     expect(byDigest).toMatchObject({ Name: `${l}@${multi.manifests[1]!.digest}`, Digest: multi.manifests[1]!.digest, Architecture: 'arm64' });
-    expect((JSON.parse(await inspect([`${l}:v1`])) as Inspection).Digest).toBe(v1.digest);
+    expect((JSON.parse(await inspect([`${l}:v1`])) as ImageInspection).Digest).toBe(v1.digest);
     const archive = path.join(tmp, 'image.tar');
     const packed = await packImage(`${archive}:t`, tmp, { env }, ['--format', 'archive']);
-    const info = JSON.parse(await inspect([`oci-archive:${archive}:t`])) as Inspection;
+    const info = JSON.parse(await inspect([`oci-archive:${archive}:t`])) as ImageInspection;
     expect(info).toMatchObject({ Name: `oci-archive:${archive}:t`, Digest: packed.digest, Env: env, RepoTags: ['t'] });
   });
 
@@ -104,14 +92,14 @@ describe('ocikit inspect (built bin)', () => {
 
 describeWithPeers(['skopeo'], 'ocikit inspect agrees with skopeo inspect', () => {
   const skopeo = (args: string[]) => execFileSync('skopeo', args).toString();
-  const same = (ours: Inspection, theirs: Inspection) => {
+  const same = (ours: ImageInspection, theirs: Partial<ImageInspection>) => {
     for (const field of ['Digest', 'Created', 'Architecture', 'Os', 'Layers', 'Env', 'Labels'] as const) expect([field, ours[field]]).toEqual([field, theirs[field]]);
     // Newer skopeo also prints LayersData (and Variant); compare them when it does.
     if (theirs.LayersData !== undefined) expect(ours.LayersData).toEqual(theirs.LayersData);
   };
 
   it('on one image of a layout: the fields, the raw manifest and the config', async () => {
-    same(JSON.parse(await inspect([`oci:${l}:v1`])) as Inspection, JSON.parse(skopeo(['inspect', `oci:${l}:v1`])) as Inspection);
+    same(JSON.parse(await inspect([`oci:${l}:v1`])) as ImageInspection, JSON.parse(skopeo(['inspect', `oci:${l}:v1`])) as Partial<ImageInspection>);
     expect(await inspect(['--raw', `oci:${l}:v1`])).toBe(skopeo(['inspect', '--raw', `oci:${l}:v1`]));
     expect(await inspect(['--config', `oci:${l}:v1`])).toBe(skopeo(['inspect', '--config', '--raw', `oci:${l}:v1`]));
   });
@@ -121,7 +109,7 @@ describeWithPeers(['skopeo'], 'ocikit inspect agrees with skopeo inspect', () =>
       ['linux/amd64', ['--override-os', 'linux', '--override-arch', 'amd64']],
       ['linux/arm64/v8', ['--override-os', 'linux', '--override-arch', 'arm64', '--override-variant', 'v8']],
     ] as const) {
-      same(JSON.parse(await inspect(['--platform', platform, `oci:${l}:multi`])) as Inspection, JSON.parse(skopeo([...args, 'inspect', `oci:${l}:multi`])) as Inspection);
+      same(JSON.parse(await inspect(['--platform', platform, `oci:${l}:multi`])) as ImageInspection, JSON.parse(skopeo([...args, 'inspect', `oci:${l}:multi`])) as ImageInspection);
     }
     expect(await inspect(['--raw', `oci:${l}:multi`])).toBe(skopeo(['inspect', '--raw', `oci:${l}:multi`]));
   });
@@ -129,6 +117,6 @@ describeWithPeers(['skopeo'], 'ocikit inspect agrees with skopeo inspect', () =>
   it('on an image skopeo wrote to an oci-archive', async () => {
     const archive = path.join(tmp, 'by-skopeo.tar');
     skopeo(['copy', '-q', `oci:${l}:v1`, `oci-archive:${archive}:copied`]);
-    same(JSON.parse(await inspect([`oci-archive:${archive}:copied`])) as Inspection, JSON.parse(skopeo(['inspect', `oci-archive:${archive}:copied`])) as Inspection);
+    same(JSON.parse(await inspect([`oci-archive:${archive}:copied`])) as ImageInspection, JSON.parse(skopeo(['inspect', `oci-archive:${archive}:copied`])) as ImageInspection);
   });
 });

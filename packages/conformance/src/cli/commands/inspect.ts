@@ -36,13 +36,14 @@ export const command = defineCommand('inspect', { summary: 'describe an image of
   const name = positionals[0]!;
   const { layout: location, target } = imageArgument('inspect', name, 'oci:LAYOUT[:REF], oci-archive:FILE[:REF] or LAYOUT@DIGEST', 'latest');
   const resolveOptions = values.platform === undefined ? {} : { platform: values.platform, strictPlatform: true };
-  const { layout, close } = await openLayout(location);
+  const opened = await openLayout(location);
+  const { layout } = opened;
   try {
     if (values.config) await write(io.stdout, await readConfigBytes(layout.dir, target, resolveOptions));
     else if (values.raw) await write(io.stdout, await readManifestBytes(layout.dir, target, resolveOptions));
     else await write(io.stdout, `${JSON.stringify(await inspectImage(layout.dir, target, { ...resolveOptions, name }), null, 4)}\n`);
     return ExitCode.Ok;
   } finally {
-    close();
+    opened.close();
   }
 });

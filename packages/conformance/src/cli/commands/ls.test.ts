@@ -2,21 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { Layout } from '@ocikit/bundle';
+import { Layout, type ListedImage } from '@ocikit/bundle';
 import type { Descriptor } from '@ocikit/image-spec';
 import { packImage, packIndex } from '../../test-support/layouts.js';
 import { runCli } from '../../test-support/run-cli.js';
 import { scratchDir } from '../../test-support/scratch.js';
 import { ExitCode } from '../exit-codes.js';
-
-interface Line {
-  ref: string | null;
-  digest: string;
-  mediaType: string;
-  platform: string | null;
-  size: number | null;
-  index: string | null;
-}
 
 describe('ocikit ls (built bin)', () => {
   let tmp: string;
@@ -40,7 +31,7 @@ describe('ocikit ls (built bin)', () => {
   it('--json: every descriptor of index.json, named or not, and the manifests of an index under its ref', async () => {
     const r = await runCli(['ls', '--json', l]);
     expect([r.code, r.stderr]).toEqual([ExitCode.Ok, '']);
-    const lines = JSON.parse(r.stdout) as Line[];
+    const lines = JSON.parse(r.stdout) as ListedImage[];
     const manifest = 'application/vnd.oci.image.manifest.v1+json';
     expect(lines.map(({ size: _, ...rest }) => rest)).toEqual([
       { ref: 'v1', digest: single.digest, mediaType: manifest, platform: 'linux/amd64', index: null },

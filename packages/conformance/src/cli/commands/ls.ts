@@ -29,9 +29,9 @@ const options = flags('boolean', 'json');
 
 export const command = defineCommand('ls', { summary: 'list the images of a layout or oci-archive: refs, digests, platforms, sizes', usage, options }, async ({ values, positionals }, io) => {
   if (positionals.length !== 1) throw new UsageError('ls: name exactly one LAYOUT (a directory or an oci-archive file)');
-  const { layout, close } = await openLayout(positionals[0]!);
+  const opened = await openLayout(positionals[0]!);
   try {
-    const images = await layout.listImages();
+    const images = await opened.layout.listImages();
     if (values.json) {
       await write(io.stdout, `${JSON.stringify(images)}\n`);
     } else {
@@ -40,6 +40,6 @@ export const command = defineCommand('ls', { summary: 'list the images of a layo
     }
     return ExitCode.Ok;
   } finally {
-    close();
+    opened.close();
   }
 });
