@@ -4,7 +4,9 @@
  * @ocikit/image-spec. There is no second shape check here: image-spec's
  * MUST-level findings refuse a document, its SHOULD-level findings never
  * do (unpack must not refuse what umoci accepts for SHOULD-level reasons).
+ * `sniffDocument` alone reads a blob unverified, only to learn what it is.
  */
+import { lstat, readFile } from 'node:fs/promises';
 import {
   Annotation as SpecAnnotation,
   InvalidDocumentError,
@@ -19,7 +21,6 @@ import {
   type ImageIndex,
   type ImageManifest,
 } from '@ocikit/image-spec';
-import { lstat, readFile } from 'node:fs/promises';
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
 import { blobPath, readBlob } from './blobs.js';
 import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './limits.js';
@@ -125,6 +126,7 @@ export async function readImage(dir: string, desc: Descriptor): Promise<ImageDoc
 export interface SniffedDocument {
   /** The blob's descriptor: its own `mediaType` (else an index or manifest by its shape), digest, and size on disk. */
   descriptor: Descriptor;
+  /** Its `subject`, as found (unchecked): a referrer names what it refers to here. */
   subject?: { digest?: unknown };
 }
 
