@@ -35,6 +35,10 @@ export const BundleErrorCode = {
   LayoutNotFound: 'LAYOUT_NOT_FOUND',
   /** No manifest answers to the reference. */
   RefNotFound: 'REF_NOT_FOUND',
+  /** A reference name to write breaks the `org.opencontainers.image.ref.name` grammar. */
+  InvalidRefName: 'INVALID_REF_NAME',
+  /** A directory to create a layout in already holds files and is not a layout. */
+  DirectoryNotEmpty: 'DIRECTORY_NOT_EMPTY',
   /** The reference matches several manifests and nothing decides between them. */
   AmbiguousRef: 'AMBIGUOUS_REF',
   /** No manifest in an index is for the wanted platform. */
@@ -61,8 +65,6 @@ export const BundleErrorCode = {
   CompressorUnavailable: 'COMPRESSOR_UNAVAILABLE',
   /** A bundle to digest or pack is unusable: no config.json, no rootfs, unreadable entries (part 2). */
   InvalidBundle: 'INVALID_BUNDLE',
-  /** A reference name to write breaks the `org.opencontainers.image.ref.name` grammar (annotations.md). */
-  InvalidRefName: 'INVALID_REF_NAME',
 } as const;
 export type BundleErrorCode = CodeOf<typeof BundleErrorCode>;
 
@@ -79,10 +81,10 @@ export const BundleSpecRef = {
   Layout: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/image-layout.md',
   Blobs: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/image-layout.md#blobs',
   IndexJson: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/image-layout.md#indexjson-file',
+  RefName: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/annotations.md#pre-defined-annotation-keys',
   Conversion: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/conversion.md',
   ConfigUser: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/conversion.md#configuser',
   Descriptor: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/descriptor.md#properties',
-  RefName: 'https://github.com/opencontainers/image-spec/blob/v1.1.1/annotations.md#pre-defined-annotation-keys',
 } as const;
 
 export interface BundleErrorOptions extends OcikitErrorOptions {

@@ -18,7 +18,7 @@ export { Annotation, RESERVED_ANNOTATION_PREFIX } from './annotations.js';
 export { EMPTY_DESCRIPTOR, EMPTY_JSON } from './empty.js';
 export { Ref as SpecRef } from './spec-refs.js';
 export { DocumentErrorCode, InvalidDocumentError } from './errors.js';
-export { isMediaType, isDateTime, isRefName, isBase64, REF_NAME_RULE } from './rules/common.js';
+export { isMediaType, isDateTime, isRefName, REF_NAME_GRAMMAR, isBase64 } from './rules/common.js';
 export {
   validate,
   parse,

@@ -31,7 +31,8 @@ export function parseImageArg(arg: string, exists: (p: string) => boolean = defa
   return { layout, ref: ref === '' ? 'latest' : ref };
 }
 
-function defaultExists(p: string): boolean {
+/** Whether anything is at `p` (the default of parseImageArg's and parseImageReference's `exists`). */
+export function defaultExists(p: string): boolean {
   try {
     statSync(p);
     return true;

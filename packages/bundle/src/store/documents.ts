@@ -4,6 +4,7 @@
  * @ocikit/image-spec. There is no second shape check here: image-spec's
  * MUST-level findings refuse a document, its SHOULD-level findings never
  * do (unpack must not refuse what umoci accepts for SHOULD-level reasons).
+ * `sniffDocument` alone reads a blob unverified, only to learn what it is.
  */
 import {
   Annotation as SpecAnnotation,
@@ -20,8 +21,8 @@ import {
   type ImageManifest,
 } from '@ocikit/image-spec';
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
-import { readBlob } from './blobs.js';
-import { Limits } from '@ocikit/validation';
+import { blobPath, readBlob } from './blobs.js';
+import { Limits, readRegularFile } from '@ocikit/validation';
 
 export const INDEX_TYPES: readonly string[] = [MediaType.ImageIndex, MediaType.DockerManifestList];
 export const MANIFEST_TYPES: readonly string[] = [MediaType.ImageManifest, MediaType.DockerManifest];
@@ -118,4 +119,42 @@ export async function readImage(dir: string, desc: Descriptor): Promise<ImageDoc
     );
   }
   return { manifest, config };
+}
+
+/** The members of a blob that tell a manifest or index apart, when it is one. */
+export interface SniffedDocument {
+  /** The blob's descriptor: its own `mediaType` (else an index or manifest by its shape), digest, and size on disk. */
+  descriptor: Descriptor;
+  /** Its `subject`, as found (unchecked): a referrer names what it refers to here. */
+  subject?: { digest?: unknown };
+}
+
+/**
+ * What a blob named only by its digest is, when it is a JSON document: its
+ * descriptor (media type from its own `mediaType`, else an index when it has
+ * `manifests` and a manifest otherwise) and its `subject`. Unverified: this
+ * only decides what a blob is (a referrer for gc, a manifest to tag by
+ * digest); whatever is then used is read verified through its descriptor.
+ * Undefined for a blob that is absent, not a regular file, larger than a
+ * manifest may be, or not a JSON object, and for a name that is no digest.
+ */
+export async function sniffDocument(dir: string, digest: string): Promise<SniffedDocument | undefined> {
+  let file: string;
+  try {
+    file = blobPath(dir, digest);
+  } catch {
+    return undefined; // gc lists whatever sits under blobs/, names that are no digest included
+  }
+  let bytes: Buffer;
+  let doc: { mediaType?: unknown; subject?: { digest?: unknown }; manifests?: unknown } | null;
+  try {
+    // Larger than a manifest may be, a FIFO, a symlink, gone, not JSON: not a document.
+    bytes = readRegularFile(file, Limits.ManifestBytes, { followSymlinks: false });
+    doc = JSON.parse(bytes.toString('utf8')) as typeof doc;
+  } catch {
+    return undefined;
+  }
+  if (typeof doc !== 'object' || doc === null) return undefined;
+  const mediaType = typeof doc.mediaType === 'string' ? doc.mediaType : Array.isArray(doc.manifests) ? MediaType.ImageIndex : MediaType.ImageManifest;
+  return { descriptor: { mediaType, digest, size: bytes.length }, ...(doc.subject !== undefined && { subject: doc.subject }) };
 }

@@ -34,6 +34,16 @@ describe('Layout: open and create', () => {
     await expect(Layout.open(path.join(s.dir, 'missing'))).rejects.toMatchObject({ code: BundleErrorCode.LayoutNotFound });
   });
 
+  it('create with adopt: false opens an existing layout and makes one in an empty or missing directory, but refuses other files', async () => {
+    await Layout.create(path.join(s.dir, 'fresh'), { adopt: false });
+    await Layout.create(path.join(s.dir, 'fresh'), { adopt: false });
+    expect(readdirSync(path.join(s.dir, 'fresh')).sort()).toEqual(['blobs', 'index.json', 'oci-layout']);
+    writeFileSync(path.join(s.dir, 'notes.txt'), 'mine');
+    await expect(Layout.create(s.dir, { adopt: false })).rejects.toMatchObject({ code: BundleErrorCode.DirectoryNotEmpty });
+    expect(readdirSync(s.dir).sort()).toEqual(['fresh', 'notes.txt']);
+    await expect(Layout.create(path.join(s.dir, 'notes.txt'), { adopt: false })).rejects.toMatchObject({ code: BundleErrorCode.LayoutNotFound });
+  });
+
   it('refuses an unknown imageLayoutVersion', async () => {
     writeFileSync(path.join(s.dir, 'oci-layout'), '{"imageLayoutVersion":"2.0.0"}');
     await expect(Layout.open(s.dir)).rejects.toMatchObject({ code: BundleErrorCode.InvalidLayout });
@@ -142,6 +152,18 @@ describe('Layout: refs, index.json and gc', () => {
     expect(left).toContain(sig.digest);
     expect(left).toContain(manifest.digest);
     expect(left).toContain('sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a');
+  });
+
+  it('gc with dryRun names what would go, with sizes, and removes nothing', async () => {
+    const { layout } = await makeImage(s.dir, [[{ name: 'f', content: 'x' }]]);
+    const orphan = await layout.writeBlob(Buffer.from('orphan blob'));
+    const blobs = (await layout.listBlobs()).sort();
+    writeFileSync(path.join(s.dir, '.ocikit-tmp-1-leftover'), 'x');
+    expect(await layout.gc({ dryRun: true })).toEqual([{ digest: orphan.digest, size: 11 }]);
+    expect((await layout.listBlobs()).sort()).toEqual(blobs);
+    expect(existsSync(path.join(s.dir, '.ocikit-tmp-1-leftover'))).toBe(true);
+    expect(await layout.gc()).toEqual([{ digest: orphan.digest, size: 11 }]);
+    expect(await layout.listBlobs()).not.toContain(orphan.digest);
   });
 });
 

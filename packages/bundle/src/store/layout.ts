@@ -7,9 +7,10 @@
  * - `documents.ts`: manifests, indexes and configs parsed by image-spec;
  * - `refs.ts` + `lock.ts`: index.json and its references, under a lock;
  * - `resolve.ts`: a reference to a manifest and config, choosing the platform;
- * - `gc.ts` + `referrers.ts`: removing unreachable blobs, keeping referrers.
+ * - `gc.ts` + `referrers.ts`: removing unreachable blobs, keeping referrers;
+ * - `list.ts`, `inspect.ts`: what `ocikit ls` and `ocikit inspect` show.
  */
-import { stat, writeFile } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MediaType, type Descriptor, type DocumentKind, type DocumentTypes, type ImageIndex } from '@ocikit/image-spec';
 import { FileError, Limits, readRegularFile, type Limit } from '@ocikit/validation';
@@ -18,16 +19,25 @@ import { makeDirectory } from '../fs/make-dir.js';
 import { blobPath, isCode, listBlobs, openBlob, readBlob, writeBlob } from './blobs.js';
 import { readDocument, readImage, type ImageDocuments } from './documents.js';
 import { gc, type GcOptions, type GcResult } from './gc.js';
+import { inspectImage, type ImageInspection, type InspectOptions } from './inspect.js';
 import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './limits.js';
+import { listImages, type ListedImage } from './list.js';
 import { LOCK_TIMEOUT_MS, withLock } from './lock.js';
-import { listRefs, readIndex, removeRef, setRef, updateIndex } from './refs.js';
+import { listRefs, readIndex, removeRef, setRef, tagRef, updateIndex, type RefTarget, type RemoveRefOptions } from './refs.js';
 import { resolve, type ResolvedImage, type ResolveOptions } from './resolve.js';
 
 export const LAYOUT_VERSION = '1.0.0';
 export { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES };
 export type { ResolveOptions, ResolvedImage };
 
-
+export interface CreateLayoutOptions {
+  /**
+   * Whether a directory that holds other files may become a layout
+   * (default true). False refuses it (`DIRECTORY_NOT_EMPTY`), as
+   * `ocikit init` does; an existing layout is always opened.
+   */
+  adopt?: boolean;
+}
 
 export class Layout {
   private constructor(readonly dir: string) {}
@@ -61,8 +71,9 @@ export class Layout {
   }
 
   /** Create a layout (or open the one already there). */
-  static async create(dir: string): Promise<Layout> {
+  static async create(dir: string, options: CreateLayoutOptions = {}): Promise<Layout> {
     const abs = path.resolve(dir);
+    if (options.adopt === false) await refuseForeignFiles(dir, abs);
     makeDirectory(path.join(abs, 'blobs'));
     const layoutFile = path.join(abs, 'oci-layout');
     try {
@@ -157,18 +168,50 @@ export class Layout {
     return setRef(this.dir, name, desc);
   }
 
-  /** Remove the descriptors named `name`; returns how many were removed. */
-  removeRef(name: string): Promise<number> {
-    return removeRef(this.dir, name);
+  /** Point the name `to` at what `from` (a name or `{ digest }`) selects, as `crane tag`; returns the descriptors written. */
+  tag(from: RefTarget, to: string): Promise<Descriptor[]> {
+    return tagRef(this.dir, from, to);
   }
 
-  /** Resolve a reference to an image manifest and config, through nested indexes, choosing the platform. */
-  resolve(ref: string, options: ResolveOptions = {}): Promise<ResolvedImage> {
+  /** Remove the descriptors a name (or `{ digest }`) selects; returns how many were removed. */
+  removeRef(target: RefTarget, options: RemoveRefOptions = {}): Promise<number> {
+    return removeRef(this.dir, target, options);
+  }
+
+  /** Resolve a reference (a name or `{ digest }`) to an image manifest and config, through nested indexes, choosing the platform. */
+  resolve(ref: RefTarget, options: ResolveOptions = {}): Promise<ResolvedImage> {
     return resolve(this.dir, ref, options);
+  }
+
+  /** Every image: the descriptors of index.json and the manifests of each index, with platforms and sizes. */
+  listImages(): Promise<ListedImage[]> {
+    return listImages(this.dir);
+  }
+
+  /** The image a reference names, described as `skopeo inspect` does. */
+  inspect(ref: RefTarget, options: InspectOptions = {}): Promise<ImageInspection> {
+    return inspectImage(this.dir, ref, options);
   }
 
   /** Remove blobs nothing reachable refers to (referrers of reachable content kept, young blobs spared) and dead writers' scratch. */
   gc(options: GcOptions = {}): Promise<GcResult> {
     return gc(this.dir, options);
+  }
+}
+
+/** Refuse to make a layout of a directory that holds files and is not one. */
+async function refuseForeignFiles(dir: string, abs: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(abs);
+  } catch (err) {
+    if (isCode(err, 'ENOENT')) return;
+    if (isCode(err, 'ENOTDIR')) throw new BundleError(BundleErrorCode.LayoutNotFound, `${q(dir)} is not a directory`, { cause: err });
+    throw err;
+  }
+  if (names.length > 0 && !names.includes('oci-layout')) {
+    throw new BundleError(BundleErrorCode.DirectoryNotEmpty, `${q(dir)} is not empty and is not an OCI image layout (no oci-layout file); refusing to make it one`, {
+      ref: BundleSpecRef.Layout,
+    });
   }
 }

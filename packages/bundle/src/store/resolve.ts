@@ -4,9 +4,9 @@
  * image manifest and its config.
  */
 import { formatPlatform, hostPlatform, matchPlatform, normalizePlatform, parsePlatform, type Descriptor, type ImageConfig, type PlatformSpec } from '@ocikit/image-spec';
-import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
+import { BundleError, BundleErrorCode, q } from '../errors.js';
 import { checkMediaType, indexKind, INDEX_TYPES, MANIFEST_TYPES, readDocument, readImage, type Manifest } from './documents.js';
-import { readIndex, refName } from './refs.js';
+import { findDescriptors, readIndex, refNotFound, showTarget, type RefTarget } from './refs.js';
 
 export interface ResolveOptions {
   /** Wanted platform (`os/arch[/variant]` or an object); default the host's. */
@@ -26,39 +26,48 @@ export interface ResolvedImage {
 }
 
 /** Indexes nested deeper than this are refused (a cycle, or a hostile layout). */
-const MAX_INDEX_DEPTH = 8;
+export const MAX_INDEX_DEPTH = 8;
+
+/** The platform `options` ask for (default: this host's), normalised. */
+function wantedPlatform(options: ResolveOptions): PlatformSpec {
+  return normalizePlatform(typeof options.platform === 'string' ? parsePlatformArg(options.platform) : (options.platform ?? hostPlatform()));
+}
 
 /**
- * Resolve a reference (`ref.name` annotation in index.json) of the layout at
- * `dir` to an image manifest, descending through nested indexes and
- * choosing the platform.
+ * The descriptor a reference names at the top: in index.json (the one for
+ * the platform when a name has several), or found by digest. For a
+ * multi-platform image this is the index itself.
  */
-export async function resolve(dir: string, ref: string, options: ResolveOptions = {}): Promise<ResolvedImage> {
-  const wanted = normalizePlatform(typeof options.platform === 'string' ? parsePlatformArg(options.platform) : (options.platform ?? hostPlatform()));
+export async function lookupRef(dir: string, ref: RefTarget, options: ResolveOptions = {}): Promise<Descriptor> {
   const index = await readIndex(dir);
-  const named = index.manifests.filter((d) => refName(d) === ref);
-  if (named.length === 0) {
-    const known = index.manifests.map(refName).filter((n): n is string => n !== undefined);
-    throw new BundleError(BundleErrorCode.RefNotFound, `no image named ${q(ref)} in ${q(dir)} (names: ${known.length ? known.map(q).join(', ') : 'none'})`, {
-      ref: BundleSpecRef.IndexJson,
-    });
-  }
-  let desc = choose(named, wanted, `reference ${q(ref)}`);
+  const named = await findDescriptors(dir, index, ref);
+  if (named.length === 0) throw refNotFound(dir, ref, index);
+  return choose(named, wantedPlatform(options), `reference ${showTarget(ref)}`);
+}
+
+/**
+ * Resolve a reference (`ref.name` annotation in index.json, or a digest) of
+ * the layout at `dir` to an image manifest, descending through nested
+ * indexes and choosing the platform.
+ */
+export async function resolve(dir: string, ref: RefTarget, options: ResolveOptions = {}): Promise<ResolvedImage> {
+  const wanted = wantedPlatform(options);
+  let desc = await lookupRef(dir, ref, options);
   const walked: Descriptor[] = [desc];
   for (let depth = 0; INDEX_TYPES.includes(desc.mediaType); depth++) {
-    if (depth >= MAX_INDEX_DEPTH) throw new BundleError(BundleErrorCode.InvalidDocument, `reference ${q(ref)}: indexes nested more than ${MAX_INDEX_DEPTH} deep`);
+    if (depth >= MAX_INDEX_DEPTH) throw new BundleError(BundleErrorCode.InvalidDocument, `reference ${showTarget(ref)}: indexes nested more than ${MAX_INDEX_DEPTH} deep`);
     const nested = await readDocument(dir, desc, indexKind(desc.mediaType));
     checkMediaType(nested.mediaType, desc, 'index');
     desc = choose(nested.manifests, wanted, `index ${desc.digest}`);
     walked.push(desc);
   }
   if (!MANIFEST_TYPES.includes(desc.mediaType)) {
-    throw new BundleError(BundleErrorCode.UnsupportedMediaType, `reference ${q(ref)} names a ${q(desc.mediaType)}, not an image manifest or index`);
+    throw new BundleError(BundleErrorCode.UnsupportedMediaType, `reference ${showTarget(ref)} names a ${q(desc.mediaType)}, not an image manifest or index`);
   }
   const { manifest, config } = await readImage(dir, desc);
   const configPlatform: PlatformSpec = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
   if (options.strictPlatform && matchPlatform({ manifests: [{ platform: configPlatform }] }, wanted) === undefined) {
-    throw new BundleError(BundleErrorCode.NoMatchingPlatform, `image ${q(ref)} is for ${config.os}/${config.architecture}, not ${formatPlatform(wanted)}`);
+    throw new BundleError(BundleErrorCode.NoMatchingPlatform, `image ${showTarget(ref)} is for ${config.os}/${config.architecture}, not ${formatPlatform(wanted)}`);
   }
   return { descriptor: desc, manifest, config, path: walked };
 }

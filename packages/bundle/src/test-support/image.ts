@@ -29,6 +29,13 @@ export const LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
 
 export async function makeImage(dir: string, layers: (TestEntry[] | Buffer)[], options: TestImageOptions = {}): Promise<{ layout: Layout; manifest: Descriptor; layers: Descriptor[] }> {
   const layout = await Layout.create(dir);
+  const image = await writeImage(layout, layers, options);
+  await layout.setRef(options.ref ?? 'latest', image.manifest);
+  return { layout, ...image };
+}
+
+/** An image's blobs and manifest, written into `layout` without naming it. */
+export async function writeImage(layout: Layout, layers: (TestEntry[] | Buffer)[], options: TestImageOptions = {}): Promise<{ manifest: Descriptor; layers: Descriptor[] }> {
   const layerDescs: Descriptor[] = [];
   const diffIds: string[] = [];
   for (const l of layers) {
@@ -49,8 +56,24 @@ export async function makeImage(dir: string, layers: (TestEntry[] | Buffer)[], o
   const configDesc = await layout.writeJson(config, options.docker ? 'application/vnd.docker.container.image.v1+json' : 'application/vnd.oci.image.config.v1+json');
   const manifestType = options.docker ? 'application/vnd.docker.distribution.manifest.v2+json' : 'application/vnd.oci.image.manifest.v1+json';
   const manifest = await layout.writeJson({ schemaVersion: 2, mediaType: manifestType, config: configDesc, layers: layerDescs }, manifestType);
-  await layout.setRef(options.ref ?? 'latest', manifest);
-  return { layout, manifest, layers: layerDescs };
+  return { manifest, layers: layerDescs };
+}
+
+/**
+ * An image index named `ref` (default latest) of one one-layer image per
+ * platform (`os/arch[/variant]`, stated in the index and in each config).
+ */
+export async function makeIndex(dir: string, platforms: string[], ref = 'latest'): Promise<{ layout: Layout; index: Descriptor; manifests: Descriptor[] }> {
+  const layout = await Layout.create(dir);
+  const manifests: Descriptor[] = [];
+  for (const p of platforms) {
+    const [os, architecture, variant] = p.split('/') as [string, string, string?];
+    const { manifest } = await writeImage(layout, [[{ name: 'platform', content: p }]], { architecture, configExtra: { os, ...(variant !== undefined && { variant }) } });
+    manifests.push({ ...manifest, platform: { os, architecture, ...(variant !== undefined && { variant }) } });
+  }
+  const index = await layout.writeJson({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }, 'application/vnd.oci.image.index.v1+json');
+  await layout.setRef(ref, index);
+  return { layout, index, manifests };
 }
 
 /** A fresh scratch directory in tmpfs when there is one. */

@@ -30,7 +30,7 @@ export function processIO(): CommandIO {
 }
 
 /** Write and wait for the stream to take it, so output is never lost at exit. */
-export function write(stream: Writable, text: string): Promise<void> {
+export function write(stream: Writable, text: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     stream.write(text, (err) => (err ? reject(err) : resolve()));
   });

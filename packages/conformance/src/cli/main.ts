@@ -33,8 +33,8 @@ async function commandLabel(name: string | undefined, first: string | undefined)
 }
 
 /**
- * Typed error codes that mean "the path named on the command line is not
- * there or not usable" rather than "the input was read and found wanting".
+ * Typed error codes that mean "the path or name given on the command line is
+ * not there or not usable" rather than "the input was read and found wanting".
  */
 const USAGE_CODES: ReadonlySet<string> = new Set(['USAGE', 'LAYOUT_NOT_FOUND', 'RUNTIME_NOT_FOUND', 'NO_ROOTFS', 'PATH_UNREADABLE', 'PATH_UNSUPPORTED', 'INVALID_REF_NAME']);
 

@@ -4,7 +4,7 @@
  * the checks several commands repeat (enum flags, --image).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseImageArg } from '@ocikit/bundle';
+import { parseImageArg, parseImageReference, type RefTarget, type Transport } from '@ocikit/bundle';
 import { UsageError } from './exit-codes.js';
 import type { Command, CommandIO } from './io.js';
 
@@ -91,4 +91,17 @@ export function enumOption<T extends string>(command: string, flag: string, valu
 export function imageOption(command: string, value: string | undefined): { layout: string; ref: string } {
   if (value === undefined) throw new UsageError(`${command}: --image LAYOUT[:REF] is required`);
   return parseImageArg(value);
+}
+
+/**
+ * A positional image `[oci:|oci-archive:]LAYOUT[:REF]` or `LAYOUT@DIGEST`
+ * (`form` says which for the message), split. Without REF or DIGEST, the
+ * target is `defaultRef`; with no default, a REF is required.
+ */
+export function imageArgument(command: string, value: string | undefined, form: string, defaultRef?: string): { transport: Transport | undefined; layout: string; target: RefTarget } {
+  if (value === undefined) throw new UsageError(`${command}: name the image, ${form}`);
+  const { transport, layout, target } = parseImageReference(value);
+  const chosen = target ?? defaultRef;
+  if (chosen === undefined) throw new UsageError(`${command}: ${JSON.stringify(value)} names no reference; expected ${form}`);
+  return { transport, layout, target: chosen };
 }

@@ -165,8 +165,8 @@ export function isDateTime(s: string): boolean {
 // annotations.md: the grammar of org.opencontainers.image.ref.name.
 const REF_NAME_RE = /^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:\/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$/;
 
-/** The `org.opencontainers.image.ref.name` grammar in words, for messages. */
-export const REF_NAME_RULE = 'components of [A-Za-z0-9]+ joined by one of "-._:@+" or "--", separated by "/"';
+/** The `org.opencontainers.image.ref.name` grammar in words, for messages that refuse a name. */
+export const REF_NAME_GRAMMAR = 'components [A-Za-z0-9]+ joined by one of "-._:@+" or "--", separated by "/"';
 
 /** True when `s` matches the `org.opencontainers.image.ref.name` grammar. */
 export function isRefName(s: string): boolean {
@@ -207,7 +207,7 @@ export function checkAnnotations(ctx: Context, v: unknown, path: string): void {
         if (!isUri(value)) ctx.should('ANNOTATION_URL_INVALID', at, `expected a URL, found ${show(value)}`, Ref.PredefinedAnnotations);
         break;
       case Annotation.RefName:
-        if (!isRefName(value)) ctx.should('ANNOTATION_REF_NAME_INVALID', at, `expected a reference name of ${REF_NAME_RULE}, found ${show(value)}`, Ref.PredefinedAnnotations);
+        if (!isRefName(value)) ctx.should('ANNOTATION_REF_NAME_INVALID', at, `expected a reference name of ${REF_NAME_GRAMMAR}, found ${show(value)}`, Ref.PredefinedAnnotations);
         break;
       case Annotation.BaseDigest:
         try {

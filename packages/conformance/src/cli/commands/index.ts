@@ -12,4 +12,10 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command 
   'runtime-test': () => import('./runtime-test.js'),
   bundle: () => import('./bundle.js'),
   pack: () => import('./pack.js'),
+  init: () => import('./init.js'),
+  ls: () => import('./ls.js'),
+  tag: () => import('./tag.js'),
+  rm: () => import('./rm.js'),
+  gc: () => import('./gc.js'),
+  inspect: () => import('./inspect.js'),
 };
