@@ -5,7 +5,6 @@
  * opening that as a layout.
  */
 import { closeSync, createReadStream, fchmodSync, readSync, statSync, writeSync } from 'node:fs';
-import path from 'node:path';
 import { openRegularFile } from '@ocikit/validation';
 import { BundleError, BundleErrorCode, q } from '../errors.js';
 import { ConfinedRoot } from '../fs/confine.js';

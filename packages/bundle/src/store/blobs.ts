@@ -8,7 +8,7 @@
  * - Blob writes go to a temp file inside the layout, then rename.
  */
 import { closeSync, constants, createReadStream, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Descriptor } from '@ocikit/image-spec';
 import { createDigester, DigestMismatchError, isValidDigest, parseSupportedDigest, SizeMismatchError } from '@ocikit/digest';

@@ -138,7 +138,12 @@ export interface SniffedDocument {
  * Undefined for a blob that is absent, not a regular file, larger than a
  * manifest may be, or not a JSON object, and for a name that is no digest.
  */
-export async function sniffDocument(dir: string, digest: string): Promise<SniffedDocument | undefined> {
+export function sniffDocument(dir: string, digest: string): Promise<SniffedDocument | undefined> {
+  // One small synchronous read; the answer arrives as a promise.
+  return new Promise((resolve) => resolve(sniffNow(dir, digest)));
+}
+
+function sniffNow(dir: string, digest: string): SniffedDocument | undefined {
   let file: string;
   try {
     file = blobPath(dir, digest);

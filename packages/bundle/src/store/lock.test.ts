@@ -34,10 +34,10 @@ for (const mechanism of ['flock', 'file'] as const) {
       const lockPath = path.join(s.dir, 'lock');
       const child = holder(lockPath, withoutFlock);
       expect(await firstLine(child)).toBe('held');
-      await expect(withFileLock(lockPath, async () => 'got it', { timeoutMs: 300, withoutFlock })).rejects.toMatchObject({ code: BundleErrorCode.LockTimeout });
+      await expect(withFileLock(lockPath, () => Promise.resolve('got it'), { timeoutMs: 300, withoutFlock })).rejects.toMatchObject({ code: BundleErrorCode.LockTimeout });
       child.kill('SIGKILL');
       await ended(child);
-      await expect(withFileLock(lockPath, async () => 'got it', { withoutFlock })).resolves.toBe('got it');
+      await expect(withFileLock(lockPath, () => Promise.resolve('got it'), { withoutFlock })).resolves.toBe('got it');
     });
 
     it('is released when its holder is interrupted (SIGTERM), which exits 143', async () => {
@@ -46,7 +46,7 @@ for (const mechanism of ['flock', 'file'] as const) {
       await firstLine(child);
       child.kill('SIGTERM');
       expect(await ended(child)).toEqual({ code: 143, signal: null });
-      await expect(withFileLock(lockPath, async () => 'got it', { timeoutMs: 30_000, withoutFlock })).resolves.toBe('got it');
+      await expect(withFileLock(lockPath, () => Promise.resolve('got it'), { timeoutMs: 30_000, withoutFlock })).resolves.toBe('got it');
     });
 
     it('serialises writers in one process', async () => {
@@ -73,13 +73,13 @@ describe('lock (file): stale locks', () => {
   it('breaks a lock whose owner is dead', async () => {
     const lockPath = path.join(s.dir, 'lock');
     writeFileSync(lockPath, `${deadPid()}\n`);
-    await expect(withFileLock(lockPath, async () => 'got it', { withoutFlock: true, timeoutMs: 5_000 })).resolves.toBe('got it');
+    await expect(withFileLock(lockPath, () => Promise.resolve('got it'), { withoutFlock: true, timeoutMs: 5_000 })).resolves.toBe('got it');
   });
 
   it('never breaks the lock of a live process, and names it on timeout', async () => {
     const lockPath = path.join(s.dir, 'lock');
     writeFileSync(lockPath, '1\n');
-    await expect(withFileLock(lockPath, async () => 'got it', { withoutFlock: true, timeoutMs: 200 })).rejects.toThrow(/locked by process 1 /);
+    await expect(withFileLock(lockPath, () => Promise.resolve('got it'), { withoutFlock: true, timeoutMs: 200 })).rejects.toThrow(/locked by process 1 /);
     expect(readFileSync(lockPath, 'utf8')).toBe('1\n');
   });
 });
@@ -87,6 +87,6 @@ describe('lock (file): stale locks', () => {
 describe('lock (flock): errors', () => {
   it('says why a lock file cannot be made', async () => {
     const lockPath = path.join(s.dir, 'missing-dir', 'lock');
-    await expect(withFileLock(lockPath, async () => 'x')).rejects.toMatchObject({ code: BundleErrorCode.LockFailed, message: expect.stringMatching(/cannot lock .*No such file or directory/) });
+    await expect(withFileLock(lockPath, () => Promise.resolve('x'))).rejects.toMatchObject({ code: BundleErrorCode.LockFailed, message: expect.stringMatching(/cannot lock .*No such file or directory/) });
   });
 });

@@ -7,7 +7,7 @@
  * place at the end: a failed unpack leaves nothing behind, and an existing
  * non-empty BUNDLE is never touched (it is refused up front).
  */
-import { lstatSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Descriptor, PlatformSpec } from '@ocikit/image-spec';
 import { BundleError, BundleErrorCode, q } from '../errors.js';

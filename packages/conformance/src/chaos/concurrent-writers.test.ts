@@ -4,7 +4,7 @@
  * with the same ref. Afterwards the layout is valid (`validate --deep`),
  * every ref that was written is there, and umoci and skopeo read it.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';

@@ -6,9 +6,10 @@ import { BundleError, openLayout } from '@ocikit/bundle';
 import { createFileDigestPool, DigestError, DigestMismatchError, parseDigest, SizeMismatchError, verifyBytes } from '@ocikit/digest';
 import { WorkerPoolError } from '@ocikit/digest/worker-pool';
 import { OcikitError } from '@ocikit/errors';
+import { Limits } from '@ocikit/validation';
 import { InvalidDocumentError, InvalidReferenceError, parse, parseReference } from '@ocikit/image-spec';
 import { RuntimeSpecError, transition } from '@ocikit/runtime-spec';
-import { readBounded, InputError } from '../validate/read-input.js';
+import { readDocumentFile, InputError } from '../validate/read-input.js';
 import { UsageError } from './exit-codes.js';
 import { enumOption } from './options.js';
 
@@ -48,7 +49,7 @@ const CASES: [string, () => unknown, abstract new (...args: never[]) => Error, s
   ['parseReference', () => parseReference('Library/Ubuntu'), InvalidReferenceError, 'InvalidReferenceError', 'NAME_CONTAINS_UPPERCASE'],
   ['openLayout', () => openLayout(path.join(dir, 'no-such-layout')), BundleError, 'BundleError', 'LAYOUT_NOT_FOUND'],
   ['a CLI enum option', () => enumOption('pack', 'compression', 'lz4', ['gzip', 'zstd'], 'gzip'), UsageError, 'UsageError', 'USAGE'],
-  ['readBounded', () => readBounded(path.join(dir, 'missing'), 10), InputError, 'InputError', 'PATH_UNREADABLE'],
+  ['readDocumentFile', () => readDocumentFile(path.join(dir, 'missing'), Limits.ManifestBytes), InputError, 'InputError', 'PATH_UNREADABLE'],
 ];
 
 describe('the typed errors main() maps', () => {
