@@ -2,8 +2,7 @@
  * Cleanup when the process is interrupted. Writers register what an
  * interruption must not leave behind (temp files, staging trees, locks);
  * on SIGINT or SIGTERM every registered cleanup runs, newest first, and
- * the process exits with 128 + the signal number (130, 143), as a shell
- * reports a process killed by that signal.
+ * the process then dies of the signal (a shell reports 130 or 143).
  *
  * The handlers are installed only while something is registered, so a
  * program that embeds the library keeps its own signal handling the rest
@@ -33,7 +32,12 @@ function runAll(): void {
 function onSignal(signal: NodeJS.Signals): void {
   runAll();
   uninstall();
-  if (process.listenerCount(signal) === 0) process.exit(128 + constants.signals[signal]);
+  if (process.listenerCount(signal) > 0) return;
+  // Die of the signal itself, as if no handler had run: the parent sees the
+  // signal (a shell reports 130 or 143), and no JavaScript runs on, so worker
+  // threads are not torn down mid-load as process.exit() would.
+  process.kill(process.pid, signal);
+  process.exit(128 + constants.signals[signal]);
 }
 
 function onExit(): void {

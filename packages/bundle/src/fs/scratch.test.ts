@@ -47,11 +47,8 @@ describe('scratch names and sweeping', () => {
 });
 
 describe('interrupt cleanup', () => {
-  for (const [signal, status] of [
-    ['SIGTERM', 143],
-    ['SIGINT', 130],
-  ] as const) {
-    it(`removes the process's scratch on ${signal} and exits ${status}`, async () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`removes the process's scratch on ${signal}, then dies of it`, async () => {
       const child = startChild(
         s.dir,
         `
@@ -69,7 +66,7 @@ describe('interrupt cleanup', () => {
       expect(await firstLine(child)).toBe('ready');
       expect(readdirSync(s.dir).filter((n) => n.startsWith('.ocikit-')).length).toBe(2);
       child.kill(signal);
-      expect(await ended(child)).toEqual({ code: status, signal: null });
+      expect(await ended(child)).toEqual({ code: null, signal });
       expect(readdirSync(s.dir).filter((n) => n.startsWith('.ocikit-'))).toEqual([]);
     });
   }
