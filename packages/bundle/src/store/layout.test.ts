@@ -7,6 +7,9 @@ import { BundleErrorCode } from '../errors.js';
 import { makeImage, scratch } from '../test-support/image.js';
 import { sha256 } from '../test-support/tar-writer.js';
 import { openLayout, parseImageArg } from './archive.js';
+import { ownerToken } from '../fs/owner.js';
+import { scratchName, ScratchPurpose } from '../fs/scratch.js';
+import { deadPid } from '../test-support/child.js';
 import { Layout } from './layout.js';
 
 let s: ReturnType<typeof scratch>;
@@ -158,11 +161,13 @@ describe('Layout: refs, index.json and gc', () => {
     const { layout } = await makeImage(s.dir, [[{ name: 'f', content: 'x' }]]);
     const orphan = await layout.writeBlob(Buffer.from('orphan blob'));
     const blobs = (await layout.listBlobs()).sort();
-    writeFileSync(path.join(s.dir, '.ocikit-tmp-1-leftover'), 'x');
-    expect(await layout.gc({ dryRun: true })).toEqual([{ digest: orphan.digest, size: 11 }]);
+    const leftover = scratchName(ScratchPurpose.Temp).replace(`-${ownerToken()}-`, `-${deadPid()}-`);
+    writeFileSync(path.join(s.dir, leftover), 'x');
+    expect(await layout.gc({ dryRun: true, graceMs: 0 })).toEqual({ removed: [{ digest: orphan.digest, size: 11 }], spared: [], scratch: [leftover] });
     expect((await layout.listBlobs()).sort()).toEqual(blobs);
-    expect(existsSync(path.join(s.dir, '.ocikit-tmp-1-leftover'))).toBe(true);
-    expect(await layout.gc()).toEqual([{ digest: orphan.digest, size: 11 }]);
+    expect(existsSync(path.join(s.dir, leftover))).toBe(true);
+    expect(await layout.gc({ graceMs: 0 })).toEqual({ removed: [{ digest: orphan.digest, size: 11 }], spared: [], scratch: [leftover] });
+    expect(existsSync(path.join(s.dir, leftover))).toBe(false);
     expect(await layout.listBlobs()).not.toContain(orphan.digest);
   });
 });
