@@ -1,6 +1,6 @@
 /**
  * Writers killed at random points. SIGTERM and SIGINT: the writer removes
- * its scratch and exits 143 or 130. SIGKILL: its scratch stays until the
+ * its scratch, then dies of the signal (a shell reports 143 or 130). SIGKILL: its scratch stays until the
  * next writer, whose retry succeeds and leaves no scratch. The layout (or
  * the bundle's folder) is never half-written: the previous state or the
  * new one, nothing between.
