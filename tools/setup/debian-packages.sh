@@ -17,6 +17,8 @@ DEBS=(
   zstd              # zstd layers made by the real tool
   time              # GNU time: peak memory in benchmarks
   libdeflate0       # native libdeflate: @ocikit/bundle's fast gzip (else WebAssembly)
+  docker-registry   # the CNCF distribution registry (v2.8): the real registry of the distribution tests
+  apache2-utils     # htpasswd -B: the registry's basic-auth users
   golang-github-opencontainers-image-spec-dev  # upstream schemas, differential tests
   golang-github-opencontainers-specs-dev       # upstream schemas, differential tests
 )
