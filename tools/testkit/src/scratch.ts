@@ -2,7 +2,7 @@
  * Scratch directories for tests: one home for where they go (tmpfs when the
  * machine has one, or `OCIKIT_TEST_TMP`) and for their removal.
  */
-import { afterAll, beforeAll } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,16 +28,26 @@ export function scratch(prefix: string): { dir: string; cleanup: () => void } {
  * removed after its last. Read `.dir` inside hooks and tests only.
  */
 export function suiteScratch(prefix: string): { readonly dir: string } {
+  return scopedScratch(prefix, beforeAll, afterAll);
+}
+
+/** A scratch directory for each test of the enclosing suite: made before each, removed after each. */
+export function testScratch(prefix: string): { readonly dir: string } {
+  return scopedScratch(prefix, beforeEach, afterEach);
+}
+
+function scopedScratch(prefix: string, before: typeof beforeAll, after: typeof afterAll): { readonly dir: string } {
   let dir: string | undefined;
-  beforeAll(() => {
+  before(() => {
     dir = scratchDir(prefix);
   });
-  afterAll(() => {
+  after(() => {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
   });
   return {
     get dir(): string {
-      if (dir === undefined) throw new Error(`suiteScratch('${prefix}').dir read outside a test or hook`);
+      if (dir === undefined) throw new Error(`scratch '${prefix}': .dir read outside a test or hook`);
       return dir;
     },
   };

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -9,6 +9,7 @@ import { BundleErrorCode } from '../errors.js';
 import { scratch } from '../test-support/image.js';
 import { tarArchive, tarEntry, type TestEntry } from '../test-support/tar-writer.js';
 import { TarReader, type TarEntry } from './reader.js';
+import { suiteScratch } from '@ocikit/testkit';
 
 interface Seen {
   entry: TarEntry;
@@ -40,10 +41,9 @@ function read(archive: Buffer, chunk = archive.length || 1): Seen[] {
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
 describe('TarReader on archives written by GNU tar', () => {
-  let s: ReturnType<typeof scratch>;
+  const s = suiteScratch('tar');
   const longName = `${'d'.repeat(120)}/${'f'.repeat(150)}`;
   beforeAll(() => {
-    s = scratch('tar');
     const t = path.join(s.dir, 'tree');
     mkdirSync(path.join(t, 'd'.repeat(120)), { recursive: true });
     writeFileSync(path.join(t, longName), 'long');
@@ -54,7 +54,6 @@ describe('TarReader on archives written by GNU tar', () => {
     linkSync(path.join(t, 'plain'), path.join(t, 'hard'));
     setAttributeSync(path.join(t, 'plain'), 'user.ocikit', Buffer.from([0, 1, 2, 0xff]));
   });
-  afterAll(() => s.cleanup());
 
   for (const format of ['gnu', 'pax', 'posix']) {
     it(`reads --format=${format}: long names, long link targets, unicode, hardlinks, content`, () => {
