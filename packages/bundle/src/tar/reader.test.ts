@@ -7,7 +7,7 @@ import path from 'node:path';
 import { setAttributeSync } from '@napi-rs/xattr';
 import { BundleErrorCode } from '../errors.js';
 import { scratch } from '../test-support/image.js';
-import { tarArchive, tarEntry, type TestEntry } from '../test-support/tar-writer.js';
+import { tarArchive, tarEntry, writeChecksum, type TestEntry } from '../test-support/tar-writer.js';
 import { TarReader, type TarEntry } from './reader.js';
 import { suiteScratch } from '@ocikit/testkit';
 
@@ -157,11 +157,7 @@ describe('TarReader is strict on malformed input', () => {
   it('refuses a size field that is not octal', () => {
     const e = tarEntry({ name: 'a', content: 'x' });
     e.write('12x', 124, 'latin1');
-    // Fix the checksum so that only the size is wrong.
-    e.fill(0x20, 148, 156);
-    let sum = 0;
-    for (const b of e.subarray(0, 512)) sum += b;
-    e.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+    writeChecksum(e); // only the size is wrong
     expectCode(Buffer.concat([e, Buffer.alloc(1024)]), BundleErrorCode.InvalidTar);
   });
 
@@ -171,10 +167,7 @@ describe('TarReader is strict on malformed input', () => {
       e.fill(0, 124, 136);
       e[124] = first;
       e[135] = 5;
-      e.fill(0x20, 148, 156);
-      let sum = 0;
-      for (const b of e.subarray(0, 512)) sum += b;
-      e.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+      writeChecksum(e);
       return Buffer.concat([e, Buffer.alloc(1024)]);
     };
     expect(read(make(0x80))[0]!.content).toBe(sha('hello'));
@@ -201,10 +194,7 @@ describe('TarReader is strict on malformed input', () => {
     // A directory whose size field claims data: the next header follows at once.
     const dir = tarEntry({ name: 'd/', type: '5' });
     dir.write('00000001000\0', 124, 'latin1');
-    dir.fill(0x20, 148, 156);
-    let sum = 0;
-    for (const b of dir.subarray(0, 512)) sum += b;
-    dir.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+    writeChecksum(dir);
     const seen = read(Buffer.concat([dir, tarEntry({ name: 'f', content: 'x' }), Buffer.alloc(1024)]));
     expect(seen.map((x) => x.entry.name)).toEqual(['d/', 'f']);
   });
