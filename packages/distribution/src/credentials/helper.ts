@@ -68,11 +68,12 @@ export function runHelper(name: string, action: HelperAction, input: string, wha
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
-    let timedOut = false;
     let settled = false;
     const timer = setTimeout(() => {
-      timedOut = true;
       child.kill('SIGKILL');
+      // A grandchild may hold stdout open after the helper dies: answer now, not when it lets go.
+      child.stdout.destroy();
+      fail(CredentialsErrorReason.HelperFailed, `${context}: no answer within ${timeoutMs} ms`);
     }, timeoutMs);
     const fail = (reason: CredentialsErrorReason, message: string, cause?: unknown) => {
       clearTimeout(timer);
@@ -102,7 +103,7 @@ export function runHelper(name: string, action: HelperAction, input: string, wha
       const stdout = Buffer.concat(chunks).toString('utf8');
       if (tooLarge) return fail(CredentialsErrorReason.HelperFailed, `${context}: answered more than ${MAX_OUTPUT_BYTES} bytes`);
       if (signal !== null) {
-        return fail(CredentialsErrorReason.HelperFailed, timedOut ? `${context}: no answer within ${timeoutMs} ms` : `${context}: killed by ${signal}`);
+        return fail(CredentialsErrorReason.HelperFailed, `${context}: killed by ${signal}`);
       }
       if (code === 0) {
         settled = true;
