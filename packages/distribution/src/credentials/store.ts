@@ -34,10 +34,10 @@ function namespacedHelperError(key: string, file: string, helper: string): Crede
 }
 
 async function writeAuthFile(content: AuthFile): Promise<void> {
-  await mkdir(path.dirname(content.path), { recursive: true, mode: 0o700 });
   const raw = content.raw;
   raw['auths'] = content.auths;
   try {
+    await mkdir(path.dirname(content.path), { recursive: true, mode: 0o700 });
     await writeFileAtomic(content.path, `${JSON.stringify(raw, null, '\t')}\n`, 0o600);
   } catch (err) {
     throw new CredentialsError(CredentialsErrorReason.FileAccess, `${JSON.stringify(content.path)}: cannot write the auth file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
