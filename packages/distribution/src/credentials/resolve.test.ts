@@ -210,7 +210,7 @@ describe('credentials never print', () => {
     const basicCreds = await resolveCredentials({ registry: 'reg.example' }, { env: h.env });
     const tokenCreds = await resolveCredentials({ registry: 'tok.example' }, { env: h.env });
     for (const [creds, secret] of [[basicCreds, 'sekrit-pw'], [tokenCreds, 'sekrit-token']] as const) {
-      for (const shown of [JSON.stringify(creds), JSON.stringify({ creds }), String(creds), `${String(creds)}`, inspect(creds), inspect({ nested: creds })]) {
+      for (const shown of [JSON.stringify(creds), JSON.stringify({ creds }), (creds as unknown as { toString(): string }).toString(), inspect(creds), inspect({ nested: creds })]) {
         expect(shown).not.toContain(secret);
       }
     }
