@@ -139,4 +139,16 @@ describe('credential helpers (docker-credential-ocikittest, a real program on PA
     for (const registry of ['reg.example', 'stored.example', 'file.example']) expect(await resolveCredentials({ registry }, { env: h.env })).toBeUndefined();
     expect(helperLog(h).filter((l) => l.startsWith('erase'))).toEqual(['erase reg.example', 'erase never.example', 'erase file.example', 'erase stored.example']);
   });
+
+  it('logout passes over a credsStore that is not installed and still removes the file’s entry', async () => {
+    const h = home();
+    writeJson(h.dockerFile, { auths: { 'reg.example': basic('u', 'p'), 'other.example': basic('o', 'p') }, credsStore: 'not-installed-anywhere' });
+    await removeCredentials('reg.example', { env: h.env, authFile: h.dockerFile });
+    expect(readJson(h.dockerFile)).toEqual({ auths: { 'other.example': basic('o', 'p') }, credsStore: 'not-installed-anywhere' });
+    await removeAllCredentials({ env: h.env, authFile: h.dockerFile });
+    expect(readJson(h.dockerFile)).toEqual({ auths: {}, credsStore: 'not-installed-anywhere' });
+    // A credHelpers helper that is missing is still an error: the file says it holds that registry.
+    writeJson(h.dockerFile, { auths: {}, credHelpers: { 'reg.example': 'not-installed-anywhere' } });
+    expect(isCredentialsError(await rejection(removeCredentials('reg.example', { env: h.env, authFile: h.dockerFile })), CredentialsErrorReason.HelperMissing)).toBe(true);
+  });
 });

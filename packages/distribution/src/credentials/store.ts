@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Credentials } from './credentials.js';
 import { normalizeAuthFileKey, normalizeRegistry, primaryAuthFile, readAuthFile, validateKey, type AuthEntry, type AuthFile, type AuthFileOptions } from './auth-file.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { CredentialsError, CredentialsErrorReason } from './errors.js';
+import { CredentialsError, CredentialsErrorReason, isCredentialsError } from './errors.js';
 import { helperErase, helperStore, type HelperOptions } from './helper.js';
 
 /** Where `saveCredentials` put the credentials. */
@@ -68,6 +68,20 @@ export async function saveCredentials(registry: string, creds: Credentials, opti
   return { file: content.path };
 }
 
+/**
+ * Erase from the file's `credsStore`. A store that is not installed holds
+ * nothing here (resolveCredentials passes over it the same way), so it
+ * cannot stand in the way of removing the file's own entries.
+ */
+async function storeErase(store: string, key: string, options: AuthFileOptions): Promise<boolean> {
+  try {
+    return await helperErase(store, key, helperOptions(options));
+  } catch (err) {
+    if (isCredentialsError(err, CredentialsErrorReason.HelperMissing)) return false;
+    throw err;
+  }
+}
+
 /** The auths keys that stand for `key`: itself, and for a registry its URL forms. */
 function keysFor(content: AuthFile, key: string, namespaced: boolean): string[] {
   const host = normalizeRegistry(key);
@@ -85,7 +99,9 @@ export async function removeCredentials(registry: string, options: AuthFileOptio
   const content = fileToEdit(options);
   let loggedIn = false;
   const helper = helperFor(content, registry, namespaced);
-  if (helper !== undefined) loggedIn = await helperErase(helper, registry, helperOptions(options));
+  if (helper !== undefined) {
+    loggedIn = content.credHelpers[registry] !== undefined ? await helperErase(helper, registry, helperOptions(options)) : await storeErase(helper, registry, options);
+  }
   const keys = keysFor(content, registry, namespaced);
   for (const k of keys) delete content.auths[k];
   if (keys.length > 0) {
@@ -108,7 +124,7 @@ export async function removeAllCredentials(options: AuthFileOptions = {}): Promi
     // Docker leaves an `auths` entry (often `{}`) for each registry it gave the store.
     for (const key of Object.keys(content.auths)) {
       if (key.includes('/') && !/^https?:\/\//.test(key)) continue;
-      if (content.credHelpers[key] === undefined) await helperErase(content.credsStore, key, helperOptions(options));
+      if (content.credHelpers[key] === undefined) await storeErase(content.credsStore, key, options);
     }
   }
   for (const k of Object.keys(content.auths)) delete content.auths[k];
