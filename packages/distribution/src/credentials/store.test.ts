@@ -75,7 +75,7 @@ describe('saveCredentials (login)', () => {
     expect(await resolveCredentials({ registry: 'tok.example' }, { env: h.env })).toEqual({ identityToken: 'refresh' });
   });
 
-  it('refuses an XDG_RUNTIME_DIR that does not exist, keys with a scheme or tag, and a malformed file it would overwrite', async () => {
+  it('refuses an XDG_RUNTIME_DIR that does not exist, keys with a scheme or tag, users that would not read back, and a malformed file it would overwrite', async () => {
     const h = home();
     const missing = await rejection(saveCredentials('reg.example', { username: 'u', password: 'p' }, { env: { ...h.env, XDG_RUNTIME_DIR: path.join(scratch.dir, 'nope') } }));
     expect(isCredentialsError(missing, CredentialsErrorReason.FileAccess)).toBe(true);
@@ -83,6 +83,10 @@ describe('saveCredentials (login)', () => {
     for (const key of ['https://reg.example', 'reg.example/app:latest', 'reg.example/app@sha256:00']) {
       expect(isCredentialsError(await rejection(saveCredentials(key, { username: 'u', password: 'p' }, { env: h.env })), CredentialsErrorReason.InvalidKey)).toBe(true);
     }
+    for (const username of ['', 'a:b']) {
+      expect(isCredentialsError(await rejection(saveCredentials('reg.example', { username, password: 'p' }, { env: h.env })), CredentialsErrorReason.InvalidCreds)).toBe(true);
+    }
+    expect(existsSync(h.runtimeFile)).toBe(false);
     writeJson(h.runtimeFile, '{"auths": ');
     const bad = await rejection(saveCredentials('reg.example', { username: 'u', password: 'p' }, { env: h.env }));
     expect(isCredentialsError(bad, CredentialsErrorReason.MalformedFile)).toBe(true);

@@ -54,6 +54,10 @@ function fileToEdit(options: AuthFileOptions): AuthFile {
  */
 export async function saveCredentials(registry: string, creds: Credentials, options: AuthFileOptions = {}): Promise<SavedCredentials> {
   const namespaced = validateKey(registry);
+  if (!('identityToken' in creds)) {
+    // `auth` is USER:PASSWORD split at the first ':': such a user would not read back.
+    if (creds.username === '' || creds.username.includes(':')) throw new CredentialsError(CredentialsErrorReason.InvalidCreds, `login to ${registry}: expected a non-empty user name without ':'`);
+  }
   const content = fileToEdit(options);
   const helper = helperFor(content, registry, namespaced);
   const namespaceHelper = namespaced ? content.credHelpers[registry.split('/', 1)[0] ?? ''] : undefined;
