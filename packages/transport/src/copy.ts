@@ -168,7 +168,7 @@ class Graph {
     // The document's own mediaType, when it states one, must be the descriptor's (image-spec manifest.md, image-index.md).
     const own = (doc as { mediaType?: unknown }).mediaType;
     if (own !== undefined && own !== desc.mediaType) {
-      throw new TransportError(TransportErrorCode.InvalidManifest, `${this.source.name}: manifest ${desc.digest} says mediaType ${q(String(own))}, its descriptor ${q(desc.mediaType)}`, {
+      throw new TransportError(TransportErrorCode.InvalidManifest, `${this.source.name}: manifest ${desc.digest} says mediaType ${JSON.stringify(own)}, its descriptor ${q(desc.mediaType)}`, {
         ref: TransportSpecRef.MediaTypes,
       });
     }
@@ -210,7 +210,7 @@ class Graph {
     for await (const c of this.source.fetchBlob(config)) parts.push(c);
     try {
       const doc = JSON.parse(Buffer.concat(parts).toString('utf8')) as unknown;
-      return typeof doc === 'object' && doc !== null ? (doc as { os?: unknown }) : {};
+      return typeof doc === 'object' && doc !== null ? doc : {};
     } catch {
       return {};
     }

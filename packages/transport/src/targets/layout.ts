@@ -6,7 +6,7 @@
  * again as it is written and renamed into place, and names the image only at
  * commit, under the layout's (or archive's) lock.
  */
-import { Layout, setLayoutTargetRef, type LayoutTarget, type RefTarget } from '@ocikit/bundle';
+import { setLayoutTargetRef, type Layout, type LayoutTarget, type RefTarget } from '@ocikit/bundle';
 import { matchPlatform, type Descriptor } from '@ocikit/image-spec';
 import { Limits } from '@ocikit/validation';
 import { q, TransportError, TransportErrorCode } from '../errors.js';
