@@ -7,7 +7,7 @@
  * as it streams and by the destination as it writes.
  */
 import { DigestError } from '@ocikit/digest';
-import { formatPlatform, InvalidDocumentError, matchPlatform, MediaType, parse, type Descriptor, type PlatformSpec } from '@ocikit/image-spec';
+import { formatPlatform, InvalidDocumentError, matchPlatform, MediaType, parse, parsePlatform, type Descriptor, type PlatformSpec } from '@ocikit/image-spec';
 import { Limits } from '@ocikit/validation';
 import { forEachLimit } from './concurrency.js';
 import { q, TransportError, TransportErrorCode, TransportSpecRef } from './errors.js';
@@ -78,6 +78,7 @@ interface Node {
 export async function copyImage(source: ImageSource, destination: ImageDestination, options: CopyOptions = {}): Promise<CopyResult> {
   const jobs = options.jobs ?? 4;
   if (!Number.isSafeInteger(jobs) || jobs < 1) throw new RangeError(`jobs must be a whole number of at least 1, not ${jobs}`);
+  if (options.platform !== undefined) checkPlatform(options.platform);
   try {
     let root = await source.resolve(options.platform === undefined ? {} : { platform: options.platform });
     const graph = new Graph(source, options);
@@ -239,6 +240,14 @@ class Graph {
       }
       await this.visit(r, depth + 1);
     }
+  }
+}
+
+function checkPlatform(platform: string): void {
+  try {
+    parsePlatform(platform);
+  } catch (cause) {
+    throw new TransportError(TransportErrorCode.InvalidPlatform, `platform ${q(platform)} is not os/arch[/variant] (e.g. linux/arm64/v8)`, { cause, ref: TransportSpecRef.IndexPlatform });
   }
 }
 

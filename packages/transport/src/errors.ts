@@ -21,6 +21,8 @@ export const TransportErrorCode = {
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   /** A manifest's bytes are not the document its descriptor says (not JSON, wrong mediaType, invalid). */
   InvalidManifest: 'INVALID_MANIFEST',
+  /** A platform asked for is not `os/arch[/variant]`. */
+  InvalidPlatform: 'INVALID_PLATFORM',
   /** No manifest of the index is for the platform asked for. */
   NoMatchingPlatform: 'NO_MATCHING_PLATFORM',
   /** The source reference selects several manifests and nothing decides between them. */

@@ -165,7 +165,7 @@ export async function writeBlob(dir: string, content: Uint8Array | AsyncIterable
  * mismatch thrown, so the store gains nothing (image-spec descriptor.md
  * "Verification"). `onChunk` sees each chunk's length as it is written.
  */
-export async function putBlob(dir: string, desc: Descriptor, content: AsyncIterable<Uint8Array>, onChunk?: (bytes: number) => void): Promise<void> {
+export async function putBlob(dir: string, desc: Descriptor, content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, onChunk?: (bytes: number) => void): Promise<void> {
   checkBlobDescriptor(desc, 'blob');
   const dest = blobPath(dir, desc.digest);
   const digester = createDigester(parseSupportedDigest(desc.digest).algorithm);

@@ -139,7 +139,7 @@ export class Layout {
    * content of exactly that size and digest lands (by rename); anything else
    * is a DigestError and leaves nothing behind.
    */
-  putBlob(desc: Descriptor, content: AsyncIterable<Uint8Array>, onChunk?: (bytes: number) => void): Promise<void> {
+  putBlob(desc: Descriptor, content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, onChunk?: (bytes: number) => void): Promise<void> {
     return putBlob(this.dir, desc, content, onChunk);
   }
 
