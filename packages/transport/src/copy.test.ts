@@ -231,6 +231,55 @@ describe('copyImage with oci-archive files', () => {
   });
 });
 
+describe('copyImage with Docker schema 2 and a concurrent archive writer', () => {
+  it('copies a Docker manifest list and its manifests byte for byte', async () => {
+    const layout = await Layout.create(at('src'));
+    const children: Descriptor[] = [];
+    for (const arch of ['amd64', 'arm64']) {
+      const layer = await layout.writeBlob(Buffer.from(`not really a layer for ${arch}`));
+      const config = await layout.writeJson({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } }, MediaType.DockerImageConfig);
+      const manifest = await layout.writeJson(
+        { schemaVersion: 2, mediaType: MediaType.DockerManifest, config, layers: [{ mediaType: MediaType.DockerLayerGzip, ...layer }] },
+        MediaType.DockerManifest,
+      );
+      children.push({ ...manifest, platform: { os: 'linux', architecture: arch } });
+    }
+    const list = await layout.writeJson({ schemaVersion: 2, mediaType: MediaType.DockerManifestList, manifests: children }, MediaType.DockerManifestList);
+    await layout.setRef('docker', list);
+    const whole = await copy(`oci:${at('src')}:docker`, `oci:${at('dst')}:docker`);
+    expect(whole).toMatchObject({ descriptor: { digest: list.digest, mediaType: MediaType.DockerManifestList }, manifests: 3, blobs: { copied: 4 } });
+    expect(await blobsOf(at('dst'))).toEqual(await blobsOf(at('src')));
+    const one = await copy(`oci:${at('src')}:docker`, `oci:${at('one')}`, { platform: 'linux/arm64' });
+    expect(one.descriptor.digest).toBe(children[1]!.digest);
+  });
+
+  it('keeps both images when another writer replaced the archive during the copy', async () => {
+    const a = await makeImage(at('a'), 'latest', 'linux/amd64');
+    await writeReferrer(a.layout, a.manifest, 'application/vnd.example.signature', 'for a');
+    const b = await makeIndex(at('b'), ['linux/arm64/v8', 'linux/s390x']);
+    // A opens the archive first; B copies in and replaces it; then A finishes.
+    const source = await openSource(`oci:${at('a')}`);
+    const destination = await openDestination(`oci-archive:${at('shared.tar')}:a`);
+    await copy(`oci:${at('b')}`, `oci-archive:${at('shared.tar')}:b`);
+    try {
+      await copyImage(source, destination, { referrers: true });
+    } finally {
+      await source.close();
+    }
+    const opened = await openLayout(at('shared.tar'));
+    try {
+      const refs = Object.fromEntries((await opened.layout.listRefs()).map((r) => [r.name, r.descriptor.digest]));
+      expect(refs).toEqual({ a: a.manifest.digest, b: b.index.digest });
+      const blobs = await opened.layout.listBlobs();
+      for (const d of [...(await blobsOf(at('a'))), ...(await blobsOf(at('b')))]) expect(blobs).toContain(d);
+      await expectValid(opened.layout.dir);
+    } finally {
+      opened.close();
+    }
+    expect(strays(work.dir)).toEqual([]);
+  });
+});
+
 describeWithPeers(['umoci', 'skopeo'], 'copyImage with layouts umoci made and skopeo reads', () => {
   it('copies a umoci-made image into an archive that skopeo inspects with the same digest', async () => {
     const umoci = peerPath('umoci');
