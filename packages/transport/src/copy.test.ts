@@ -285,6 +285,9 @@ describeWithPeers(['umoci', 'skopeo'], 'copyImage with layouts umoci made and sk
     const umoci = peerPath('umoci');
     execFileSync(umoci, ['init', '--layout', at('umoci')]);
     execFileSync(umoci, ['new', '--image', `${at('umoci')}:base`]);
+    // One real layer, made by umoci.
+    writeFileSync(at('hello'), 'hello from umoci\n');
+    execFileSync(umoci, ['insert', '--image', `${at('umoci')}:base`, at('hello'), '/hello']);
     const made = await refOf(at('umoci'), 'base');
     expect(made).toBeDefined();
     const result = await copy(`oci:${at('umoci')}:base`, `oci-archive:${at('u.tar')}:copied`);
@@ -295,8 +298,13 @@ describeWithPeers(['umoci', 'skopeo'], 'copyImage with layouts umoci made and sk
     expect(digest.Digest).toBe(made!.digest);
     // And umoci reads our copy as its own.
     await copy(`oci-archive:${at('u.tar')}:copied`, `oci:${at('back')}:again`);
-    const stat = execFileSync(umoci, ['stat', '--image', `${at('back')}:again`, '--json']).toString();
-    expect(JSON.parse(stat)).toHaveProperty('history');
+    const stat = JSON.parse(execFileSync(umoci, ['stat', '--image', `${at('back')}:again`, '--json']).toString()) as { history: { layer?: Descriptor }[] };
+    expect(stat.history.filter((h) => h.layer !== undefined)).toHaveLength(1);
+    expect(result.blobs.copied).toBe(2);
+    await expectValid(at('back'));
+    // umoci unpacks our copy: the layer arrived whole.
+    execFileSync(umoci, ['unpack', '--rootless', '--image', `${at('back')}:again`, at('bundle')]);
+    expect(readFileSync(path.join(at('bundle'), 'rootfs/hello'), 'utf8')).toBe('hello from umoci\n');
   });
 
   it('writes a layout skopeo copies from, index and all', async () => {
