@@ -18,11 +18,8 @@ export const DEFAULT_REF = 'latest';
 export async function openLayoutSource(ref: LayoutReference): Promise<LayoutSource> {
   const name = formatTransportReference(ref);
   const target = ref.target ?? DEFAULT_REF;
+  checkKind(ref, name);
   if (ref.transport === TransportName.Oci) return new LayoutSource(name, await Layout.open(ref.path), target);
-  // oci-archive: names a file; a directory is a layout and takes oci:.
-  if (statSync(ref.path, { throwIfNoEntry: false })?.isDirectory() === true) {
-    throw new TransportError(TransportErrorCode.InvalidReference, `${q(name)}: ${q(ref.path)} is a directory; an image layout directory is named oci:${ref.path}`, { ref: TransportSpecRef.Transports });
-  }
   const opened = await openLayout(ref.path);
   return new LayoutSource(name, opened.layout, target, () => opened.close());
 }
@@ -37,8 +34,21 @@ export async function openLayoutDestination(ref: LayoutReference, options: Layou
   if (ref.target !== undefined && typeof ref.target !== 'string') {
     throw new TransportError(TransportErrorCode.InvalidDestination, `${q(name)}: a destination is named by a ref name, not a digest (${TransportName.Oci}:PATH[:REF])`, { ref: TransportSpecRef.Transports });
   }
+  checkKind(ref, name);
   const ocikitRef = ref.target ?? DEFAULT_REF;
   const format = ref.transport === TransportName.OciArchive ? LayoutFormat.Archive : LayoutFormat.Layout;
   const target = await openLayoutTarget(ref.path, format);
   return new LayoutDestination(name, target, ocikitRef, options);
+}
+
+/** `oci:` names a directory and `oci-archive:` a file: a mix-up is named with the form that fits. */
+function checkKind(ref: LayoutReference, name: string): void {
+  const st = statSync(ref.path, { throwIfNoEntry: false });
+  if (st === undefined) return;
+  if (ref.transport === TransportName.OciArchive && st.isDirectory()) {
+    throw new TransportError(TransportErrorCode.InvalidReference, `${q(name)}: ${q(ref.path)} is a directory; an image layout directory is named oci:${ref.path}`, { ref: TransportSpecRef.Transports });
+  }
+  if (ref.transport === TransportName.Oci && st.isFile()) {
+    throw new TransportError(TransportErrorCode.InvalidReference, `${q(name)}: ${q(ref.path)} is a file; an oci-archive file is named oci-archive:${ref.path}`, { ref: TransportSpecRef.Transports });
+  }
 }

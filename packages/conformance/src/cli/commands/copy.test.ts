@@ -92,6 +92,23 @@ describe('ocikit copy (built bin)', () => {
     expect(JSON.parse(json.stderr)).toMatchObject({ error: { status: ExitCode.Usage, code: 'USAGE' } });
   });
 
+  it('names the transport that fits a path of the wrong kind (exit 2)', async () => {
+    const tar = path.join(tmp, 'kind.tar');
+    expect((await runCli(['copy', `oci:${src}:v1`, `oci-archive:${tar}`])).code).toBe(ExitCode.Ok);
+    const fileAsLayout = await runCli(['copy', `oci:${tar}`, `oci:${tmp}/kind-out`]);
+    expect(fileAsLayout.code).toBe(ExitCode.Usage);
+    expect(fileAsLayout.stderr).toContain(`is a file; an oci-archive file is named oci-archive:${tar}`);
+    const dirAsArchive = await runCli(['copy', `oci:${src}:v1`, `oci-archive:${src}`]);
+    expect(dirAsArchive.code).toBe(ExitCode.Usage);
+    expect(dirAsArchive.stderr).toContain(`is a directory; an image layout directory is named oci:${src}`);
+  });
+
+  it('writes the same archive twice under SOURCE_DATE_EPOCH', async () => {
+    const env = { SOURCE_DATE_EPOCH: '1700000000' };
+    for (const name of ['r1.tar', 'r2.tar']) expect((await runCli(['copy', `oci:${src}:multi`, `oci-archive:${path.join(tmp, name)}:m`], { env })).code).toBe(ExitCode.Ok);
+    expect(readFileSync(path.join(tmp, 'r1.tar')).equals(readFileSync(path.join(tmp, 'r2.tar')))).toBe(true);
+  });
+
   it('shows per-blob progress on a terminal only', async () => {
     const piped = await runCli(['copy', `oci:${src}:v1`, `oci:${tmp}/piped`]);
     expect(piped.stderr).toBe('');

@@ -23,7 +23,8 @@ REF defaults to latest. docker://HOST/REPO[:TAG|@DIGEST] is not available yet.
   --jobs N       blobs transferred at once (default 4)
   --json         print the result as JSON
 
-Blobs the destination has are skipped. DST is named only when everything is
+An oci-archive written is dated SOURCE_DATE_EPOCH when set (else now), so the
+same copy makes the same archive. Blobs the destination has are skipped. DST is named only when everything is
 in; a failed copy leaves its index.json (or archive file) as it was.
 Exit status: 0 copied, 1 the image was refused (invalid, corrupt, no such
 platform), 2 usage error or unreadable path.
@@ -68,6 +69,12 @@ export const command = defineCommand('copy', { summary: 'copy an image between l
       throw new UsageError(`copy: --platform must be OS/ARCH[/VARIANT] (e.g. linux/arm64/v8), not ${JSON.stringify(values.platform)}`);
     }
   }
+  let created: number | undefined;
+  const sde = io.env['SOURCE_DATE_EPOCH'];
+  if (sde !== undefined && sde !== '') {
+    if (!/^[0-9]{1,12}$/.test(sde)) throw new UsageError(`copy: SOURCE_DATE_EPOCH must be whole seconds since the epoch, not ${JSON.stringify(sde)}`);
+    created = Number(sde);
+  }
   const line = progressLine(io);
   // Parallel blobs: the line shows the one that moved last, and how many are through.
   let finished = 0;
@@ -82,6 +89,7 @@ export const command = defineCommand('copy', { summary: 'copy an image between l
     const result = await copy(from, to, {
       jobs,
       referrers: values.referrers === true,
+      ...(created !== undefined && { created }),
       ...(values.platform !== undefined && { platform: values.platform }),
       ...(onProgress && { onProgress }),
     });
