@@ -16,7 +16,7 @@ afterEach(() => s.cleanup());
 const descOf = (bytes: Buffer): Descriptor => ({ mediaType: 'application/octet-stream', digest: sha256(bytes), size: bytes.length });
 
 async function* chunks(...parts: Buffer[]): AsyncGenerator<Buffer> {
-  for (const p of parts) yield p;
+  for (const p of parts) yield await Promise.resolve(p);
 }
 
 /** Files in the layout's top directory and blob folder: temp files would show here. */
@@ -44,7 +44,7 @@ describe('Layout.putBlob: a blob lands only when it is what its descriptor says'
     await expect(layout.putBlob(desc, [Buffer.concat([want, Buffer.from('!')])])).rejects.toBeInstanceOf(SizeMismatchError);
     await expect(layout.putBlob(desc, [want.subarray(1)])).rejects.toBeInstanceOf(SizeMismatchError);
     async function* failing(): AsyncGenerator<Buffer> {
-      yield want.subarray(0, 3);
+      yield await Promise.resolve(want.subarray(0, 3));
       throw new Error('source went away');
     }
     await expect(layout.putBlob(desc, failing())).rejects.toThrow('source went away');
