@@ -69,24 +69,43 @@ export interface CopyResult {
   bytes: number;
 }
 
-interface Node {
-  desc: Descriptor;
-  bytes: Buffer;
+/** What a copy will take, read and checked before a byte is written. */
+export interface CopyPlan {
+  /** The descriptor to copy and name (the platform's manifest when one was chosen). */
+  root: Descriptor;
+  /** Manifests and indexes with their verified bytes: children before parents, referrers after their subject. */
+  manifests: readonly { desc: Descriptor; bytes: Buffer }[];
+  /** The blobs they name (configs, layers), each once. */
+  blobs: readonly Descriptor[];
 }
 
-/** Copy the image `source` names to `destination`, which is committed on success and aborted on failure. */
-export async function copyImage(source: ImageSource, destination: ImageDestination, options: CopyOptions = {}): Promise<CopyResult> {
-  const jobs = options.jobs ?? 4;
-  if (!Number.isSafeInteger(jobs) || jobs < 1) throw new RangeError(`jobs must be a whole number of at least 1, not ${jobs}`);
+/**
+ * Resolve the source and read its graph (every manifest fetched, verified,
+ * parsed and checked; the platform chosen; referrers found), writing
+ * nothing: what is refused here never touches a destination.
+ */
+export async function planCopy(source: ImageSource, options: Pick<CopyOptions, 'platform' | 'referrers' | 'maxReferrers'> = {}): Promise<CopyPlan> {
   if (options.platform !== undefined) checkPlatform(options.platform);
+  let root = await source.resolve(options.platform === undefined ? {} : { platform: options.platform });
+  const graph = new Graph(source, options);
+  if (options.platform !== undefined) root = await graph.choosePlatform(root, options.platform);
+  await graph.visit(root, 0);
+  return { root, manifests: graph.manifests, blobs: [...graph.blobs.values()] };
+}
+
+/**
+ * Copy the image `source` names to `destination`, which is committed on
+ * success and aborted on failure. `plan` (from planCopy with the same
+ * source and options) saves reading the graph again.
+ */
+export async function copyImage(source: ImageSource, destination: ImageDestination, options: CopyOptions = {}, plan?: CopyPlan): Promise<CopyResult> {
   try {
-    let root = await source.resolve(options.platform === undefined ? {} : { platform: options.platform });
-    const graph = new Graph(source, options);
-    if (options.platform !== undefined) root = await graph.choosePlatform(root, options.platform);
-    await graph.visit(root, 0);
-    const result: CopyResult = { descriptor: root, manifests: graph.manifests.length, blobs: { copied: 0, skipped: 0, mounted: 0 }, bytes: 0 };
+    const jobs = options.jobs ?? 4;
+    if (!Number.isSafeInteger(jobs) || jobs < 1) throw new RangeError(`jobs must be a whole number of at least 1, not ${jobs}`);
+    const { root, manifests, blobs } = plan ?? (await planCopy(source, options));
+    const result: CopyResult = { descriptor: root, manifests: manifests.length, blobs: { copied: 0, skipped: 0, mounted: 0 }, bytes: 0 };
     const emit = options.onProgress ?? (() => {});
-    await forEachLimit([...graph.blobs.values()], jobs, async (d) => {
+    await forEachLimit(blobs, jobs, async (d) => {
       const base = { digest: d.digest, mediaType: d.mediaType, size: d.size };
       if (await destination.hasBlob(d)) {
         result.blobs.skipped++;
@@ -110,12 +129,12 @@ export async function copyImage(source: ImageSource, destination: ImageDestinati
       }
       emit({ ...base, done: d.size, state: how === BlobTransfer.Mounted ? BlobState.Mounted : BlobState.Done });
     });
-    for (const { desc, bytes } of graph.manifests) {
+    for (const { desc, bytes } of manifests) {
       if (await destination.hasManifest(desc)) continue;
       await destination.pushManifest(desc, bytes);
       result.bytes += bytes.length;
     }
-    await destination.tag(root, graph.bytesOf(root.digest));
+    await destination.tag(root, manifests.find((m) => m.desc.digest === root.digest)!.bytes);
     await destination.commit();
     return result;
   } catch (err) {
@@ -126,7 +145,7 @@ export async function copyImage(source: ImageSource, destination: ImageDestinati
 
 /** The manifests (children before parents, referrers after their subject) and blobs of what a copy takes. */
 class Graph {
-  readonly manifests: Node[] = [];
+  readonly manifests: { desc: Descriptor; bytes: Buffer }[] = [];
   readonly blobs = new Map<string, Descriptor>();
   private readonly seen = new Set<string>();
   private readonly fetched = new Map<string, Buffer>();
@@ -134,12 +153,8 @@ class Graph {
 
   constructor(
     private readonly source: ImageSource,
-    private readonly options: CopyOptions,
+    private readonly options: Pick<CopyOptions, 'referrers' | 'maxReferrers'>,
   ) {}
-
-  bytesOf(digest: string): Buffer {
-    return this.fetched.get(digest)!;
-  }
 
   private async read(desc: Descriptor): Promise<{ kind: (typeof WALKABLE_TYPES)[WalkableType]; doc: unknown; bytes: Buffer }> {
     if (!Object.prototype.hasOwnProperty.call(WALKABLE_TYPES, desc.mediaType)) {

@@ -14,5 +14,5 @@ export { LayoutSource, LayoutDestination, type LayoutDestinationOptions } from '
 export { openLayoutSource, openLayoutDestination, DEFAULT_REF } from './targets/archive.js';
 export { openSource, openDestination, type OpenOptions, type RegistryOpener } from './open.js';
 export { forEachLimit } from './concurrency.js';
-export { copyImage, BlobState, WALKABLE_TYPES, MAX_DEPTH, MAX_REFERRERS, type CopyOptions, type CopyProgress, type CopyResult } from './copy.js';
+export { copyImage, planCopy, BlobState, WALKABLE_TYPES, MAX_DEPTH, MAX_REFERRERS, type CopyOptions, type CopyPlan, type CopyProgress, type CopyResult } from './copy.js';
 export { copy } from './copy-references.js';
