@@ -1,21 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Layout, openLayout, validateLayout } from '@ocikit/bundle';
 import { DigestMismatchError } from '@ocikit/digest';
 import { MediaType, type Descriptor } from '@ocikit/image-spec';
-import { describeWithPeers, peerPath } from '@ocikit/testkit';
+import { describeWithPeers, peerPath, testScratch } from '@ocikit/testkit';
 import { copy, copyImage, type CopyProgress } from './index.js';
 import { TransportError, TransportErrorCode } from './errors.js';
 import { openDestination, openSource } from './open.js';
-import { makeImage, makeIndex, scratch, writeImage, writeReferrer } from './test-support/images.js';
+import { makeImage, makeIndex, writeImage, writeReferrer } from './test-support/images.js';
 
-let work: { dir: string; cleanup: () => void };
-beforeEach(() => {
-  work = scratch('transport-copy');
-});
-afterEach(() => work.cleanup());
+const work = testScratch('transport-copy');
 
 const at = (name: string) => path.join(work.dir, name);
 

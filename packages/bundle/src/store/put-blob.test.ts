@@ -1,17 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DigestMismatchError, SizeMismatchError } from '@ocikit/digest';
 import type { Descriptor } from '@ocikit/image-spec';
-import { makeImage, scratch } from '../test-support/image.js';
+import { testScratch } from '@ocikit/testkit';
+import { makeImage } from '../test-support/image.js';
 import { sha256 } from '../test-support/tar-writer.js';
 import { Layout } from './layout.js';
 
-let s: ReturnType<typeof scratch>;
-beforeEach(() => {
-  s = scratch('put-blob');
-});
-afterEach(() => s.cleanup());
+const s = testScratch('put-blob');
 
 const descOf = (bytes: Buffer): Descriptor => ({ mediaType: 'application/octet-stream', digest: sha256(bytes), size: bytes.length });
 

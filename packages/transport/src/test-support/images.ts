@@ -1,7 +1,4 @@
 /** Small real image layouts for transport's tests, written with @ocikit/bundle's public Layout. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Layout, TAR_END, tarHeader, tarPadding, TarEntryType } from '@ocikit/bundle';
@@ -69,11 +66,4 @@ export async function writeReferrer(layout: Layout, subject: Descriptor, artifac
     },
     MediaType.ImageManifest,
   );
-}
-
-/** A fresh scratch directory (tmpfs when there is one). */
-export function scratch(prefix: string): { dir: string; cleanup: () => void } {
-  const base = process.env['OCIKIT_TEST_TMP'] ?? (process.platform === 'linux' ? '/dev/shm' : os.tmpdir());
-  const dir = mkdtempSync(path.join(base, `ocikit-${prefix}-`));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Descriptor } from '@ocikit/image-spec';
+import { suiteScratch } from '@ocikit/testkit';
 import { packImage, packIndex } from '../../test-support/layouts.js';
 import { runCli, runCliOnTty } from '../../test-support/run-cli.js';
-import { scratchDir } from '../../test-support/scratch.js';
 import { ExitCode } from '../exit-codes.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
@@ -14,6 +14,7 @@ interface IndexJson {
 }
 
 describe('ocikit copy (built bin)', () => {
+  const scratch = suiteScratch('cli-copy');
   let tmp: string;
   let src: string;
   let image: Descriptor;
@@ -21,12 +22,11 @@ describe('ocikit copy (built bin)', () => {
   const named = (layout: string, name: string) =>
     (JSON.parse(readFileSync(path.join(layout, 'index.json'), 'utf8')) as IndexJson).manifests.filter((d) => d.annotations?.[REF_NAME] === name).map((d) => d.digest);
   beforeAll(async () => {
-    tmp = scratchDir('cli-copy');
+    tmp = scratch.dir;
     src = path.join(tmp, 'src');
     image = await packImage(`${src}:v1`, tmp);
     multi = await packIndex(src, 'multi', tmp, ['linux/amd64', 'linux/arm64/v8']);
   });
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('copies an image between layouts and says what it did', async () => {
     const dst = path.join(tmp, 'dst');
