@@ -223,7 +223,11 @@ class Graph {
   private async readConfig(config: Descriptor): Promise<{ os?: unknown; architecture?: unknown; variant?: unknown }> {
     if (config.size > Limits.ManifestBytes.value) return {};
     const parts: Uint8Array[] = [];
-    for await (const c of this.source.fetchBlob(config)) parts.push(c);
+    try {
+      for await (const c of this.source.fetchBlob(config)) parts.push(c);
+    } catch (err) {
+      throw placed(err, `${this.source.name}: config ${config.digest}`);
+    }
     try {
       const doc = JSON.parse(Buffer.concat(parts).toString('utf8')) as unknown;
       return typeof doc === 'object' && doc !== null ? doc : {};
