@@ -103,18 +103,19 @@ export async function startSupervised(program: string, args: readonly string[], 
       text += chunk.toString('utf8');
       const newline = text.indexOf('\n');
       if (newline < 0) return;
-      shell.stdout!.off('data', onData);
+      shell.stdout.off('data', onData);
       const pid = Number(text.slice(0, newline));
       if (Number.isInteger(pid) && pid > 0) resolve(pid);
       else reject(new Error(`watchdog for ${program} printed no PID`));
     };
-    shell.stdout!.on('data', onData);
+    shell.stdout.on('data', onData);
     shell.once('error', reject);
     void exited.then(() => reject(new Error(`watchdog for ${program} exited before it started the program`)));
   });
-  shell.stdout!.resume();
+  shell.stdout.resume();
   // Neither the child nor its pipes keep the test process alive: a test that
-  // forgot stop() must still let the process exit, and the exit hook kill it.
+  // forgot stop() must still let the process exit (and the watchdog, or the
+  // exit hook outside jest, kill the program).
   shell.unref();
   (shell.stdin as unknown as { unref?: () => void }).unref?.();
   (shell.stdout as unknown as { unref?: () => void }).unref?.();
@@ -131,7 +132,7 @@ export async function startSupervised(program: string, args: readonly string[], 
       stopping ??= (async () => {
         if (shell.exitCode === null && shell.signalCode === null) {
           // Closing the pipe makes the watcher SIGTERM the program; the shell then exits.
-          shell.stdin!.end();
+          shell.stdin.end();
           try {
             process.kill(programPid, 'SIGTERM');
           } catch {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describeWithPeers } from '../suites.js';
 import { isProcessAlive } from './processes.js';
 import { startRegistry, type RunningRegistry } from './registry.js';
-import { pushBlob, rawRequest } from './test-support/http.js';
+import { pushBlob } from './test-support/http.js';
 
 const readCmdline = (pid: string) => {
   try {
@@ -142,7 +142,7 @@ describeWithPeers(['docker-registry'], 'registries left behind by a test process
     const dir = await mkdtemp(path.join(tmpdir(), 'ocikit-leak-'));
     const pidFile = path.join(dir, 'pid');
     const jest = sampleJest('sample.registry-leak.ts', { OCIKIT_LEAK_PID_FILE: pidFile, OCIKIT_LEAK_HANG: '' });
-    const [code] = (await new Promise((resolve) => jest.once('exit', (...a) => resolve(a)))) as [number | null];
+    const code = await new Promise<number | null>((resolve) => jest.once('exit', (c) => resolve(c)));
     expect(code).toBe(0);
     const leak = (await readLeak(pidFile))!;
     expect(leak.pid).toBeGreaterThan(0);
@@ -180,6 +180,6 @@ describe('isProcessAlive', () => {
   it('is true for this process and false for a reaped one', () => {
     expect(isProcessAlive(process.pid)).toBe(true);
     const child = spawnSync('true');
-    expect(isProcessAlive(child.pid!)).toBe(false);
+    expect(isProcessAlive(child.pid)).toBe(false);
   });
 });

@@ -67,7 +67,7 @@ class Refusal extends Error {
     readonly body: Record<string, unknown>,
     readonly headers: Record<string, string> = {},
   ) {
-    super(String(body['error'] ?? status));
+    super(`token request refused with ${status}`);
   }
 }
 

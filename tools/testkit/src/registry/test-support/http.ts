@@ -30,7 +30,7 @@ export interface RawResponse {
 }
 
 /** One request with node's http(s), reporting a cut or reset connection instead of throwing. */
-export function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; ca?: string; body?: Buffer } = {}): Promise<RawResponse> {
+export function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; ca?: string; servername?: string; body?: Buffer } = {}): Promise<RawResponse> {
   return new Promise((resolve) => {
     const target = new URL(url);
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -42,7 +42,7 @@ export function rawRequest(url: string, options: { method?: string; headers?: Re
         resolve(r);
       }
     };
-    const req = send(target, { method: options.method ?? 'GET', headers: options.headers, agent: false, ...(options.ca !== undefined ? { ca: options.ca } : {}) }, (res) => {
+    const req = send(target, { method: options.method ?? 'GET', headers: options.headers, agent: false, ...(options.ca !== undefined ? { ca: options.ca } : {}), ...(options.servername !== undefined ? { servername: options.servername } : {}) }, (res) => {
       res.on('data', (c: Buffer) => chunks.push(c));
       res.once('end', () => done({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), complete: res.complete }));
       res.once('error', (e: NodeJS.ErrnoException) => done({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), complete: false, error: e.code ?? e.message }));
