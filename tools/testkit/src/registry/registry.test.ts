@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { createServer, type AddressInfo } from 'node:net';
 import { describeWithPeers } from '../suites.js';
 import { isProcessAlive } from './processes.js';
 import { startRegistry, type RunningRegistry } from './registry.js';
@@ -103,6 +104,31 @@ describeWithPeers(['docker-registry'], 'stopping a registry', () => {
     const running = (await readdir('/proc')).filter((p) => /^\d+$/.test(p) && readCmdline(p).includes(config));
     expect(running).toEqual([]);
     await rm(path.dirname(log), { recursive: true, force: true });
+  });
+});
+
+describeWithPeers(['docker-registry'], 'a registry whose port is taken', () => {
+  it('is retried on other ports, then reported with the log line', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = `127.0.0.1:${(blocker.address() as AddressInfo).port}`;
+    let attempts = 0;
+    try {
+      const error = await startRegistry({
+        configure: (c) => {
+          attempts += 1;
+          (c['http'] as Record<string, unknown>)['addr'] = taken;
+        },
+      }).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(attempts).toBe(3);
+      expect(error!.message).toMatch(/address already in use/);
+      await rm(path.dirname(/\(log: (\S+);/.exec(error!.message)![1]!), { recursive: true, force: true });
+    } finally {
+      blocker.close();
+    }
   });
 });
 
