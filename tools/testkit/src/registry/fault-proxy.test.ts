@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { describeWithPeers } from '../suites.js';
 import { startFaultProxy, type RunningProxy } from './fault-proxy.js';
 import { startRegistry, type RunningRegistry } from './registry.js';
@@ -75,6 +76,27 @@ describeWithPeers(['docker-registry'], 'startFaultProxy', () => {
       [503, 'status'],
       [200, undefined],
     ]);
+  });
+
+  it('keeps client connections alive across forwarded and faked answers', async () => {
+    const front = await startFaultProxy(registry, [{ method: 'GET', path: /\/v2\/$/, action: { status: 502 } }]);
+    const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const get = () =>
+        new Promise<number>((resolve, reject) => {
+          const req = httpRequest(`${front.url}/v2/`, { agent }, (res) => {
+            res.resume();
+            res.once('end', () => resolve(res.statusCode ?? 0));
+          });
+          req.once('error', reject);
+          req.end();
+        });
+      expect([await get(), await get(), await get()]).toEqual([502, 200, 200]);
+      expect(front.connections).toBe(1);
+    } finally {
+      agent.destroy();
+      await front.stop();
+    }
   });
 
   it('answers 429 to an upload start, and matches only the named method', async () => {

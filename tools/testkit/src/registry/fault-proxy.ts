@@ -51,6 +51,8 @@ export interface RunningProxy {
   readonly url: string;
   /** Every request so far, oldest first. */
   readonly requests: ProxiedRequest[];
+  /** Client connections accepted so far: fewer than requests when clients keep connections alive. */
+  readonly connections: number;
   /** Replaces the fault list (and its counts). */
   setFaults(faults: Fault[]): void;
   stop(): Promise<void>;
@@ -200,6 +202,8 @@ export async function startFaultProxy(upstream: RunningRegistry | string, faults
     }
     forward(req, res, entry, action !== undefined && 'dropAfterBytes' in action ? action.dropAfterBytes : undefined);
   });
+  let connections = 0;
+  server.on('connection', () => (connections += 1));
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -213,6 +217,9 @@ export async function startFaultProxy(upstream: RunningRegistry | string, faults
     host,
     url: proxyOrigin,
     requests,
+    get connections() {
+      return connections;
+    },
     setFaults,
     stop() {
       stopping ??= new Promise<void>((resolve) => {
