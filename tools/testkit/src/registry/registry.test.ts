@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createServer, type AddressInfo } from 'node:net';
+import { scratchDir } from '../scratch.js';
 import { describeWithPeers } from '../suites.js';
 import { isProcessAlive } from './processes.js';
 import { startRegistry, type RunningRegistry } from './registry.js';
@@ -70,7 +70,7 @@ describeWithPeers(['docker-registry'], 'stopping a registry', () => {
   });
 
   it('keeps a storage root it was given, so a second registry serves the same content', async () => {
-    const storage = await mkdtemp(path.join(tmpdir(), 'ocikit-storage-'));
+    const storage = scratchDir('storage');
     try {
       const first = await startRegistry({ storage });
       const data = randomBytes(1000);
@@ -165,7 +165,7 @@ const readLeak = async (file: string) => {
 
 describeWithPeers(['docker-registry'], 'registries left behind by a test process', () => {
   it('are killed when the test process exits without stopping them', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'ocikit-leak-'));
+    const dir = scratchDir('leak');
     const pidFile = path.join(dir, 'pid');
     const jest = sampleJest('sample.registry-leak.ts', { OCIKIT_LEAK_PID_FILE: pidFile, OCIKIT_LEAK_HANG: '' });
     const code = await new Promise<number | null>((resolve) => jest.once('exit', (c) => resolve(c)));
@@ -183,7 +183,7 @@ describeWithPeers(['docker-registry'], 'registries left behind by a test process
   });
 
   it('are killed when the test process is killed outright (SIGKILL)', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'ocikit-leak-'));
+    const dir = scratchDir('leak');
     const pidFile = path.join(dir, 'pid');
     const jest = sampleJest('sample.registry-leak.ts', { OCIKIT_LEAK_PID_FILE: pidFile, OCIKIT_LEAK_HANG: '1' });
     const exited = new Promise((resolve) => jest.once('exit', resolve));

@@ -5,11 +5,11 @@
  * shared/READING.md: `docker-registry serve CONFIG.yml`, no referrers API.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { peerPath } from '../peers.js';
+import { scratchBase, scratchDir } from '../scratch.js';
 import { issueCertificate, makeCertificateAuthority, type CertificateFiles } from './certificates.js';
 import { registryConfig, writeRegistryConfig } from './config.js';
 import { writeHtpasswd } from './htpasswd.js';
@@ -95,6 +95,7 @@ async function waitUntilServing(url: string, child: SupervisedProcess, ca: strin
   return `GET ${url}/v2/ did not answer within ${timeoutMs} ms (last: ${last})`;
 }
 
+/** scratchDir('registry') names its dirs so. */
 const DIR_PREFIX = 'ocikit-registry-';
 
 /**
@@ -105,12 +106,12 @@ const DIR_PREFIX = 'ocikit-registry-';
 async function sweepStaleDirs(): Promise<void> {
   let names: string[];
   try {
-    names = (await readdir(tmpdir())).filter((n) => n.startsWith(DIR_PREFIX));
+    names = (await readdir(scratchBase())).filter((n) => n.startsWith(DIR_PREFIX));
   } catch {
     return;
   }
   for (const name of names) {
-    const dir = path.join(tmpdir(), name);
+    const dir = path.join(scratchBase(), name);
     try {
       const owner = Number(await readFile(path.join(dir, 'owner.pid'), 'utf8'));
       if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && !isProcessAlive(owner)) await rm(dir, { recursive: true, force: true });
@@ -124,7 +125,7 @@ async function sweepStaleDirs(): Promise<void> {
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<RunningRegistry> {
   const program = peerPath('docker-registry');
   await sweepStaleDirs();
-  const dir = await mkdtemp(path.join(tmpdir(), DIR_PREFIX));
+  const dir = scratchDir('registry');
   await writeFile(path.join(dir, 'owner.pid'), `${process.pid}\n`);
   const logFile = path.join(dir, 'registry.log');
   const storage = options.storage ?? path.join(dir, 'storage');
