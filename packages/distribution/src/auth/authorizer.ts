@@ -81,7 +81,8 @@ export class Authorizer {
     } catch {
       throw new RegistryError(RegistryErrorCode.Protocol, `registry ${this.#options.registry} sent a Bearer challenge whose realm is not a URL`);
     }
-    if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && this.#options.allowHttpRealm)) {
+    // Plain http leaves the machine only without TLS verification; a loopback realm never leaves it.
+    if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && (this.#options.allowHttpRealm || isLoopback(realm.hostname)))) {
       throw new RegistryError(
         RegistryErrorCode.Protocol,
         `registry ${this.#options.registry} names the token realm ${realm.origin}, which is not https; credentials are not sent there unless TLS verification is off (--tls-verify=false)`,
@@ -103,4 +104,8 @@ export class Authorizer {
     this.#tokens.set(key, token);
     return `Bearer ${token.token}`;
   }
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }

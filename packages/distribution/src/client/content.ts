@@ -20,6 +20,20 @@ export function bareMediaType(value: string | undefined): string {
   return (value ?? '').split(';', 1)[0]!.trim().toLowerCase();
 }
 
+/**
+ * The media type of a pulled manifest: its Content-Type, or, when a registry
+ * serves it as generic JSON (or not at all), the document's own `mediaType`.
+ * The result is only ever one of MANIFEST_MEDIA_TYPES; `found` says what was seen otherwise.
+ */
+export function manifestMediaType(contentType: string | undefined, bytes: Uint8Array): { known: string } | { found: string } {
+  let mediaType = bareMediaType(contentType);
+  if (mediaType === '' || mediaType === 'application/json' || mediaType === 'text/plain') {
+    const own = jsonObject(bytes)?.['mediaType'];
+    if (typeof own === 'string') mediaType = bareMediaType(own);
+  }
+  return MANIFEST_MEDIA_TYPES.includes(mediaType) ? { known: mediaType } : { found: mediaType };
+}
+
 export function isDigestReference(reference: string): boolean {
   return isValidDigest(reference);
 }

@@ -10,7 +10,7 @@ import { RegistryError, RegistryErrorCode } from '../errors.js';
 import { discard, header, readBody } from '../http/transport.js';
 import { redactUrl, v2Path } from '../http/url.js';
 import { listReferrers, referrerDescriptor, removeFromFallbackIndex, addToFallbackIndex } from '../referrers.js';
-import { bareMediaType, isDigestReference, jsonObject, MANIFEST_ACCEPT, MANIFEST_MEDIA_TYPES, MANIFEST_SIZE_LIMIT, verifyContent } from './content.js';
+import { bareMediaType, isDigestReference, jsonObject, MANIFEST_ACCEPT, MANIFEST_MEDIA_TYPES, MANIFEST_SIZE_LIMIT, manifestMediaType, verifyContent } from './content.js';
 import { fetchBlob, type FetchBlobOptions } from './download.js';
 import { paginate, stringList } from './paginate.js';
 import type { RegistryClient } from './registry-client.js';
@@ -88,17 +88,13 @@ export class Repository {
     });
     const where = `GET ${redactUrl(res.url)}`;
     const bytes = await readBody(res, MANIFEST_SIZE_LIMIT, 'manifest');
-    let mediaType = bareMediaType(header(res, 'content-type'));
-    if (mediaType === '' || mediaType === 'application/json' || mediaType === 'text/plain') {
-      // Some registries serve every manifest as JSON: the document's own mediaType decides then.
-      const own = jsonObject(bytes)?.['mediaType'];
-      if (typeof own === 'string') mediaType = bareMediaType(own);
-    }
-    if (!MANIFEST_MEDIA_TYPES.includes(mediaType)) {
-      throw new RegistryError(RegistryErrorCode.UnsupportedMediaType, `${where}: manifest media type ${JSON.stringify(mediaType)} is not one of ${MANIFEST_MEDIA_TYPES.join(', ')}`, {
+    const type = manifestMediaType(header(res, 'content-type'), bytes);
+    if ('found' in type) {
+      throw new RegistryError(RegistryErrorCode.UnsupportedMediaType, `${where}: manifest media type ${JSON.stringify(type.found)} is not one of ${MANIFEST_MEDIA_TYPES.join(', ')}`, {
         url: redactUrl(res.url),
       });
     }
+    const mediaType = type.known;
     let digest: string;
     if (isDigestReference(reference)) {
       verifyContent(bytes, reference, undefined, where);
