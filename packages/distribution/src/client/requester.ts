@@ -7,6 +7,7 @@
  * response a caller did not expect becomes a typed RegistryError.
  */
 import type { Authorizer } from '../auth/authorizer.js';
+import { parseChallenges } from '../auth/challenge.js';
 import { RegistryError, RegistryErrorCode } from '../errors.js';
 import { isTlsFailure, responseError } from '../http/failures.js';
 import type { RetryPolicy } from '../http/retry.js';
@@ -99,24 +100,46 @@ export class Requester {
   async errorFor(req: Pick<RegistryRequest, 'method' | 'repository' | 'notFound'>, res: HttpResponse): Promise<RegistryError> {
     if (res.status === 401) {
       await discard(res);
-      const creds = await this.#o.authorizer.credentials();
-      const what = req.repository !== undefined ? `repository ${req.repository}` : 'the registry';
-      return new RegistryError(
-        RegistryErrorCode.Unauthorized,
-        creds
-          ? `registry ${this.#o.registry} refused the credentials for ${what}`
-          : `registry ${this.#o.registry} requires authentication for ${what}, and no credentials were found (log in first)`,
-        { status: 401, url: redactUrl(res.url) },
-      );
+      const challenge = parseChallenges(header(res, 'www-authenticate')).find((c) => c.scheme === 'bearer');
+      if (challenge?.params['error'] === 'insufficient_scope' && (await this.#o.authorizer.credentials())) {
+        // token.md: the credentials were accepted, the access asked for was not granted.
+        return new RegistryError(RegistryErrorCode.Denied, `registry ${this.#o.registry} did not grant ${challenge.params['scope'] ?? 'the access needed'} to these credentials`, {
+          status: 401,
+          url: redactUrl(res.url),
+        });
+      }
+      return this.#unauthorized(req, res.url);
     }
     const body = res.body.readableEnded ? undefined : await readBody(res, 64 * 1024).catch(() => undefined);
     return responseError(req.method, res.url, res.status, body, req.notFound);
   }
 
+  async #unauthorized(req: Pick<RegistryRequest, 'repository'>, url: URL, cause?: unknown): Promise<RegistryError> {
+    const creds = await this.#o.authorizer.credentials();
+    const what = req.repository !== undefined ? `repository ${req.repository}` : 'the registry';
+    return new RegistryError(
+      RegistryErrorCode.Unauthorized,
+      creds
+        ? `registry ${this.#o.registry} refused the credentials for ${what}`
+        : `registry ${this.#o.registry} requires authentication for ${what}, and no credentials were found (log in first)`,
+      { status: 401, url: redactUrl(url), ...(cause ? { cause } : {}) },
+    );
+  }
+
+  /** Token-service refusals read like the registry's own (the realm is in the cause). */
+  async #authorize<T>(req: RegistryRequest, url: URL, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (err) {
+      if (err instanceof RegistryError && err.code === RegistryErrorCode.Unauthorized) throw await this.#unauthorized(req, url, err);
+      throw err;
+    }
+  }
+
   async #once(req: RegistryRequest): Promise<HttpResponse> {
     let url = this.url(req.target);
     const registryOrigin = (u: URL): boolean => sameOrigin(u, this.#base) || (!this.#schemeSettled && u.host === this.#base.host);
-    let auth = registryOrigin(url) ? await this.#o.authorizer.header(req.scopes) : undefined;
+    let auth = registryOrigin(url) ? await this.#authorize(req, url, () => this.#o.authorizer.header(req.scopes)) : undefined;
     let challenged = false;
     for (let hop = 0; ; ) {
       const headers: Record<string, string> = { ...req.headers };
@@ -139,7 +162,7 @@ export class Requester {
       if (toRegistry && !this.#schemeSettled && sameOrigin(url, this.#base)) this.#schemeSettled = true;
       if (res.status === 401 && toRegistry && !challenged) {
         challenged = true;
-        const next = await this.#o.authorizer.respond(header(res, 'www-authenticate'), req.scopes);
+        const next = await this.#authorize(req, url, () => this.#o.authorizer.respond(header(res, 'www-authenticate'), req.scopes));
         if (next !== undefined && next !== auth) {
           await discard(res);
           auth = next;
