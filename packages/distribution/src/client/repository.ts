@@ -8,7 +8,7 @@ import type { Descriptor } from '@ocikit/image-spec';
 import { repositoryScope } from '../auth/scope.js';
 import { RegistryError, RegistryErrorCode } from '../errors.js';
 import { discard, header, readBody } from '../http/transport.js';
-import { redactUrl, v2Path } from '../http/url.js';
+import { encodeSegment, redactUrl, v2Path } from '../http/url.js';
 import { listReferrers, referrerDescriptor, removeFromFallbackIndex, addToFallbackIndex } from '../referrers.js';
 import { bareMediaType, isDigestReference, jsonObject, MANIFEST_ACCEPT, MANIFEST_MEDIA_TYPES, MANIFEST_SIZE_LIMIT, manifestMediaType, verifyContent } from './content.js';
 import { fetchBlob, type FetchBlobOptions } from './download.js';
@@ -44,7 +44,7 @@ export class Repository {
     const base = v2Path(this.name);
     if (kind === 'uploads') return `${base}/blobs/uploads/`;
     if (kind === 'tags') return `${base}/tags/list`;
-    return `${base}/${kind}/${encodeURIComponent(ref)}`;
+    return `${base}/${kind}/${encodeSegment(ref)}`;
   }
 
   /** A tag or digest to a descriptor: HEAD, or GET when the HEAD does not say enough. */

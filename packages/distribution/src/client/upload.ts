@@ -92,7 +92,13 @@ export async function pushBlob(
       if (options.chunkSize === undefined) {
         await putWhole(repo, session, desc, open, options);
       } else {
-        await putChunks(repo, session, desc, open, offset, options);
+        const where = { location: session };
+        try {
+          await putChunks(repo, where, desc, open, offset, options);
+        } finally {
+          // The newest upload URL: distribution's carries the upload's state, and an older one is refused.
+          session = where.location;
+        }
       }
       return 'uploaded';
     } catch (err) {
@@ -201,7 +207,7 @@ async function* verified(source: AsyncIterable<Uint8Array>, verifier: Verifier, 
 /** PATCH chunk after chunk from `offset`, then close with PUT ?digest=. */
 async function putChunks(
   repo: Repository,
-  session: URL,
+  state: { location: URL },
   desc: Descriptor,
   open: (offset: number) => AsyncIterable<Uint8Array>,
   startOffset: number,
@@ -212,7 +218,6 @@ async function putChunks(
   const verifier = startOffset === 0 ? createVerifier({ digest: desc.digest, size: desc.size }) : undefined;
   const source = open(startOffset)[Symbol.asyncIterator]();
   let leftover: Uint8Array | undefined;
-  let location = session;
   let offset = startOffset;
   try {
     while (offset < desc.size) {
@@ -239,7 +244,7 @@ async function putChunks(
       };
       const res = await repo.client.request({
         method: 'PATCH',
-        target: location,
+        target: state.location,
         headers: { 'content-type': OCTET, 'content-length': String(length), 'content-range': `${offset}-${offset + length - 1}` },
         body: take,
         scopes: repo.pushScopes,
@@ -250,7 +255,7 @@ async function putChunks(
         ...(options.signal ? { signal: options.signal } : {}),
       });
       await discard(res);
-      location = header(res, 'location') ? new URL(header(res, 'location')!, res.url) : location;
+      if (header(res, 'location')) state.location = new URL(header(res, 'location')!, res.url);
       offset += length;
       const end = rangeEnd(res);
       if (end !== undefined && end + 1 !== offset) {
@@ -266,7 +271,7 @@ async function putChunks(
   }
   const res = await repo.client.request({
     method: 'PUT',
-    target: withDigest(location, desc.digest),
+    target: withDigest(state.location, desc.digest),
     headers: { 'content-length': '0' },
     scopes: repo.pushScopes,
     expect: [201],

@@ -23,7 +23,12 @@ export function sameOrigin(a: URL, b: URL): boolean {
   return a.origin === b.origin;
 }
 
+/** One path segment, encoded; ':' is a legal path character (RFC 3986 pchar) and stays, as in `sha256:...`. */
+export function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/%3A/gi, ':');
+}
+
 /** A registry path segment list joined under /v2/ (names keep their slashes; each segment is encoded). */
 export function v2Path(...segments: string[]): string {
-  return `/v2/${segments.map((s) => s.split('/').map(encodeURIComponent).join('/')).join('/')}`;
+  return `/v2/${segments.map((s) => s.split('/').map(encodeSegment).join('/')).join('/')}`;
 }
