@@ -27,7 +27,7 @@ describeWithPeers(['docker-registry', 'htpasswd'], 'Basic auth (htpasswd)', () =
   });
 
   it('pushes and pulls with the password, after an anonymous first try', async () => {
-    const client = new RegistryClient(registry.host, { tlsVerify: false, credentials: async (host) => (host === registry.host ? { username: 'alice', password: PASSWORD } : undefined) });
+    const client = new RegistryClient(registry.host, { tlsVerify: false, credentials: (host) => Promise.resolve(host === registry.host ? { username: 'alice', password: PASSWORD } : undefined) });
     await client.ping();
     const blob = testBlob(20_000);
     const repo = client.repository('basic/a');

@@ -50,5 +50,5 @@ export function stringList(doc: unknown, field: string, url: URL): string[] {
   if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) {
     throw new RegistryError(RegistryErrorCode.Protocol, `GET ${redactUrl(url)}: "${field}" is not a list of strings`, { url: redactUrl(url) });
   }
-  return v as string[];
+  return v;
 }

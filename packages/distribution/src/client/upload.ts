@@ -216,7 +216,11 @@ async function putChunks(
   const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 0));
   // Bytes are checked here only when this try streams the blob from its start; after a resume the registry's digest check decides.
   const verifier = startOffset === 0 ? createVerifier({ digest: desc.digest, size: desc.size }) : undefined;
-  const source = open(startOffset)[Symbol.asyncIterator]();
+  const source: AsyncIterator<Uint8Array, unknown> = open(startOffset)[Symbol.asyncIterator]();
+  const nextPiece = async (): Promise<Uint8Array | undefined> => {
+    const r = await source.next();
+    return r.done ? undefined : r.value;
+  };
   let leftover: Uint8Array | undefined;
   let offset = startOffset;
   try {
@@ -229,7 +233,7 @@ async function putChunks(
         used = true;
         let remaining = length;
         while (remaining > 0) {
-          let piece = leftover ?? (await source.next()).value;
+          let piece = leftover ?? (await nextPiece());
           leftover = undefined;
           if (piece === undefined) throw new SizeMismatchError(desc.size, chunkStart + length - remaining);
           if (piece.byteLength > remaining) {
@@ -263,7 +267,7 @@ async function putChunks(
       }
     }
     // The source must end where the descriptor says.
-    const extra = leftover ?? (await source.next()).value;
+    const extra = leftover ?? (await nextPiece());
     if (extra !== undefined && extra.byteLength > 0) throw new SizeMismatchError(desc.size, desc.size + extra.byteLength, { atLeast: true });
     verifier?.verify();
   } finally {

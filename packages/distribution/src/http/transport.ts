@@ -106,14 +106,15 @@ export class HttpTransport {
     this.#http = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets });
   }
 
-  #httpsAgent(): https.Agent {
+  /** The https agent, or the error of a CA file that cannot be read. */
+  #httpsAgent(): https.Agent | RegistryError {
     if (this.#https) return this.#https;
     const extra: string[] = [];
     for (const file of this.#options.caFiles) {
       try {
         extra.push(readFileSync(file, 'utf8'));
       } catch (err) {
-        throw new RegistryError(RegistryErrorCode.Tls, `cannot read CA file ${file}: ${(err as Error).message}`, { cause: err });
+        return new RegistryError(RegistryErrorCode.Tls, `cannot read CA file ${file}: ${(err as Error).message}`, { cause: err });
       }
     }
     this.#https = new https.Agent({
@@ -136,12 +137,8 @@ export class HttpTransport {
     const headers: Record<string, string> = { 'user-agent': this.#options.userAgent, ...request.headers };
     if (body instanceof Uint8Array) headers['content-length'] = String(body.byteLength);
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
-    let agent: http.Agent;
-    try {
-      agent = secure ? this.#httpsAgent() : this.#http;
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
+    const agent = secure ? this.#httpsAgent() : this.#http;
+    if (agent instanceof RegistryError) return Promise.reject(agent);
 
     return new Promise<HttpResponse>((resolve, reject) => {
       let settled = false;
@@ -150,7 +147,7 @@ export class HttpTransport {
         if (settled) return;
         settled = true;
         signal?.removeEventListener('abort', onAbort);
-        reject(sourceFailure ?? (signal?.aborted ? (signal.reason as Error) : networkError(err, method, url)));
+        reject((sourceFailure as Error | undefined) ?? (signal?.aborted ? (signal.reason as Error) : networkError(err, method, url)));
       };
       const onAbort = (): void => {
         req.destroy(signal?.reason as Error);

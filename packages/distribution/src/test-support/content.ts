@@ -29,7 +29,11 @@ export function blobOf(bytes: Buffer, mediaType: string, piece = 64 * 1024): Tes
     open(offset: number) {
       opened.push(offset);
       return (async function* () {
-        for (let i = offset; i < bytes.length; i += piece) yield bytes.subarray(i, Math.min(i + piece, bytes.length));
+        for (let i = offset; i < bytes.length; i += piece) {
+          // A real source reads asynchronously; so does this one.
+          await Promise.resolve();
+          yield bytes.subarray(i, Math.min(i + piece, bytes.length));
+        }
       })();
     },
   };
