@@ -89,6 +89,8 @@ export async function* fetchBlob(repo: Repository, desc: Descriptor, options: Fe
       res.body.destroy();
       if (err instanceof DigestError) throw asRegistryError(err, `GET ${redactUrl(res.url)}`);
       if (options.signal?.aborted) throw options.signal.reason;
+      // Everything arrived before the connection broke: nothing to resume, the check below decides.
+      if (received === desc.size) break;
       if (isTransientNetworkFailure(err) && attempt < policy.attempts) {
         await policy.sleep(policy.delayMs(attempt), options.signal);
         continue;
