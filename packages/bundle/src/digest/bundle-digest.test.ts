@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, lchownSync, cpSync, linkSync, lutimesSync, mkdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
@@ -6,11 +6,11 @@ import path from 'node:path';
 import { setAttributeSync } from '@napi-rs/xattr';
 import fc from 'fast-check';
 import { answeredOnWorkers } from '@ocikit/digest/worker-pool';
-import { scratch } from '../test-support/image.js';
 import { HashPool } from '../tree/hash-pool.js';
 import { scanTree } from '../tree/scan-pool.js';
 import { bundleDigest, bundleRecord, canonicalJson, escapeBytes, unescapeBytes } from './record.js';
 import { diffRecords, verifyBundle } from './verify.js';
+import { suiteScratch } from '@ocikit/testkit';
 
 /** A small bundle with one of each kind of entry. */
 function makeBundle(dir: string): string {
@@ -32,13 +32,11 @@ function makeBundle(dir: string): string {
 const copyTree = (from: string, to: string) => execFileSync('cp', ['-a', from, to]);
 
 describe('bundle digest', () => {
-  let s: ReturnType<typeof scratch>;
+  const s = suiteScratch('bundle-digest');
   let a: string;
   beforeAll(() => {
-    s = scratch('bundle-digest');
     a = makeBundle(path.join(s.dir, 'a'));
   });
-  afterAll(() => s.cleanup());
 
   it('is the sha256 of the record, which lists config.json and every entry sorted by path bytes', async () => {
     const r = await bundleRecord(a);

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,22 +7,18 @@ import { BundleError, BundleErrorCode, BundleSpecRef } from '../errors.js';
 import { ConfinedRoot as IndexConfinedRoot, MAX_SYMLINKS as INDEX_MAX_SYMLINKS } from '../index.js';
 import { scratch } from '../test-support/image.js';
 import { ConfinedRoot, MAX_SYMLINKS } from './confine.js';
+import { testScratch } from '@ocikit/testkit';
+import { rootBesideHost } from '../test-support/escape.js';
 
-let s: { dir: string; cleanup: () => void };
+const s = testScratch('confine');
 let rootDir: string;
 let outside: string;
 let root: ConfinedRoot;
 
 beforeEach(() => {
-  s = scratch('confine');
-  rootDir = path.join(s.dir, 'root');
-  outside = path.join(s.dir, 'outside');
-  mkdirSync(rootDir);
-  mkdirSync(outside);
-  writeFileSync(path.join(outside, 'secret'), 'host secret');
+  ({ rootDir, outside } = rootBesideHost(s.dir, 'root', ['secret', 'host secret']));
   root = new ConfinedRoot(rootDir);
 });
-afterEach(() => s.cleanup());
 
 /** What lies outside the root: must never change. */
 function outsideState(): string {

@@ -1,16 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { scratch } from '../test-support/image.js';
 import { deadPid, ended, firstLine, SRC, startChild } from '../test-support/child.js';
 import { isOwnerAlive, ownerToken } from './owner.js';
 import { scratchDir, scratchName, scratchOwner, ScratchPurpose, strayScratch, sweepScratch } from './scratch.js';
+import { testScratch } from '@ocikit/testkit';
 
-let s: ReturnType<typeof scratch>;
-beforeEach(() => {
-  s = scratch('scratch');
-});
-afterEach(() => s.cleanup());
+const s = testScratch('scratch');
 
 describe('owner tokens', () => {
   it('names this process as alive, and a process that exited as dead', () => {

@@ -5,26 +5,24 @@
  * with umoci to the bundle's tree and is read and copied by skopeo; unpack
  * -> pack (no changes) -> unpack keeps the bundle digest.
  */
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { beforeAll, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, copyFileSync, linkSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setAttributeSync } from '@napi-rs/xattr';
 import { bundleRecord } from '../digest/record.js';
-import { scratch } from '../test-support/image.js';
 import { run, umociImage } from '../test-support/umoci.js';
 import { unpack } from '../unpack/unpack.js';
 import { pack } from './pack.js';
 import { rootfsRecord } from '../test-support/record.js';
-import { describeWithPeers } from '@ocikit/testkit';
+import { describeWithPeers, suiteScratch } from '@ocikit/testkit';
 
 
 describeWithPeers(['root', 'umoci', 'skopeo'], 'bundle digest and pack with umoci and skopeo', () => {
-  let s: ReturnType<typeof scratch>;
+  const s = suiteScratch('pack-interop');
   let L: string;
   beforeAll(() => {
-    s = scratch('pack-interop');
     const { layout, build: B, rootfs: r } = umociImage(s.dir);
     L = layout;
     for (const d of ['bin', 'etc', 'srv/data', 'srv/gone', 'home/app']) mkdirSync(path.join(r, d), { recursive: true });
@@ -47,7 +45,6 @@ describeWithPeers(['root', 'umoci', 'skopeo'], 'bundle digest and pack with umoc
     run('umoci', ['repack', '--image', `${L}:t`, B]);
     run('umoci', ['config', '--image', `${L}:t`, '--config.cmd', '/bin/echo', '--config.cmd', 'hi']);
   });
-  afterAll(() => s.cleanup());
 
   it('ocikit unpack and umoci unpack of one image have the same rootfs record', async () => {
     const ours = path.join(s.dir, 'ours');

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,11 +10,11 @@ import { Layout } from '../store/layout.js';
 import { validateLayout } from '../store/validate-layout.js';
 import { openLayout } from '../store/archive.js';
 import { TarReader, type TarEntry } from '../tar/reader.js';
-import { makeImage, scratch } from '../test-support/image.js';
+import { makeImage } from '../test-support/image.js';
 import { unpack } from '../unpack/unpack.js';
 import { pack } from './pack.js';
 import { rootfsRecord } from '../test-support/record.js';
-import { itWithPeers } from '@ocikit/testkit';
+import { itWithPeers, suiteScratch } from '@ocikit/testkit';
 
 function layerNames(blob: Buffer): TarEntry[] {
   const out: TarEntry[] = [];
@@ -32,10 +32,9 @@ async function configOf(layoutDir: string, ref: string) {
 const t0 = 1_600_000_000;
 
 describe('pack', () => {
-  let s: ReturnType<typeof scratch>;
+  const s = suiteScratch('pack');
   let base: string;
   beforeAll(async () => {
-    s = scratch('pack');
     base = path.join(s.dir, 'base');
     await makeImage(
       base,
@@ -57,7 +56,6 @@ describe('pack', () => {
       { ref: 'v1', config: { Entrypoint: ['/bin/tool'], Cmd: ['--help'], Env: ['A=1'], WorkingDir: '/', Labels: { team: 'x' }, User: 'app' } },
     );
   });
-  afterAll(() => s.cleanup());
 
   it('packs only the changes since unpack, with whiteouts, and unpacks to the edited tree', async () => {
     const b = path.join(s.dir, 'b1');

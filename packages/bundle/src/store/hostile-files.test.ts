@@ -1,7 +1,7 @@
 // Hostile files in a layout, read by validateLayout, unpack and pack alike:
 // real FIFOs (a read would wait for a writer forever), documents past their
 // limit, and reference names no other tool could name.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,16 +9,16 @@ import type { Descriptor } from '@ocikit/image-spec';
 import { Limits } from '@ocikit/validation';
 import { BundleErrorCode } from '../errors.js';
 import { pack } from '../pack/pack.js';
-import { makeImage, scratch } from '../test-support/image.js';
+import { makeImage } from '../test-support/image.js';
 import { unpack } from '../unpack/unpack.js';
 import { Layout } from './layout.js';
 import { validateLayout } from './validate-layout.js';
+import { testScratch } from '@ocikit/testkit';
 
-let s: ReturnType<typeof scratch>;
+const s = testScratch('hostile-files');
 let L: string;
 let image: { manifest: Descriptor; config: Descriptor; layer: Descriptor };
 beforeEach(async () => {
-  s = scratch('hostile-files');
   L = path.join(s.dir, 'L');
   const made = await makeImage(L, [[{ name: 'etc/', type: '5' }, { name: 'etc/hello', content: 'hello\n' }]], { ref: 'v1' });
   const manifest = JSON.parse(readFileSync(path.join(L, 'blobs/sha256', made.manifest.digest.slice(7)), 'utf8')) as { config: Descriptor };
@@ -27,7 +27,6 @@ beforeEach(async () => {
   writeFileSync(path.join(s.dir, 'config.json'), JSON.stringify({ ociVersion: '1.2.0', root: { path: 'rootfs' }, process: { cwd: '/', args: ['/bin/sh'] } }));
   execFileSync('mkdir', ['-p', path.join(s.dir, 'rootfs/etc')]);
 });
-afterEach(() => s.cleanup());
 
 const blobFile = (d: Descriptor) => path.join(L, 'blobs/sha256', d.digest.slice('sha256:'.length));
 /** Replace a file of the layout with a FIFO nobody ever writes to. */

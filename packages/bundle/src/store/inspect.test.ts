@@ -1,15 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BundleErrorCode } from '../errors.js';
-import { makeImage, makeIndex, scratch } from '../test-support/image.js';
+import { makeImage, makeIndex } from '../test-support/image.js';
 import { inspectImage, readConfigBytes, readManifestBytes } from './inspect.js';
+import { testScratch } from '@ocikit/testkit';
 
-let s: ReturnType<typeof scratch>;
-beforeEach(() => {
-  s = scratch('inspect');
-});
-afterEach(() => s.cleanup());
+const s = testScratch('inspect');
 
 const blob = (digest: string) => readFileSync(path.join(s.dir, 'blobs', ...digest.split(':')));
 

@@ -1,22 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BundleErrorCode } from '../errors.js';
-import { makeImage, scratch } from '../test-support/image.js';
+import { makeImage } from '../test-support/image.js';
 import { sha256 } from '../test-support/tar-writer.js';
 import { openLayout, parseImageArg } from './archive.js';
 import { ownerToken } from '../fs/owner.js';
 import { scratchName, ScratchPurpose } from '../fs/scratch.js';
 import { deadPid } from '../test-support/child.js';
 import { Layout } from './layout.js';
+import { testScratch } from '@ocikit/testkit';
 
-let s: ReturnType<typeof scratch>;
-beforeEach(() => {
-  s = scratch('layout');
-});
-afterEach(() => s.cleanup());
+const s = testScratch('layout');
 
 const collect = async (it: AsyncIterable<Buffer>) => {
   const parts: Buffer[] = [];

@@ -1,14 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { makeImage, makeIndex, scratch, writeImage } from '../test-support/image.js';
+import { makeImage, makeIndex, writeImage } from '../test-support/image.js';
 import { listImages } from './list.js';
+import { testScratch } from '@ocikit/testkit';
 
-let s: ReturnType<typeof scratch>;
-beforeEach(() => {
-  s = scratch('list');
-});
-afterEach(() => s.cleanup());
+const s = testScratch('list');
 
 describe('listImages', () => {
   it('lists named and unnamed descriptors, an index followed by its platform manifests, with sizes', async () => {

@@ -1,16 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BundleErrorCode } from '../errors.js';
-import { scratch } from '../test-support/image.js';
 import { deadPid, ended, firstLine, SRC, startChild } from '../test-support/child.js';
 import { withFileLock } from './lock.js';
+import { testScratch } from '@ocikit/testkit';
 
-let s: ReturnType<typeof scratch>;
-beforeEach(() => {
-  s = scratch('lock');
-});
-afterEach(() => s.cleanup());
+const s = testScratch('lock');
 
 /** A child that takes the lock, says so, and then waits until killed. */
 function holder(lockPath: string, withoutFlock: boolean) {

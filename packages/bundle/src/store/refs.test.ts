@@ -1,15 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BundleErrorCode } from '../errors.js';
-import { makeImage, makeIndex, scratch } from '../test-support/image.js';
+import { makeImage, makeIndex } from '../test-support/image.js';
 import { checkRefName } from './refs.js';
+import { testScratch } from '@ocikit/testkit';
 
-let s: ReturnType<typeof scratch>;
-beforeEach(() => {
-  s = scratch('refs');
-});
-afterEach(() => s.cleanup());
+const s = testScratch('refs');
 
 const indexText = () => readFileSync(path.join(s.dir, 'index.json'), 'utf8');
 

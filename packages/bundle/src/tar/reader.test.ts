@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -7,8 +7,9 @@ import path from 'node:path';
 import { setAttributeSync } from '@napi-rs/xattr';
 import { BundleErrorCode } from '../errors.js';
 import { scratch } from '../test-support/image.js';
-import { tarArchive, tarEntry, type TestEntry } from '../test-support/tar-writer.js';
+import { tarArchive, tarEntry, writeChecksum, type TestEntry } from '../test-support/tar-writer.js';
 import { TarReader, type TarEntry } from './reader.js';
+import { suiteScratch } from '@ocikit/testkit';
 
 interface Seen {
   entry: TarEntry;
@@ -40,10 +41,9 @@ function read(archive: Buffer, chunk = archive.length || 1): Seen[] {
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
 describe('TarReader on archives written by GNU tar', () => {
-  let s: ReturnType<typeof scratch>;
+  const s = suiteScratch('tar');
   const longName = `${'d'.repeat(120)}/${'f'.repeat(150)}`;
   beforeAll(() => {
-    s = scratch('tar');
     const t = path.join(s.dir, 'tree');
     mkdirSync(path.join(t, 'd'.repeat(120)), { recursive: true });
     writeFileSync(path.join(t, longName), 'long');
@@ -54,7 +54,6 @@ describe('TarReader on archives written by GNU tar', () => {
     linkSync(path.join(t, 'plain'), path.join(t, 'hard'));
     setAttributeSync(path.join(t, 'plain'), 'user.ocikit', Buffer.from([0, 1, 2, 0xff]));
   });
-  afterAll(() => s.cleanup());
 
   for (const format of ['gnu', 'pax', 'posix']) {
     it(`reads --format=${format}: long names, long link targets, unicode, hardlinks, content`, () => {
@@ -158,11 +157,7 @@ describe('TarReader is strict on malformed input', () => {
   it('refuses a size field that is not octal', () => {
     const e = tarEntry({ name: 'a', content: 'x' });
     e.write('12x', 124, 'latin1');
-    // Fix the checksum so that only the size is wrong.
-    e.fill(0x20, 148, 156);
-    let sum = 0;
-    for (const b of e.subarray(0, 512)) sum += b;
-    e.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+    writeChecksum(e); // only the size is wrong
     expectCode(Buffer.concat([e, Buffer.alloc(1024)]), BundleErrorCode.InvalidTar);
   });
 
@@ -172,10 +167,7 @@ describe('TarReader is strict on malformed input', () => {
       e.fill(0, 124, 136);
       e[124] = first;
       e[135] = 5;
-      e.fill(0x20, 148, 156);
-      let sum = 0;
-      for (const b of e.subarray(0, 512)) sum += b;
-      e.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+      writeChecksum(e);
       return Buffer.concat([e, Buffer.alloc(1024)]);
     };
     expect(read(make(0x80))[0]!.content).toBe(sha('hello'));
@@ -202,10 +194,7 @@ describe('TarReader is strict on malformed input', () => {
     // A directory whose size field claims data: the next header follows at once.
     const dir = tarEntry({ name: 'd/', type: '5' });
     dir.write('00000001000\0', 124, 'latin1');
-    dir.fill(0x20, 148, 156);
-    let sum = 0;
-    for (const b of dir.subarray(0, 512)) sum += b;
-    dir.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+    writeChecksum(dir);
     const seen = read(Buffer.concat([dir, tarEntry({ name: 'f', content: 'x' }), Buffer.alloc(1024)]));
     expect(seen.map((x) => x.entry.name)).toEqual(['d/', 'f']);
   });

@@ -1,8 +1,5 @@
 /** Build small image layouts for tests, layer by layer, with our own Layout. */
 import { gzipSync } from 'node:zlib';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Descriptor } from '@ocikit/image-spec';
 import { Layout } from '../store/layout.js';
 import { sha256, tarArchive, type TestEntry } from './tar-writer.js';
@@ -76,9 +73,4 @@ export async function makeIndex(dir: string, platforms: string[], ref = 'latest'
   return { layout, index, manifests };
 }
 
-/** A fresh scratch directory in tmpfs when there is one. */
-export function scratch(prefix: string): { dir: string; cleanup: () => void } {
-  const base = process.env['OCIKIT_TEST_TMP'] ?? (process.platform === 'linux' ? '/dev/shm' : os.tmpdir());
-  const dir = mkdtempSync(path.join(base, `ocikit-${prefix}-`));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
+export { scratch } from '@ocikit/testkit';

@@ -62,12 +62,20 @@ function header(e: {
   }
   h.write(octal(e.devmajor, 8), 329, 'latin1');
   h.write(octal(e.devminor, 8), 337, 'latin1');
-  h.fill(0x20, 148, 156);
-  let sum = 0;
-  for (const b of h) sum += b;
-  if (e.badChecksum) sum += 1;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
-  return h;
+  return writeChecksum(h, e.badChecksum ? 1 : 0);
+}
+
+/**
+ * (Re)write the checksum of the 512-byte header at the start of `block`
+ * (the sum of its bytes with the checksum field as spaces), plus `skew`:
+ * after a test edits a header field, only that field is then wrong.
+ */
+export function writeChecksum(block: Buffer, skew = 0): Buffer {
+  block.fill(0x20, 148, 156);
+  let sum = skew;
+  for (const b of block.subarray(0, 512)) sum += b;
+  block.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+  return block;
 }
 
 function pad(b: Buffer): Buffer {

@@ -1,6 +1,6 @@
 // A bundle's config.json as bundle digest and pack read it: the regular-file
 // reader and the strict JSON reader, with the limits validate uses.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,19 +8,17 @@ import { Limits } from '@ocikit/validation';
 import { bundleDigest } from '../digest/record.js';
 import { BundleErrorCode } from '../errors.js';
 import { pack } from '../pack/pack.js';
-import { scratch } from '../test-support/image.js';
+import { testScratch } from '@ocikit/testkit';
 
-let s: ReturnType<typeof scratch>;
+const s = testScratch('bundle-config');
 let bundle: string;
 let config: string;
 beforeEach(() => {
-  s = scratch('bundle-config');
   bundle = path.join(s.dir, 'bundle');
   config = path.join(bundle, 'config.json');
   mkdirSync(path.join(bundle, 'rootfs/etc'), { recursive: true });
   writeFileSync(path.join(bundle, 'rootfs/etc/hello'), 'hello\n');
 });
-afterEach(() => s.cleanup());
 
 const layout = () => path.join(s.dir, 'L');
 const readers = () => [bundleDigest(bundle), pack(bundle, layout(), { ref: 'v1' })];

@@ -1,19 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { existsSync, lstatSync, readFileSync, readdirSync, mkdirSync, writeFileSync, unlinkSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { existsSync, lstatSync, readFileSync, readdirSync, mkdirSync, writeFileSync, unlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { validate } from '@ocikit/runtime-spec';
 import { BundleErrorCode } from '../errors.js';
 import { MAX_SYMLINKS } from '../fs/confine.js';
 import { MAX_PATH_BYTES } from '@ocikit/runtime-spec/confine';
-import { makeImage, scratch } from '../test-support/image.js';
+import { makeImage } from '../test-support/image.js';
 import { sha256, tarArchive, type TestEntry } from '../test-support/tar-writer.js';
 import { unpack, PROVENANCE_FILE, TREE_FILE, type Provenance } from './unpack.js';
+import { testScratch } from '@ocikit/testkit';
 
-let s: ReturnType<typeof scratch>;
-beforeEach(() => {
-  s = scratch('unpack');
-});
-afterEach(() => s.cleanup());
+const s = testScratch('unpack');
 
 const etc: TestEntry[] = [
   { name: 'etc/', type: '5' },
@@ -139,7 +136,7 @@ describe('unpack', () => {
       await makeImage(l, [entries]);
       expect([label, await unpack(l, b).then(() => 'ok', (e: { code: string }) => e.code)]).toEqual([label, code]);
       expect(readdirSync(s.dir)).toEqual(['l']);
-      s.cleanup();
+      rmSync(s.dir, { recursive: true, force: true });
       mkdirSync(s.dir);
     }
   });
@@ -188,7 +185,7 @@ describe('unpack', () => {
       const where = `layer ${digest}${c.entry === undefined ? '' : ` entry ${JSON.stringify(c.entry)}`}: `;
       expect([c.label, err?.code, err?.layer, err?.entry, err?.message.startsWith(where), err?.message.includes('\n')]).toEqual([c.label, c.code, digest, c.entry, true, false]);
       expect(readdirSync(s.dir)).toEqual(['l']);
-      s.cleanup();
+      rmSync(s.dir, { recursive: true, force: true });
       mkdirSync(s.dir);
     }
   });

@@ -3,31 +3,27 @@
  * open file descriptors and resident memory stay flat (what a long-running
  * registry or build service embedding ocikit relies on).
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { appendFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pack, unpack } from '@ocikit/bundle';
-import { scratchDir } from '../test-support/scratch.js';
 import { scratchIn, writeBundle } from './fixtures.js';
+import { suiteScratch } from '@ocikit/testkit';
 
 const CYCLES = Number(process.env.OCIKIT_SOAK_CYCLES ?? 200);
 const WARM = 20;
 
-let tmp: string;
-beforeAll(() => {
-  tmp = scratchDir('chaos-soak');
-});
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = suiteScratch('chaos-soak');
 
 const openFds = (): number => readdirSync('/proc/self/fd').length;
 
 describe('chaos: soak', () => {
   it(`${CYCLES} unpack/pack cycles leave open descriptors and memory flat`, async () => {
-    const layout = path.join(tmp, 'layout');
-    await pack(writeBundle(path.join(tmp, 'seed'), 1, 20, 0), layout, { ref: 'c0' });
+    const layout = path.join(tmp.dir, 'layout');
+    await pack(writeBundle(path.join(tmp.dir, 'seed'), 1, 20, 0), layout, { ref: 'c0' });
     let warm: { fds: number; rss: number } | undefined;
     for (let i = 1; i <= CYCLES; i++) {
-      const bundle = path.join(tmp, `bundle-${i}`);
+      const bundle = path.join(tmp.dir, `bundle-${i}`);
       await unpack(layout, bundle, { ref: `c${i - 1}`, rootless: true });
       appendFileSync(path.join(bundle, 'rootfs', 'usr', 'd0', 'f0'), `cycle ${i}\n`);
       // Every tenth cycle through the gzip and hashing worker pools; the rest uncompressed on this thread, to keep the soak short.
@@ -41,6 +37,6 @@ describe('chaos: soak', () => {
     // Memory: no growth with the cycle count beyond the collector's slack.
     expect(end.rss).toBeLessThanOrEqual(warm!.rss * 1.5 + (64 << 20));
     expect(scratchIn(layout)).toEqual([]);
-    expect(scratchIn(tmp)).toEqual([]);
+    expect(scratchIn(tmp.dir)).toEqual([]);
   }, 600_000); // longer than the suite's 300 s hang guard: 200 cycles on a loaded 2-core machine
 });

@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Layout } from '@ocikit/bundle';
-import { describeWithPeers } from '@ocikit/testkit';
+import { describeWithPeers, suiteScratch } from '@ocikit/testkit';
 import type { Descriptor } from '@ocikit/image-spec';
 import { blobsOf, packImage } from '../../test-support/layouts.js';
 import { runCli } from '../../test-support/run-cli.js';
-import { scratchDir } from '../../test-support/scratch.js';
 import { ExitCode } from '../exit-codes.js';
 
 const EMPTY = { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 };
@@ -18,19 +17,15 @@ interface GcJson {
   bytes: number;
 }
 
-let tmp: string;
-beforeAll(() => {
-  tmp = scratchDir('cli-gc');
-});
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = suiteScratch('cli-gc');
 
 /**
  * L:v1 with a signature (a referrer of v1), and the blobs of a second image
  * whose ref was removed plus an orphan blob: what gc must remove.
  */
 async function layoutWithGarbage(name: string): Promise<{ l: string; v1: Descriptor; signature: Descriptor; garbage: string[] }> {
-  const l = path.join(tmp, name);
-  const v1 = await packImage(`${l}:v1`, tmp);
+  const l = path.join(tmp.dir, name);
+  const v1 = await packImage(`${l}:v1`, tmp.dir);
   const keep = new Set(blobsOf(l));
   const store = await Layout.open(l);
   await store.writeBlob(Buffer.from('{}'));
@@ -39,7 +34,7 @@ async function layoutWithGarbage(name: string): Promise<{ l: string; v1: Descrip
     'application/vnd.oci.image.manifest.v1+json',
   );
   keep.add(signature.digest).add(EMPTY.digest);
-  await packImage(`${l}:v2`, tmp, { content: 'only in v2\n' });
+  await packImage(`${l}:v2`, tmp.dir, { content: 'only in v2\n' });
   await store.writeBlob(Buffer.from('an orphan'));
   expect((await runCli(['rm', `${l}:v2`])).code).toBe(ExitCode.Ok);
   return { l, v1, signature, garbage: blobsOf(l).filter((d) => !keep.has(d)) };
@@ -97,7 +92,7 @@ describe('ocikit gc (built bin)', () => {
   });
 
   it('a missing layout is a usage error; a file is no layout', async () => {
-    expect((await runCli(['gc', path.join(tmp, 'nowhere')])).code).toBe(ExitCode.Usage);
+    expect((await runCli(['gc', path.join(tmp.dir, 'nowhere')])).code).toBe(ExitCode.Usage);
     expect((await runCli(['gc'])).code).toBe(ExitCode.Usage);
   });
 });
@@ -107,9 +102,9 @@ describeWithPeers(['umoci', 'skopeo'], 'ocikit gc: umoci and skopeo agree the la
     const { l, v1 } = await layoutWithGarbage('peers');
     expect((await runCli(['gc', '--grace', '0', l])).code).toBe(ExitCode.Ok);
     expect(execFileSync('umoci', ['ls', '--layout', l]).toString()).toBe('v1\n');
-    const copy = path.join(tmp, 'peers-copy');
+    const copy = path.join(tmp.dir, 'peers-copy');
     execFileSync('skopeo', ['copy', '-q', `oci:${l}:v1`, `oci:${copy}:v1`]);
     expect((JSON.parse(execFileSync('skopeo', ['inspect', `oci:${copy}:v1`]).toString()) as { Digest: string }).Digest).toBe(v1.digest);
-    execFileSync('umoci', ['unpack', '--rootless', '--image', `${l}:v1`, path.join(tmp, 'peers-bundle')]);
+    execFileSync('umoci', ['unpack', '--rootless', '--image', `${l}:v1`, path.join(tmp.dir, 'peers-bundle')]);
   });
 });

@@ -1,22 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describeWithPeers } from '@ocikit/testkit';
+import { describeWithPeers, suiteScratch } from '@ocikit/testkit';
 import { packImage } from '../../test-support/layouts.js';
 import { runCli } from '../../test-support/run-cli.js';
-import { scratchDir } from '../../test-support/scratch.js';
 import { ExitCode } from '../exit-codes.js';
 
-let tmp: string;
-beforeAll(() => {
-  tmp = scratchDir('cli-init');
-});
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = suiteScratch('cli-init');
 
 describe('ocikit init (built bin)', () => {
   it('creates an empty layout that ocikit validate accepts', async () => {
-    const l = path.join(tmp, 'new');
+    const l = path.join(tmp.dir, 'new');
     const r = await runCli(['init', l]);
     expect([r.code, r.stdout, r.stderr]).toEqual([ExitCode.Ok, `created an empty OCI image layout in ${l}\n`, '']);
     expect(readdirSync(l).sort()).toEqual(['blobs', 'index.json', 'oci-layout']);
@@ -25,8 +20,8 @@ describe('ocikit init (built bin)', () => {
   });
 
   it('is idempotent: an existing layout keeps its images', async () => {
-    const l = path.join(tmp, 'existing');
-    await packImage(`${l}:v1`, tmp);
+    const l = path.join(tmp.dir, 'existing');
+    await packImage(`${l}:v1`, tmp.dir);
     const index = readFileSync(path.join(l, 'index.json'), 'utf8');
     const r = await runCli(['init', l]);
     expect([r.code, r.stdout]).toEqual([ExitCode.Ok, `${l} is already an OCI image layout\n`]);
@@ -34,10 +29,10 @@ describe('ocikit init (built bin)', () => {
   });
 
   it('makes a layout in an empty directory, and refuses one holding other files (exit 1, nothing written)', async () => {
-    const empty = path.join(tmp, 'empty');
+    const empty = path.join(tmp.dir, 'empty');
     mkdirSync(empty);
     expect((await runCli(['init', empty])).code).toBe(ExitCode.Ok);
-    const busy = path.join(tmp, 'busy');
+    const busy = path.join(tmp.dir, 'busy');
     mkdirSync(busy);
     writeFileSync(path.join(busy, 'notes.txt'), 'mine');
     const r = await runCli(['init', busy]);
@@ -53,11 +48,11 @@ describe('ocikit init (built bin)', () => {
 
 describeWithPeers(['umoci', 'skopeo'], 'ocikit init: peers read the layout', () => {
   it('umoci ls finds no images; skopeo copies an image into it', async () => {
-    const l = path.join(tmp, 'for-peers');
+    const l = path.join(tmp.dir, 'for-peers');
     expect((await runCli(['init', l])).code).toBe(ExitCode.Ok);
     expect(execFileSync('umoci', ['ls', '--layout', l]).toString()).toBe('');
-    const source = path.join(tmp, 'source');
-    await packImage(`${source}:v1`, tmp);
+    const source = path.join(tmp.dir, 'source');
+    await packImage(`${source}:v1`, tmp.dir);
     execFileSync('skopeo', ['copy', '-q', `oci:${source}:v1`, `oci:${l}:copied`]);
     expect(execFileSync('umoci', ['ls', '--layout', l]).toString()).toBe('copied\n');
   });

@@ -1,24 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Layout } from '@ocikit/bundle';
-import { describeWithPeers } from '@ocikit/testkit';
+import { describeWithPeers, suiteScratch } from '@ocikit/testkit';
 import { blobsOf, packImage } from '../../test-support/layouts.js';
 import { runCli } from '../../test-support/run-cli.js';
-import { scratchDir } from '../../test-support/scratch.js';
 import { ExitCode } from '../exit-codes.js';
 
-let tmp: string;
-beforeAll(() => {
-  tmp = scratchDir('cli-rm');
-});
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = suiteScratch('cli-rm');
 
 describe('ocikit rm (built bin)', () => {
   it('removes the ref from index.json and leaves every blob', async () => {
-    const l = path.join(tmp, 'L');
-    const v1 = await packImage(`${l}:v1`, tmp);
+    const l = path.join(tmp.dir, 'L');
+    const v1 = await packImage(`${l}:v1`, tmp.dir);
     await runCli(['tag', `${l}:v1`, 'v2']);
     const blobs = blobsOf(l);
     const r = await runCli(['rm', `${l}:v2`]);
@@ -28,8 +23,8 @@ describe('ocikit rm (built bin)', () => {
   });
 
   it('a missing ref is REF_NOT_FOUND with exit 1, and nothing is written', async () => {
-    const l = path.join(tmp, 'M');
-    await packImage(`${l}:v1`, tmp);
+    const l = path.join(tmp.dir, 'M');
+    await packImage(`${l}:v1`, tmp.dir);
     const before = readFileSync(path.join(l, 'index.json'), 'utf8');
     const r = await runCli(['rm', `${l}:nope`]);
     expect(r.code).toBe(ExitCode.Failure);
@@ -38,8 +33,8 @@ describe('ocikit rm (built bin)', () => {
   });
 
   it('removes an unnamed descriptor by digest', async () => {
-    const l = path.join(tmp, 'U');
-    const v1 = await packImage(`${l}:v1`, tmp);
+    const l = path.join(tmp.dir, 'U');
+    const v1 = await packImage(`${l}:v1`, tmp.dir);
     const store = await Layout.open(l);
     await store.updateIndex((i) => ({ ...i, manifests: [...i.manifests, { mediaType: v1.mediaType, digest: v1.digest, size: v1.size }] }));
     const r = await runCli(['rm', `${l}@${v1.digest}`]);
@@ -48,7 +43,7 @@ describe('ocikit rm (built bin)', () => {
   });
 
   it('needs a REF: LAYOUT alone is a usage error', async () => {
-    const l = path.join(tmp, 'L');
+    const l = path.join(tmp.dir, 'L');
     const r = await runCli(['rm', l]);
     expect(r.code).toBe(ExitCode.Usage);
     expect(r.stderr).toBe(`ocikit: rm: ${JSON.stringify(l)} names no reference; expected LAYOUT:REF or LAYOUT@DIGEST\n`);
@@ -57,8 +52,8 @@ describe('ocikit rm (built bin)', () => {
 
 describeWithPeers(['umoci', 'skopeo'], 'ocikit rm: umoci and skopeo no longer see the ref', () => {
   it('umoci ls drops it, skopeo cannot inspect it, and the other ref still works', async () => {
-    const l = path.join(tmp, 'P');
-    const v1 = await packImage(`${l}:v1`, tmp);
+    const l = path.join(tmp.dir, 'P');
+    const v1 = await packImage(`${l}:v1`, tmp.dir);
     await runCli(['tag', `${l}:v1`, 'v2']);
     expect((await runCli(['rm', `${l}:v1`])).code).toBe(ExitCode.Ok);
     expect(execFileSync('umoci', ['ls', '--layout', l]).toString()).toBe('v2\n');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { describeWithPeers } from '@ocikit/testkit';
+import { describeWithPeers, suiteScratch } from '@ocikit/testkit';
 import type { Descriptor } from '@ocikit/image-spec';
 import { packImage, packIndex } from '../../test-support/layouts.js';
 import { runCli } from '../../test-support/run-cli.js';
@@ -82,16 +82,12 @@ describe('ocikit tag (built bin)', () => {
 });
 
 describeWithPeers(['umoci', 'skopeo'], 'ocikit tag: umoci and skopeo see the new ref', () => {
-  let tmp: string;
-  beforeAll(() => {
-    tmp = scratchDir('cli-tag-peers');
-  });
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = suiteScratch('cli-tag-peers');
 
   it('umoci ls lists it and skopeo inspect resolves it to the same image', async () => {
-    const l = path.join(tmp, 'L');
-    const v1 = await packImage(`${l}:v1`, tmp);
-    const multi = await packIndex(l, 'multi', tmp, ['linux/amd64', 'linux/arm64/v8']);
+    const l = path.join(tmp.dir, 'L');
+    const v1 = await packImage(`${l}:v1`, tmp.dir);
+    const multi = await packIndex(l, 'multi', tmp.dir, ['linux/amd64', 'linux/arm64/v8']);
     expect((await runCli(['tag', `${l}:v1`, 'v1.0.1-rc.1'])).code).toBe(ExitCode.Ok);
     expect((await runCli(['tag', `${l}@${multi.manifests[1]!.digest}`, 'arm'])).code).toBe(ExitCode.Ok);
     expect(execFileSync('umoci', ['ls', '--layout', l]).toString().split('\n').filter(Boolean).sort()).toEqual(['arm', 'multi', 'v1', 'v1.0.1-rc.1']);

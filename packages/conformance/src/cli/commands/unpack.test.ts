@@ -9,7 +9,7 @@ import { Layout } from '@ocikit/bundle';
 import { validate } from '@ocikit/runtime-spec';
 import { runCli } from '../../test-support/run-cli.js';
 import { ExitCode } from '../exit-codes.js';
-import { describeWithPeers, peerPath } from '@ocikit/testkit';
+import { describeWithPeers, peerPath, suiteScratch } from '@ocikit/testkit';
 import { scratchDir } from '../../test-support/scratch.js';
 
 
@@ -131,22 +131,18 @@ describe('ocikit unpack (built bin)', () => {
 // umoci 0.4.7's insert writes an entry named "/" for `insert DIR /`, and
 // layers without the tar end-of-archive marker (umoci#436).
 describeWithPeers(['umoci', 'tar'], 'ocikit unpack of layers written by umoci insert (built bin)', () => {
-  let tmp: string;
-  beforeAll(() => {
-    tmp = scratchDir('cli-umoci');
-  });
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = suiteScratch('cli-umoci');
 
   it('unpacks to the tree umoci unpacks, and validate --deep finds it valid with warnings', async () => {
-    const L = path.join(tmp, 'L');
-    const src = path.join(tmp, 'src');
+    const L = path.join(tmp.dir, 'L');
+    const src = path.join(tmp.dir, 'src');
     mkdirSync(path.join(src, 'sub'), { recursive: true });
     writeFileSync(path.join(src, 'sub/a'), 'a\n');
-    writeFileSync(path.join(tmp, 'hello'), 'hello\n');
+    writeFileSync(path.join(tmp.dir, 'hello'), 'hello\n');
     const umociRun = (...args: string[]) => execFileSync('umoci', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     umociRun('init', '--layout', L);
     umociRun('new', '--image', `${L}:t`);
-    umociRun('insert', '--image', `${L}:t`, path.join(tmp, 'hello'), '/etc/hello');
+    umociRun('insert', '--image', `${L}:t`, path.join(tmp.dir, 'hello'), '/etc/hello');
     umociRun('insert', '--image', `${L}:t`, src, '/');
     umociRun('insert', '--image', `${L}:t`, '--whiteout', '/etc/hello');
 
@@ -158,10 +154,10 @@ describeWithPeers(['umoci', 'tar'], 'ocikit unpack of layers written by umoci in
     expect(listed[1]!.stdout.split('\n')[0]).toBe('/');
     expect(listed.map((t) => [t.status, /Unexpected EOF/.test(t.stderr)])).toContainEqual([2, true]);
 
-    const b = path.join(tmp, 'bundle');
+    const b = path.join(tmp.dir, 'bundle');
     const r = await runCli(['unpack', '--image', `${L}:t`, b]);
     expect([r.code, r.stderr]).toEqual([ExitCode.Ok, '']);
-    umociRun('unpack', '--image', `${L}:t`, path.join(tmp, 'theirs'));
+    umociRun('unpack', '--image', `${L}:t`, path.join(tmp.dir, 'theirs'));
     const list = (root: string): string[] => {
       const out: string[] = [];
       const walk = (rel: string) => {
@@ -175,7 +171,7 @@ describeWithPeers(['umoci', 'tar'], 'ocikit unpack of layers written by umoci in
       walk('');
       return out;
     };
-    expect(list(path.join(b, 'rootfs'))).toEqual(list(path.join(tmp, 'theirs/rootfs')));
+    expect(list(path.join(b, 'rootfs'))).toEqual(list(path.join(tmp.dir, 'theirs/rootfs')));
     expect(list(path.join(b, 'rootfs'))).toContain('sub/a a\n 644');
 
     const v = await runCli(['validate', '--deep', '--json', L]);
