@@ -115,6 +115,28 @@ describeWithPeers(['docker-registry', 'openssl'], 'Bearer tokens (token auth)', 
     expect(err.message).toMatch(new RegExp(`^registry ${registry.host} did not grant repository:token/c:(pull,push|push,pull) to these credentials$`));
   });
 
+  it('shares one token among parallel requests with the same needs', async () => {
+    const issuer = registry.tokenIssuer!;
+    const client = new RegistryClient(registry.host, { tlsVerify: false, credentials: { username: 'alice', password: PASSWORD } });
+    await client.ping();
+    const start = issuer.requests.length;
+    const repo = client.repository('token/a');
+    await Promise.all(Array.from({ length: 4 }, () => repo.resolve('v1')));
+    expect(issuer.requests.slice(start).map((r) => r.scopes)).toEqual([['repository:token/a:pull']]);
+    client.close();
+  });
+
+  it('asks the token service anonymously without credentials, and says none were found when refused', async () => {
+    const issuer = registry.tokenIssuer!;
+    const client = new RegistryClient(registry.host, { tlsVerify: false });
+    const start = issuer.requests.length;
+    const err = await rejection(client.repository('token/a').resolve('v1'));
+    client.close();
+    expect(err).toMatchObject({ code: RegistryErrorCode.Unauthorized });
+    expect(err.message).toBe(`registry ${registry.host} requires authentication for repository token/a, and no credentials were found (log in first)`);
+    expect(issuer.requests.slice(start).map((r) => [r.method, r.subject])).toEqual([['GET', '']]);
+  });
+
   it('uses an identity token through the OAuth2 refresh_token grant', async () => {
     const issuer = registry.tokenIssuer!;
     // How a login obtains an identity token: a password grant asking for offline access (oauth.md).

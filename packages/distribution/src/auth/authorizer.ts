@@ -27,6 +27,8 @@ export interface AuthorizerOptions {
 export class Authorizer {
   readonly #options: AuthorizerOptions;
   readonly #tokens = new TokenCache();
+  /** Token requests in flight, so parallel transfers needing the same scopes share one. */
+  readonly #pending = new Map<string, Promise<string>>();
   #challenge: Challenge | undefined;
   #credentials: Promise<Credentials | undefined> | undefined;
 
@@ -94,15 +96,26 @@ export class Authorizer {
     if (fresh) this.#tokens.delete(key);
     const cached = this.#tokens.get(key);
     if (cached) return `Bearer ${cached}`;
-    const token = await fetchToken(this.#options.transport, {
-      realm,
-      service,
-      scopes: merged,
-      credentials: await this.credentials(),
-      clientId: this.#options.clientId,
-    });
-    this.#tokens.set(key, token);
-    return `Bearer ${token.token}`;
+    let pending = this.#pending.get(key);
+    if (!pending) {
+      pending = (async () => {
+        try {
+          const token = await fetchToken(this.#options.transport, {
+            realm,
+            service,
+            scopes: merged,
+            credentials: await this.credentials(),
+            clientId: this.#options.clientId,
+          });
+          this.#tokens.set(key, token);
+          return token.token;
+        } finally {
+          this.#pending.delete(key);
+        }
+      })();
+      this.#pending.set(key, pending);
+    }
+    return `Bearer ${await pending}`;
   }
 }
 
