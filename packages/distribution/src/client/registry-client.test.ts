@@ -2,6 +2,7 @@
  * The client against a real docker-registry (v2.8) on loopback, plain http
  * (tlsVerify: false lets the client fall back from https, as skopeo does).
  */
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MediaType } from '@ocikit/image-spec';
 import { describeWithPeers, startFaultProxy, startRegistry, type RunningProxy, type RunningRegistry } from '@ocikit/testkit';
@@ -205,6 +206,22 @@ describeWithPeers(['docker-registry'], 'RegistryClient against docker-registry',
 });
 
 describe('RegistryClient without a registry', () => {
+  it('fails with a typed timeout when the server accepts and never answers', async () => {
+    // A listener that takes the connection and says nothing: what a hung registry looks like.
+    const sockets: Socket[] = [];
+    const silent = createNetServer((s) => sockets.push(s));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const c = new RegistryClient(`127.0.0.1:${port}`, { timeoutMs: 300, retry: { attempts: 2, baseDelayMs: 1 } });
+    const err = await rejection(c.ping());
+    c.close();
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+    expect(err).toMatchObject({ code: RegistryErrorCode.Timeout });
+    expect((err as Error).message).toBe(`GET https://127.0.0.1:${port}/v2/: no progress within 300 ms`);
+    expect(sockets).toHaveLength(2);
+  });
+
   it('fails with a typed network error naming the URL when nothing listens', async () => {
     const c = new RegistryClient('127.0.0.1:9', { tlsVerify: true, retry: { attempts: 2, baseDelayMs: 1 } });
     const err = await rejection(c.ping());

@@ -63,6 +63,8 @@ export async function pushBlob(
   if (head.status === 200) return 'exists';
 
   let session: URL | undefined;
+  /** OCI-Chunk-Min-Length from the POST that opened the session ("Pushing a blob in chunks"). */
+  let minChunk = 0;
   for (const from of options.mountFrom ?? []) {
     if (from === repo.name) continue;
     const target = new URL(client.url(repo.path('uploads')));
@@ -82,19 +84,20 @@ export async function pushBlob(
     // 202: no mount, but an upload session; keep the newest, drop the one before.
     if (session) await cancel(repo, session);
     session = uploadLocation(res);
+    minChunk = chunkMinLength(res);
   }
 
   const policy = client.retryPolicy;
   let offset = 0;
   for (let attempt = 1; ; attempt++) {
     try {
-      session ??= await startUpload(repo, signal);
+      if (!session) ({ session, minChunk } = await startUpload(repo, signal));
       if (options.chunkSize === undefined) {
         await putWhole(repo, session, desc, open, options);
       } else {
         const where = { location: session };
         try {
-          await putChunks(repo, where, desc, open, offset, options);
+          await putChunks(repo, where, desc, open, offset, { ...options, chunkSize: Math.max(options.chunkSize, minChunk) });
         } finally {
           // The newest upload URL: distribution's carries the upload's state, and an older one is refused.
           session = where.location;
@@ -138,7 +141,12 @@ function rangeEnd(res: HttpResponse): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-async function startUpload(repo: Repository, signal: { signal?: AbortSignal }): Promise<URL> {
+function chunkMinLength(res: HttpResponse): number {
+  const n = Number(header(res, 'oci-chunk-min-length'));
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
+}
+
+async function startUpload(repo: Repository, signal: { signal?: AbortSignal }): Promise<{ session: URL; minChunk: number }> {
   const res = await repo.client.request({
     method: 'POST',
     target: repo.path('uploads'),
@@ -149,7 +157,7 @@ async function startUpload(repo: Repository, signal: { signal?: AbortSignal }): 
     ...signal,
   });
   await discard(res);
-  return uploadLocation(res);
+  return { session: uploadLocation(res), minChunk: chunkMinLength(res) };
 }
 
 /** GET the upload URL: where it is now and how many bytes it holds. */

@@ -76,6 +76,11 @@ export async function readBody(res: HttpResponse, limit: number, what = 'respons
 
 /** Drop a body we do not need, so the socket can go back to the pool (or be closed). */
 export async function discard(res: HttpResponse, limit = 64 * 1024): Promise<void> {
+  if (res.body.complete) {
+    // Nothing left to read (a HEAD, a 204, a body already in): let it end, keep the socket.
+    res.body.resume();
+    return;
+  }
   const declared = Number(header(res, 'content-length'));
   if (!Number.isFinite(declared) || declared > limit) {
     res.body.destroy();
