@@ -2,7 +2,8 @@
  * Blob downloads redirected to storage on another host (distribution-spec
  * "Pulling blobs": a 307 to another service): docker-registry's `redirect`
  * storage middleware sends the client to a plain file server over the
- * registry's storage, which records what it was sent.
+ * registry's storage (through the fault proxy), which records what it was
+ * sent. Like many storage services, it ignores Range.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { describeWithPeers, startRegistry, type RunningRegistry } from '@ocikit/testkit';
+import { describeWithPeers, startFaultProxy, startRegistry, type RunningProxy, type RunningRegistry } from '@ocikit/testkit';
 import { collect, testBlob } from '../test-support/content.js';
 import { RegistryClient } from './registry-client.js';
 
@@ -19,6 +20,7 @@ const PASSWORD = 'storage-test-password';
 describeWithPeers(['docker-registry', 'htpasswd'], 'blobs redirected to storage', () => {
   let registry: RunningRegistry;
   let storageServer: Server;
+  let storageProxy: RunningProxy;
   let storageRoot = '';
   const seen: { method: string; url: string; headers: IncomingHttpHeaders }[] = [];
 
@@ -41,7 +43,9 @@ describeWithPeers(['docker-registry', 'htpasswd'], 'blobs redirected to storage'
       );
     });
     await new Promise<void>((resolve) => storageServer.listen(0, '127.0.0.1', resolve));
-    const { port } = storageServer.address() as AddressInfo;
+    const { port: storagePort } = storageServer.address() as AddressInfo;
+    storageProxy = await startFaultProxy(`http://127.0.0.1:${storagePort}`);
+    const port = storageProxy.host.split(':')[1]!;
     registry = await startRegistry({
       auth: { kind: 'htpasswd', users: [{ username: 'alice', password: PASSWORD }] },
       configure: (config) => {
@@ -52,6 +56,7 @@ describeWithPeers(['docker-registry', 'htpasswd'], 'blobs redirected to storage'
   });
   afterAll(async () => {
     await registry?.stop();
+    await storageProxy?.stop();
     await new Promise<void>((resolve) => (storageServer ? storageServer.close(() => resolve()) : resolve()));
   });
 
@@ -68,5 +73,22 @@ describeWithPeers(['docker-registry', 'htpasswd'], 'blobs redirected to storage'
     expect(hits.map((h) => h.method)).toContain('GET');
     expect(hits.every((h) => h.url.endsWith('/data'))).toBe(true);
     expect(hits.filter((h) => h.headers.authorization !== undefined)).toEqual([]);
+  });
+
+  it('resumes a dropped download whose storage ignores Range: the repeated bytes are skipped, the whole verified', async () => {
+    const client = new RegistryClient(registry.host, { tlsVerify: false, credentials: { username: 'alice', password: PASSWORD }, retry: { baseDelayMs: 1 } });
+    const repo = client.repository('redirect/b');
+    const blob = testBlob(600_000);
+    await repo.pushBlob(blob.desc, blob.open);
+    storageProxy.setFaults([{ method: 'GET', path: /\/data$/, action: { dropAfterBytes: 200_000 } }]);
+    const start = storageProxy.requests.length;
+    const got = await collect(repo.fetchBlob(blob.desc));
+    client.close();
+    expect(got.equals(blob.bytes)).toBe(true);
+    const gets = storageProxy.requests.slice(start).filter((r) => r.method === 'GET');
+    expect(gets).toHaveLength(2);
+    expect(gets[0]).toMatchObject({ fault: 'drop', status: 200 });
+    expect(gets[1]!.range).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(gets[1]!.status).toBe(200);
   });
 });
