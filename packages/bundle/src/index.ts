@@ -7,6 +7,14 @@ export { RootfsWriter, normalizeEntryName, isAbsoluteEntryName, WHITEOUT_PREFIX,
 export { extractLayer, layerCompression, Compression, type ExtractOptions, type ExtractResult } from './layer/extract.js';
 export { Layout, LAYOUT_VERSION, MAX_MANIFEST_BYTES, MAX_CONFIG_BYTES, type CreateLayoutOptions, type ResolveOptions, type ResolvedImage } from './store/layout.js';
 export { isOciArchive, openLayout, parseImageArg, type OpenedLayout } from './store/archive.js';
+export {
+  openLayoutTarget,
+  setLayoutTargetRef,
+  layoutFormatFor,
+  LayoutFormat,
+  type LayoutTarget,
+  type SetTargetRefOptions,
+} from './store/target.js';
 export { parseImageReference, Transport, type ImageReference } from './store/reference.js';
 export { checkRefName, type RefTarget, type RemoveRefOptions } from './store/refs.js';
 export { gc, GC_GRACE_MS, type GcOptions, type GcResult, type GcBlob } from './store/gc.js';

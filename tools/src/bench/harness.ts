@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 /** One side of a comparison: a shell-free command line or an in-process function. */
 export type Contender =
-  | { label: string; argv: string[]; options?: SpawnSyncOptions; before?: () => void | Promise<void> }
+  /** `argv` as a function: computed after `before`, e.g. a port known only once a server started. */
+  | { label: string; argv: string[] | (() => string[]); options?: SpawnSyncOptions; before?: () => void | Promise<void> }
   | { label: string; fn: () => unknown; before?: () => void | Promise<void> };
 
 export interface Comparison {
@@ -46,11 +47,12 @@ async function timeOnce(c: Contender): Promise<number> {
   if (c.before) await c.before();
   const t0 = performance.now();
   if ('argv' in c) {
-    const [cmd, ...args] = c.argv;
+    const argv = typeof c.argv === 'function' ? c.argv() : c.argv;
+    const [cmd, ...args] = argv;
     const r = spawnSync(cmd!, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20, ...c.options });
     const t = performance.now() - t0;
     if (r.error) throw r.error;
-    if (r.status !== 0) throw new Error(`${c.label}: ${c.argv.join(' ')} exited ${r.status}: ${String(r.stderr).slice(0, 500)}`);
+    if (r.status !== 0) throw new Error(`${c.label}: ${argv.join(' ')} exited ${r.status}: ${String(r.stderr).slice(0, 500)}`);
     return t;
   }
   await c.fn();

@@ -2,6 +2,7 @@
  * Every benchmark, by name. Add one: a file in this folder exporting an
  * object of this shape, and one line in the list.
  */
+import { benchmark as copy } from './copy.js';
 import { benchmark as digest } from './digest.js';
 import { bundleDigestBenchmark } from './bundle-digest.js';
 import { packBenchmark } from './pack.js';
@@ -24,4 +25,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   unpack,
   runtimeSpecValidate,
   validateCli,
+  copy,
 ];

@@ -8,6 +8,7 @@ import { ConfinedRoot as IndexConfinedRoot, MAX_SYMLINKS as INDEX_MAX_SYMLINKS }
 import { scratch } from '../test-support/image.js';
 import { ConfinedRoot, MAX_SYMLINKS } from './confine.js';
 import { testScratch } from '@ocikit/testkit';
+import { rootBesideHost } from '../test-support/escape.js';
 
 const s = testScratch('confine');
 let rootDir: string;
@@ -15,11 +16,7 @@ let outside: string;
 let root: ConfinedRoot;
 
 beforeEach(() => {
-  rootDir = path.join(s.dir, 'root');
-  outside = path.join(s.dir, 'outside');
-  mkdirSync(rootDir);
-  mkdirSync(outside);
-  writeFileSync(path.join(outside, 'secret'), 'host secret');
+  ({ rootDir, outside } = rootBesideHost(s.dir, 'root', ['secret', 'host secret']));
   root = new ConfinedRoot(rootDir);
 });
 

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { getAttributeSync } from '@napi-rs/xattr';
 import { BundleErrorCode } from '../errors.js';
@@ -8,17 +8,14 @@ import { tarArchive, type TestEntry } from '../test-support/tar-writer.js';
 import { TarReader } from '../tar/reader.js';
 import { RootfsWriter, isAbsoluteEntryName, normalizeEntryName } from './apply.js';
 import { testScratch } from '@ocikit/testkit';
+import { rootBesideHost } from '../test-support/escape.js';
 
 const s = testScratch('apply');
 let rootDir: string;
 let outside: string;
 
 beforeEach(() => {
-  rootDir = path.join(s.dir, 'rootfs');
-  outside = path.join(s.dir, 'outside');
-  mkdirSync(rootDir);
-  mkdirSync(outside);
-  writeFileSync(path.join(outside, 'keep'), 'host');
+  ({ rootDir, outside } = rootBesideHost(s.dir, 'rootfs', ['keep', 'host']));
 });
 
 /** Apply layers in order; returns the writer's warnings. */

@@ -31,7 +31,7 @@ import { ChunkPool, compressChunks, PackCompression } from './compress.js';
 import type { DeflaterChoice } from './deflater.js';
 import { platformOf, reverseConfig, type RuntimeConfigView } from './config.js';
 import { linkHardlinks, tarChunks, WHITEOUT, type LayerItem } from './layer.js';
-import { openTarget, packFormatFor, PackFormat, setTargetRef, type PackTarget } from './target.js';
+import { openLayoutTarget, layoutFormatFor as packFormatFor, LayoutFormat as PackFormat, setLayoutTargetRef as setTargetRef, type LayoutTarget as PackTarget } from '../store/target.js';
 
 export { packFormatFor, PackFormat };
 
@@ -124,7 +124,7 @@ export async function pack(bundleDir: string, target: string, options: PackOptio
   // Refused before anything is read or written.
   checkRefName(ref);
   const bundle = openBundle(bundleDir, options.full === true);
-  const out = await openTarget(target, options.format ?? packFormatFor(target));
+  const out = await openLayoutTarget(target, options.format ?? packFormatFor(target));
   try {
     const base = bundle.provenance ? await readBase(out, bundle.provenance) : undefined;
     const changes = await walkChanges(bundle, options);

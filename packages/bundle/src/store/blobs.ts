@@ -157,6 +157,56 @@ export async function writeBlob(dir: string, content: Uint8Array | AsyncIterable
   return { digest, size: digester.size };
 }
 
+/**
+ * Write a blob known by its descriptor (temp file, fsync, rename), verified
+ * while it is written: more bytes than `desc.size` stop the write at once,
+ * and only content of exactly that size and digest is renamed into
+ * `blobs/<alg>/<encoded>`; otherwise the temp file is removed and the
+ * mismatch thrown, so the store gains nothing (image-spec descriptor.md
+ * "Verification"). `onChunk` sees each chunk's length as it is written.
+ */
+export async function putBlob(dir: string, desc: Descriptor, content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, onChunk?: (bytes: number) => void): Promise<void> {
+  checkBlobDescriptor(desc, 'blob');
+  const dest = blobPath(dir, desc.digest);
+  const digester = createDigester(parseSupportedDigest(desc.digest).algorithm);
+  const tmp = scratchFile(dir);
+  let fd: number;
+  try {
+    fd = openSync(tmp.path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+  } catch (err) {
+    tmp.keep();
+    throw err;
+  }
+  try {
+    try {
+      for await (const c of content) {
+        digester.update(c);
+        if (digester.size > desc.size) throw new SizeMismatchError(desc.size, digester.size, { atLeast: true, cause: new Error(`blob ${desc.digest}`) });
+        let off = 0;
+        while (off < c.length) off += writeSync(fd, c, off, c.length - off);
+        onChunk?.(c.length);
+      }
+      if (digester.size !== desc.size) throw new SizeMismatchError(desc.size, digester.size, { cause: new Error(`blob ${desc.digest}`) });
+      const actual = digester.digest();
+      if (actual !== desc.digest) throw new DigestMismatchError(desc.digest, actual);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    await mkdir(path.dirname(dest), { recursive: true });
+    await rename(tmp.path, dest);
+  } catch (err) {
+    tmp.dispose();
+    throw err;
+  }
+  tmp.keep();
+}
+
+/** Whether the layout holds a blob with this digest (present, not verified). */
+export function hasBlob(dir: string, digest: string): boolean {
+  return existsSync(blobPath(dir, digest));
+}
+
 /** Copy a blob from the layout at `fromDir` to the one at `toDir` (verified while it streams) unless it is there already. */
 export async function copyBlob(fromDir: string, toDir: string, desc: Descriptor): Promise<void> {
   if (existsSync(blobPath(toDir, desc.digest))) return;

@@ -127,6 +127,8 @@ export interface SniffedDocument {
   descriptor: Descriptor;
   /** Its `subject`, as found (unchecked): a referrer names what it refers to here. */
   subject?: { digest?: unknown };
+  /** Its `artifactType`, else its config's media type (what a referrers list reports), when a string. */
+  artifactType?: string;
 }
 
 /**
@@ -151,7 +153,7 @@ function sniffNow(dir: string, digest: string): SniffedDocument | undefined {
     return undefined; // gc lists whatever sits under blobs/, names that are no digest included
   }
   let bytes: Buffer;
-  let doc: { mediaType?: unknown; subject?: { digest?: unknown }; manifests?: unknown } | null;
+  let doc: { mediaType?: unknown; subject?: { digest?: unknown }; manifests?: unknown; artifactType?: unknown; config?: { mediaType?: unknown } } | null;
   try {
     // Larger than a manifest may be, a FIFO, a symlink, gone, not JSON: not a document.
     bytes = readRegularFile(file, Limits.ManifestBytes, { followSymlinks: false });
@@ -161,5 +163,10 @@ function sniffNow(dir: string, digest: string): SniffedDocument | undefined {
   }
   if (typeof doc !== 'object' || doc === null) return undefined;
   const mediaType = typeof doc.mediaType === 'string' ? doc.mediaType : Array.isArray(doc.manifests) ? MediaType.ImageIndex : MediaType.ImageManifest;
-  return { descriptor: { mediaType, digest, size: bytes.length }, ...(doc.subject !== undefined && { subject: doc.subject }) };
+  const artifactType = typeof doc.artifactType === 'string' ? doc.artifactType : typeof doc.config?.mediaType === 'string' ? doc.config.mediaType : undefined;
+  return {
+    descriptor: { mediaType, digest, size: bytes.length },
+    ...(doc.subject !== undefined && { subject: doc.subject }),
+    ...(artifactType !== undefined && { artifactType }),
+  };
 }

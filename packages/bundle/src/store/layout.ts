@@ -16,14 +16,15 @@ import { MediaType, type Descriptor, type DocumentKind, type DocumentTypes, type
 import { FileError, Limits, readRegularFile, type Limit } from '@ocikit/validation';
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
 import { makeDirectory } from '../fs/make-dir.js';
-import { blobPath, isCode, listBlobs, openBlob, readBlob, writeBlob } from './blobs.js';
+import { blobPath, hasBlob, isCode, listBlobs, openBlob, putBlob, readBlob, writeBlob } from './blobs.js';
 import { readDocument, readImage, type ImageDocuments } from './documents.js';
 import { gc, type GcOptions, type GcResult } from './gc.js';
 import { inspectImage, type ImageInspection, type InspectOptions } from './inspect.js';
 import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './limits.js';
 import { listImages, type ListedImage } from './list.js';
 import { LOCK_TIMEOUT_MS, withLock } from './lock.js';
-import { listRefs, readIndex, removeRef, setRef, tagRef, updateIndex, type RefTarget, type RemoveRefOptions } from './refs.js';
+import { listReferrers } from './referrers.js';
+import { findDescriptors, listRefs, readIndex, removeRef, setRef, tagRef, updateIndex, type RefTarget, type RemoveRefOptions } from './refs.js';
 import { resolve, type ResolvedImage, type ResolveOptions } from './resolve.js';
 
 export const LAYOUT_VERSION = '1.0.0';
@@ -131,6 +132,35 @@ export class Layout {
   /** Write content as a blob (temp file, fsync, rename); returns its descriptor fields. */
   writeBlob(content: Uint8Array | AsyncIterable<Uint8Array>, algorithm: 'sha256' | 'sha512' = 'sha256'): Promise<{ digest: string; size: number }> {
     return writeBlob(this.dir, content, algorithm);
+  }
+
+  /**
+   * Write a blob known by its descriptor, verified while written: only
+   * content of exactly that size and digest lands (by rename); anything else
+   * is a DigestError and leaves nothing behind.
+   */
+  putBlob(desc: Descriptor, content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, onChunk?: (bytes: number) => void): Promise<void> {
+    return putBlob(this.dir, desc, content, onChunk);
+  }
+
+  /** Whether a blob with this digest is in the store (present, not verified). */
+  hasBlob(digest: string): boolean {
+    return hasBlob(this.dir, digest);
+  }
+
+  /**
+   * The descriptors a reference selects: for a name, those of index.json that
+   * carry it (one per platform when a name has several); for a digest, the
+   * one of index.json, else the blob read verified as a manifest or index.
+   * Empty when nothing answers.
+   */
+  async descriptors(target: RefTarget): Promise<Descriptor[]> {
+    return findDescriptors(this.dir, await readIndex(this.dir), target);
+  }
+
+  /** Every referrer (a manifest or index with a `subject`) in the store, by subject digest. */
+  referrers(): Promise<Map<string, Descriptor[]>> {
+    return listReferrers(this.dir);
   }
 
   /** Write a JSON document as a blob and return its descriptor. */

@@ -36,7 +36,19 @@ async function commandLabel(name: string | undefined, first: string | undefined)
  * Typed error codes that mean "the path or name given on the command line is
  * not there or not usable" rather than "the input was read and found wanting".
  */
-const USAGE_CODES: ReadonlySet<string> = new Set(['USAGE', 'LAYOUT_NOT_FOUND', 'RUNTIME_NOT_FOUND', 'NO_ROOTFS', 'PATH_UNREADABLE', 'PATH_UNSUPPORTED', 'INVALID_REF_NAME']);
+const USAGE_CODES: ReadonlySet<string> = new Set([
+  'USAGE',
+  'LAYOUT_NOT_FOUND',
+  'RUNTIME_NOT_FOUND',
+  'NO_ROOTFS',
+  'PATH_UNREADABLE',
+  'PATH_UNSUPPORTED',
+  'INVALID_REF_NAME',
+  // @ocikit/transport: a reference that names the wrong kind of path, a destination named by digest, a platform that is no platform.
+  'INVALID_REFERENCE',
+  'INVALID_DESTINATION',
+  'INVALID_PLATFORM',
+]);
 
 interface MappedError {
   status: ExitCode;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { runCli } from '../test-support/run-cli.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, UsageError } from './exit-codes.js';
+import { flags, parseCommandArgs, switchFlags, switchValue } from './options.js';
 import { COMMANDS } from './commands/index.js';
 
 const NAMES = Object.keys(COMMANDS).sort();
@@ -60,5 +61,28 @@ describe('command-line options, every command (built bin)', () => {
     expect(doc.error).toMatchObject({ status: 2, code: 'LAYOUT_NOT_FOUND' });
     expect(doc.error.message).toMatch(/^unpack: .*\/no\/such\/layout/);
     expect(missing.stdout).toBe('');
+  });
+});
+
+describe('switch flags, spelled as skopeo spells --tls-verify (in process)', () => {
+  const options = { ...switchFlags('tls-verify', 'src-tls-verify'), ...flags('boolean', 'json') };
+  const parse = (...args: string[]) => {
+    const { values, positionals } = parseCommandArgs('copy', args, options);
+    return [switchValue('copy', 'tls-verify', values['tls-verify']), switchValue('copy', 'src-tls-verify', values['src-tls-verify']), positionals];
+  };
+
+  it('is true bare, true or false after =, undefined when absent', () => {
+    expect(parse('--tls-verify', 'a')).toEqual([true, undefined, ['a']]);
+    expect(parse('--tls-verify=false', '--src-tls-verify=true')).toEqual([false, true, []]);
+    expect(parse('a', 'b')).toEqual([undefined, undefined, ['a', 'b']]);
+  });
+
+  it('takes its value only after "=": a following word stays a positional', () => {
+    expect(parse('--tls-verify', 'false')).toEqual([true, undefined, ['false']]);
+    expect(parse('--', '--tls-verify')).toEqual([undefined, undefined, ['--tls-verify']]);
+  });
+
+  it('refuses any value but true or false, naming the flag', () => {
+    expect(() => parse('--tls-verify=no')).toThrow(new UsageError('copy: --tls-verify takes true or false, not "no"'));
   });
 });

@@ -54,10 +54,34 @@ function usageErrorFrom(command: string, options: CommandOptions, err: unknown):
 /** What parseArgs gives back for a command's options, with positionals allowed. */
 export type ParsedCommandArgs<O extends CommandOptions> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
 
+/** Names declared with {@link switchFlags}: `--NAME` alone means `--NAME=true`. */
+const SWITCHES = new Set<string>();
+
+/**
+ * Boolean flags that also take `=true` or `=false`, spelled as skopeo spells
+ * them (`--tls-verify`, `--tls-verify=false`): a bare flag is true, and the
+ * value only ever follows `=` (`--tls-verify false` leaves `false` a
+ * positional, as in skopeo). Read them with {@link switchValue}.
+ */
+export function switchFlags<const K extends string>(...names: K[]): { [P in K]: { type: 'string' } } {
+  for (const n of names) SWITCHES.add(n);
+  return flags('string', ...names);
+}
+
+/** A switch flag's value: undefined when absent; `true`/`false` as given; anything else is a usage error. */
+export function switchValue(command: string, flag: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new UsageError(`${command}: --${flag} takes true or false, not ${JSON.stringify(value)}`);
+}
+
 /** Parse a command's arguments; a mistake is a UsageError naming the command and the flag. */
 export function parseCommandArgs<const O extends CommandOptions>(command: string, args: string[], options: O): ParsedCommandArgs<O> {
+  const end = args.indexOf('--');
+  const spelled = args.map((a, i) => ((end < 0 || i < end) && a.startsWith('--') && SWITCHES.has(a.slice(2)) && a.slice(2) in options ? `${a}=true` : a));
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    return parseArgs({ args: spelled, options, allowPositionals: true, strict: true });
   } catch (err) {
     throw usageErrorFrom(command, options, err);
   }

@@ -10,6 +10,7 @@ import { Limits } from '@ocikit/validation';
 import { InvalidDocumentError, InvalidReferenceError, parse, parseReference } from '@ocikit/image-spec';
 import { RuntimeSpecError, transition } from '@ocikit/runtime-spec';
 import { readDocumentFile, InputError } from '../validate/read-input.js';
+import { fail, RuntimeTestError } from '../runtime-test/errors.js';
 import { UsageError } from './exit-codes.js';
 import { enumOption } from './options.js';
 
@@ -50,6 +51,7 @@ const CASES: [string, () => unknown, abstract new (...args: never[]) => Error, s
   ['openLayout', () => openLayout(path.join(dir, 'no-such-layout')), BundleError, 'BundleError', 'LAYOUT_NOT_FOUND'],
   ['a CLI enum option', () => enumOption('pack', 'compression', 'lz4', ['gzip', 'zstd'], 'gzip'), UsageError, 'UsageError', 'USAGE'],
   ['readDocumentFile', () => readDocumentFile(path.join(dir, 'missing'), Limits.ManifestBytes), InputError, 'InputError', 'PATH_UNREADABLE'],
+  ['a failed runtime check', () => fail('expected exit 0, found 1'), RuntimeTestError, 'RuntimeTestError', 'ASSERTION'],
 ];
 
 describe('the typed errors main() maps', () => {

@@ -3,6 +3,7 @@
  * (ASSERTION) or skip (SKIPPED); the harness throws it when it cannot run at
  * all (no rootfs, no runtime) or was interrupted.
  */
+import { OcikitError, type CodeOf, type OcikitErrorOptions } from '@ocikit/errors';
 
 /** Stable codes of {@link RuntimeTestError}. */
 export const RuntimeTestErrorCode = {
@@ -19,25 +20,22 @@ export const RuntimeTestErrorCode = {
   /** The run was interrupted (Ctrl-C, SIGTERM, an AbortSignal). */
   Aborted: 'ABORTED',
 } as const;
-export type RuntimeTestErrorCode = (typeof RuntimeTestErrorCode)[keyof typeof RuntimeTestErrorCode];
+export type RuntimeTestErrorCode = CodeOf<typeof RuntimeTestErrorCode>;
 
-export interface RuntimeTestErrorOptions {
-  cause?: unknown;
+export interface RuntimeTestErrorOptions extends OcikitErrorOptions {
   /** What the spec asks for (assertions). */
   expected?: unknown;
   /** What the runtime did (assertions). */
   actual?: unknown;
 }
 
-export class RuntimeTestError extends Error {
+export class RuntimeTestError extends OcikitError<RuntimeTestErrorCode> {
   override readonly name = 'RuntimeTestError';
-  readonly code: RuntimeTestErrorCode;
   readonly expected: unknown;
   readonly actual: unknown;
 
   constructor(code: RuntimeTestErrorCode, message: string, options: RuntimeTestErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(code, message, options);
     this.expected = options.expected;
     this.actual = options.actual;
   }

@@ -18,4 +18,5 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command 
   rm: () => import('./rm.js'),
   gc: () => import('./gc.js'),
   inspect: () => import('./inspect.js'),
+  copy: () => import('./copy.js'),
 };

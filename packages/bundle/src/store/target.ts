@@ -1,46 +1,48 @@
 /**
- * Where pack writes: a layout directory, or an oci-archive file (a layout
- * in a tar, containers/image's `oci-archive:`), opened or begun in a
- * scratch directory beside it and written back whole at the end.
+ * A place to write images into: a layout directory, or an oci-archive file
+ * (a layout in a tar, containers/image's `oci-archive:`) opened or begun in
+ * a scratch directory beside it and written back whole at the end. Used by
+ * pack and by @ocikit/transport's destinations.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Descriptor } from '@ocikit/image-spec';
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
 import { scratchDir, ScratchPurpose, sweepScratch } from '../fs/scratch.js';
-import { openLayout, type OpenedLayout } from '../store/archive.js';
-import { copyBlob } from '../store/blobs.js';
-import { archiveLockPath, withFileLock } from '../store/lock.js';
-import { Layout } from '../store/layout.js';
-import { writeOciArchive } from './archive.js';
+import { writeOciArchive } from '../pack/archive.js';
+import { openLayout, type OpenedLayout } from './archive.js';
+import { copyBlob } from './blobs.js';
+import { INDEX_TYPES, indexKind } from './documents.js';
+import { archiveLockPath, withFileLock } from './lock.js';
+import { Layout } from './layout.js';
 
-export const PackFormat = {
+export const LayoutFormat = {
   Layout: 'layout',
   Archive: 'archive',
 } as const;
-export type PackFormat = (typeof PackFormat)[keyof typeof PackFormat];
+export type LayoutFormat = (typeof LayoutFormat)[keyof typeof LayoutFormat];
 
 /**
  * The format a target implies when none is named: an existing regular file,
  * or a name ending in `.tar`, is an oci-archive (the layout in a tar that
  * containers/image calls `oci-archive:`); anything else a layout directory.
  */
-export function packFormatFor(target: string): PackFormat {
-  if (/\.tar$/i.test(target)) return PackFormat.Archive;
+export function layoutFormatFor(target: string): LayoutFormat {
+  if (/\.tar$/i.test(target)) return LayoutFormat.Archive;
   try {
-    return statSync(target).isFile() ? PackFormat.Archive : PackFormat.Layout;
+    return statSync(target).isFile() ? LayoutFormat.Archive : LayoutFormat.Layout;
   } catch {
-    return PackFormat.Layout;
+    return LayoutFormat.Layout;
   }
 }
 
-/** An opened pack target. */
-export interface PackTarget {
+/** An opened layout or archive to write into. */
+export interface LayoutTarget {
   /** The target as given, for messages. */
   name: string;
   /** Absolute path of the layout directory or archive file. */
   path: string;
-  format: PackFormat;
+  format: LayoutFormat;
   /** The layout written to (for an archive, its extracted copy). */
   layout: Layout;
   /** A private directory beside the target for extracted layouts (archives only). */
@@ -72,11 +74,11 @@ function sameIdentity(a: FileIdentity | undefined, b: FileIdentity | undefined):
 }
 
 /** Open (or create) the layout directory or archive at `target`. */
-export async function openTarget(target: string, format: PackFormat): Promise<PackTarget> {
+export async function openLayoutTarget(target: string, format: LayoutFormat): Promise<LayoutTarget> {
   const abs = path.resolve(target);
   // Scratch of writers that were killed (archive work trees, extracted bases) lies beside the target.
   sweepScratch(path.dirname(abs));
-  if (format === PackFormat.Archive) {
+  if (format === LayoutFormat.Archive) {
     if (existsSync(abs) && statSync(abs).isDirectory()) {
       throw new BundleError(BundleErrorCode.InvalidLayout, `${q(target)} is a directory; --format archive writes a file`);
     }
@@ -113,16 +115,26 @@ export async function openTarget(target: string, format: PackFormat): Promise<Pa
   return { name: target, path: abs, format, layout: await Layout.create(abs), scratch: undefined, close: () => {} };
 }
 
+/** What setLayoutTargetRef carries besides the reference. */
+export interface SetTargetRefOptions {
+  /**
+   * Every blob the new reference needs, for carrying into an archive that
+   * another writer replaced meanwhile (default: the image or index graph of
+   * `manifest`: nested manifests, configs and layers).
+   */
+  carry?: readonly Descriptor[];
+}
+
 /**
  * Point `ref` at `manifest` in the target's index.json. For an archive,
  * the whole read-modify-write happens under the archive's lock: when
  * another writer replaced the archive since it was opened, its current
  * content is read again and this image's blobs are carried into it, so
  * neither writer's ref is lost; then the layout is written back as the
- * archive (entries dated `created`).
+ * archive (entries dated `created`, seconds since the epoch).
  */
-export async function setTargetRef(target: PackTarget, ref: string, manifest: Descriptor, created: number): Promise<void> {
-  if (target.format !== PackFormat.Archive) {
+export async function setLayoutTargetRef(target: LayoutTarget, ref: string, manifest: Descriptor, created: number, options: SetTargetRefOptions = {}): Promise<void> {
+  if (target.format !== LayoutFormat.Archive) {
     await target.layout.setRef(ref, manifest);
     return;
   }
@@ -135,7 +147,8 @@ export async function setTargetRef(target: PackTarget, ref: string, manifest: De
         const now = identity(target.path);
         if (!sameIdentity(now, target.opened)) {
           current = now === undefined ? { layout: await Layout.create(path.join(target.scratch!, 'current')), close: () => {} } : await openLayout(target.path, target.scratch);
-          await carryImage(target.layout, current.layout, manifest);
+          const carry = options.carry ?? (await graphOf(target.layout, manifest));
+          for (const d of carry) await copyBlob(target.layout.dir, current.layout.dir, d);
           layout = current.layout;
         }
         await layout.setRef(ref, manifest);
@@ -148,8 +161,13 @@ export async function setTargetRef(target: PackTarget, ref: string, manifest: De
   );
 }
 
-/** Copy the blobs of the image `manifest` names (manifest, config, layers) from one layout to another. */
-async function carryImage(from: Layout, to: Layout, manifest: Descriptor): Promise<void> {
-  const image = await from.readImage(manifest);
-  for (const d of [manifest, image.manifest.config, ...image.manifest.layers]) await copyBlob(from.dir, to.dir, d);
+/** The blobs of the image or index `desc` names (nested indexes, manifests, configs, layers), read verified from `from`. */
+async function graphOf(from: Layout, desc: Descriptor): Promise<Descriptor[]> {
+  if (INDEX_TYPES.includes(desc.mediaType)) {
+    const index = await from.readDocument(desc, indexKind(desc.mediaType));
+    const children = await Promise.all(index.manifests.map((d) => graphOf(from, d as Descriptor)));
+    return [desc, ...children.flat()];
+  }
+  const image = await from.readImage(desc);
+  return [desc, image.manifest.config, ...image.manifest.layers];
 }

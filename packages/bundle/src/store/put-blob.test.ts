@@ -1,0 +1,75 @@
+import { describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DigestMismatchError, SizeMismatchError } from '@ocikit/digest';
+import type { Descriptor } from '@ocikit/image-spec';
+import { testScratch } from '@ocikit/testkit';
+import { makeImage } from '../test-support/image.js';
+import { sha256 } from '../test-support/tar-writer.js';
+import { Layout } from './layout.js';
+
+const s = testScratch('put-blob');
+
+const descOf = (bytes: Buffer): Descriptor => ({ mediaType: 'application/octet-stream', digest: sha256(bytes), size: bytes.length });
+
+async function* chunks(...parts: Buffer[]): AsyncGenerator<Buffer> {
+  for (const p of parts) yield await Promise.resolve(p);
+}
+
+/** Files in the layout's top directory and blob folder: temp files would show here. */
+function files(layout: Layout): string[] {
+  return [...readdirSync(layout.dir), ...readdirSync(path.join(layout.dir, 'blobs', 'sha256'), { withFileTypes: true }).map((e) => `blobs/sha256/${e.name}`)].sort();
+}
+
+describe('Layout.putBlob: a blob lands only when it is what its descriptor says', () => {
+  it('writes matching content under its digest and reports each chunk', async () => {
+    const layout = await Layout.create(path.join(s.dir, 'l'));
+    const bytes = Buffer.from('hello, blob');
+    const seen: number[] = [];
+    await layout.putBlob(descOf(bytes), chunks(bytes.subarray(0, 5), bytes.subarray(5)), (n) => seen.push(n));
+    expect(readFileSync(layout.blobPath(descOf(bytes).digest))).toEqual(bytes);
+    expect(seen).toEqual([5, bytes.length - 5]);
+    expect(layout.hasBlob(descOf(bytes).digest)).toBe(true);
+  });
+
+  it('keeps nothing of content with the wrong digest, size, or a failing stream', async () => {
+    const { layout } = await makeImage(path.join(s.dir, 'l'), [[{ name: 'a', content: 'a' }]]);
+    const before = files(layout);
+    const want = Buffer.from('the right bytes');
+    const desc = descOf(want);
+    await expect(layout.putBlob(desc, [Buffer.from('the wrong bytes')])).rejects.toBeInstanceOf(DigestMismatchError);
+    await expect(layout.putBlob(desc, [Buffer.concat([want, Buffer.from('!')])])).rejects.toBeInstanceOf(SizeMismatchError);
+    await expect(layout.putBlob(desc, [want.subarray(1)])).rejects.toBeInstanceOf(SizeMismatchError);
+    async function* failing(): AsyncGenerator<Buffer> {
+      yield await Promise.resolve(want.subarray(0, 3));
+      throw new Error('source went away');
+    }
+    await expect(layout.putBlob(desc, failing())).rejects.toThrow('source went away');
+    expect(files(layout)).toEqual(before);
+    expect(layout.hasBlob(desc.digest)).toBe(false);
+  });
+});
+
+describe('Layout.descriptors and Layout.referrers', () => {
+  it('finds what a name or digest selects, and referrers by subject', async () => {
+    const { layout, manifest } = await makeImage(path.join(s.dir, 'l'), [[{ name: 'a', content: 'a' }]], { ref: 'v1' });
+    expect((await layout.descriptors('v1')).map((d) => d.digest)).toEqual([manifest.digest]);
+    expect(await layout.descriptors('nope')).toEqual([]);
+    expect((await layout.descriptors({ digest: manifest.digest })).map((d) => d.digest)).toEqual([manifest.digest]);
+    const empty = await layout.writeBlob(Buffer.from('{}'));
+    const sig = await layout.writeJson(
+      {
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        artifactType: 'application/vnd.example.sig',
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', ...empty },
+        layers: [{ mediaType: 'application/vnd.oci.empty.v1+json', ...empty }],
+        subject: manifest,
+      },
+      'application/vnd.oci.image.manifest.v1+json',
+    );
+    const referrers = await layout.referrers();
+    expect(referrers.get(manifest.digest)).toEqual([{ ...sig, artifactType: 'application/vnd.example.sig' }]);
+    expect(referrers.size).toBe(1);
+  });
+});

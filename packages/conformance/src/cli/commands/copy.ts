@@ -1,0 +1,107 @@
+import { copy, parseTransportReference, TransportError, TransportName, TRANSPORT_FORMS, type CopyProgress, type TransportReference } from '@ocikit/transport';
+import { parsePlatform } from '@ocikit/image-spec';
+import { ExitCode, UsageError } from '../exit-codes.js';
+import { write } from '../io.js';
+import { defineCommand, flags } from '../options.js';
+import { bar, bytes, progressLine } from '../progress.js';
+
+const usage = `Usage: ocikit copy [--platform OS/ARCH[/VARIANT]] [--referrers] [--jobs N] [--json] SRC DST
+
+Copy an image between places images live (like skopeo copy and crane copy):
+every blob and manifest byte for byte, so digests never change, each blob
+verified as it is read and again as it is written. An index is copied whole
+(every platform) unless --platform picks one of its manifests.
+
+SRC and DST are references with their transport:
+  oci:PATH[:REF]         an image layout directory (DST is created if missing)
+  oci:PATH@DIGEST        a manifest or index in a layout, by digest (SRC only)
+  oci-archive:PATH[:REF] an image layout in a tar file
+REF defaults to latest. docker://HOST/REPO[:TAG|@DIGEST] is not available yet.
+
+  --platform P   copy only the manifest for platform P out of an index
+  --referrers    also copy what refers to each manifest (signatures, SBOMs), recursively
+  --jobs N       blobs transferred at once (default 4)
+  --json         print the result as JSON
+
+An oci-archive written is dated SOURCE_DATE_EPOCH when set (else now), so the
+same copy makes the same archive. Blobs the destination has are skipped. DST is named only when everything is
+in; a failed copy leaves its index.json (or archive file) as it was.
+Exit status: 0 copied, 1 the image was refused (invalid, corrupt, no such
+platform), 2 usage error or unreadable path.
+`;
+
+const options = {
+  ...flags('string', 'platform', 'jobs'),
+  ...flags('boolean', 'referrers', 'json'),
+} as const;
+
+/** A reference from the command line; a mistake in one is a usage error. */
+function reference(text: string, side: 'SRC' | 'DST'): TransportReference {
+  let ref: TransportReference;
+  try {
+    ref = parseTransportReference(text);
+  } catch (err) {
+    if (err instanceof TransportError) throw new UsageError(`copy: ${side} ${err.message}`, { cause: err });
+    throw err;
+  }
+  if (ref.transport === TransportName.Docker) {
+    throw new UsageError(`copy: ${side} ${JSON.stringify(text)}: the docker:// transport is not available yet; use ${TRANSPORT_FORMS.split(', docker://')[0]}`);
+  }
+  return ref;
+}
+
+function jobsOption(value: string | undefined): number {
+  if (value === undefined) return 4;
+  const n = /^[0-9]{1,4}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1)) throw new UsageError(`copy: --jobs must be a whole number of at least 1, not ${JSON.stringify(value)}`);
+  return n;
+}
+
+export const command = defineCommand('copy', { summary: 'copy an image between layouts and oci-archives, byte for byte (like skopeo copy)', usage, options }, async ({ values, positionals }, io) => {
+  if (positionals.length !== 2) throw new UsageError('copy: name SRC and DST');
+  const from = reference(positionals[0]!, 'SRC');
+  const to = reference(positionals[1]!, 'DST');
+  const jobs = jobsOption(values.jobs);
+  if (values.platform !== undefined) {
+    try {
+      parsePlatform(values.platform);
+    } catch {
+      throw new UsageError(`copy: --platform must be OS/ARCH[/VARIANT] (e.g. linux/arm64/v8), not ${JSON.stringify(values.platform)}`);
+    }
+  }
+  let created: number | undefined;
+  const sde = io.env['SOURCE_DATE_EPOCH'];
+  if (sde !== undefined && sde !== '') {
+    if (!/^[0-9]{1,12}$/.test(sde)) throw new UsageError(`copy: SOURCE_DATE_EPOCH must be whole seconds since the epoch, not ${JSON.stringify(sde)}`);
+    created = Number(sde);
+  }
+  const line = progressLine(io);
+  // Parallel blobs: the line shows the one that moved last, and how many are through.
+  let finished = 0;
+  const onProgress = line
+    ? (p: CopyProgress) => {
+        if (p.state !== 'copying') finished++;
+        const short = p.digest.slice(0, 19);
+        line.update(`${finished} blobs through; ${p.state} ${short} ${bar(p.size > 0 ? p.done / p.size : 1)} ${bytes(p.done)}/${bytes(p.size)}`, p.state !== 'copying');
+      }
+    : undefined;
+  try {
+    const result = await copy(from, to, {
+      jobs,
+      referrers: values.referrers === true,
+      ...(created !== undefined && { created }),
+      ...(values.platform !== undefined && { platform: values.platform }),
+      ...(onProgress && { onProgress }),
+    });
+    line?.done();
+    if (values.json) await write(io.stdout, `${JSON.stringify(result)}\n`);
+    else {
+      const { copied, skipped, mounted } = result.blobs;
+      const how = [`${copied} blobs copied (${bytes(result.bytes)})`, `${skipped} skipped`, ...(mounted > 0 ? [`${mounted} mounted`] : [])].join(', ');
+      await write(io.stdout, `copied ${result.descriptor.digest} to ${positionals[1]}: ${result.manifests} manifest${result.manifests === 1 ? '' : 's'}, ${how}\n`);
+    }
+    return ExitCode.Ok;
+  } finally {
+    line?.done();
+  }
+});

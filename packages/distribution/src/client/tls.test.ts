@@ -1,0 +1,47 @@
+/** TLS: a registry with a certificate from its own CA. */
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { describeWithPeers, startRegistry, type RunningRegistry } from '@ocikit/testkit';
+import { RegistryErrorCode } from '../errors.js';
+import { RegistryClient } from './registry-client.js';
+
+describeWithPeers(['docker-registry', 'openssl'], 'a registry over TLS', () => {
+  let registry: RunningRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry({ tls: true });
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('fails with Tls and a hint when the CA is unknown', async () => {
+    const client = new RegistryClient(registry.host);
+    const err = await client.ping().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    client.close();
+    expect(err).toMatchObject({ code: RegistryErrorCode.Tls });
+    expect(err!.message).toContain(`https://${registry.host}/v2/`);
+    expect(err!.message).toContain('--tls-verify=false');
+    expect(err!.message).toContain('CA file');
+  });
+
+  it('succeeds with the CA file', async () => {
+    const client = new RegistryClient(registry.host, { caFiles: [registry.caFile!] });
+    await expect(client.ping()).resolves.toBeUndefined();
+    client.close();
+  });
+
+  it('succeeds with tlsVerify=false, still over https', async () => {
+    const client = new RegistryClient(registry.host, { tlsVerify: false });
+    await expect(client.ping()).resolves.toBeUndefined();
+    await expect(client.repository('tls/none').statBlob(`sha256:${'0'.repeat(64)}`)).resolves.toBeUndefined();
+    client.close();
+  });
+
+  it('names a CA file it cannot read', async () => {
+    const client = new RegistryClient(registry.host, { caFiles: ['/nonexistent/ca.pem'] });
+    await expect(client.ping()).rejects.toMatchObject({ code: RegistryErrorCode.Tls });
+    client.close();
+  });
+});

@@ -1,0 +1,21 @@
+/** `copy(src, dst)`: open both references, copy, close: what `ocikit copy` runs. */
+import { copyImage, planCopy, type CopyOptions, type CopyResult } from './copy.js';
+import { openDestination, openSource, type OpenOptions } from './open.js';
+import type { TransportReference } from './reference.js';
+
+/**
+ * Copy the image `from` names to `to` (references as text or parsed). The
+ * source's graph is read and checked first, so a missing reference, a
+ * platform no manifest is for or a manifest refused never creates or opens
+ * the destination.
+ */
+export async function copy(from: TransportReference | string, to: TransportReference | string, options: CopyOptions & OpenOptions = {}): Promise<CopyResult> {
+  const source = await openSource(from, options);
+  try {
+    const plan = await planCopy(source, options);
+    const destination = await openDestination(to, options);
+    return await copyImage(source, destination, options, plan);
+  } finally {
+    await source.close();
+  }
+}
