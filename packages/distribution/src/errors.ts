@@ -60,7 +60,7 @@ export interface RegistryErrorOptions extends OcikitErrorOptions {
 
 /** Everything @ocikit/distribution throws on purpose. */
 export class RegistryError extends OcikitError<RegistryErrorCode> {
-  override readonly name = 'RegistryError';
+  override readonly name: string = 'RegistryError';
   readonly status: number | undefined;
   readonly url: string | undefined;
 

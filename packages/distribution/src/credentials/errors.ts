@@ -24,6 +24,7 @@ export const CredentialsErrorReason = {
 export type CredentialsErrorReason = (typeof CredentialsErrorReason)[keyof typeof CredentialsErrorReason];
 
 export class CredentialsError extends RegistryError {
+  override readonly name: string = 'CredentialsError';
   readonly reason: CredentialsErrorReason;
 
   constructor(reason: CredentialsErrorReason, message: string, options: { cause?: unknown } = {}) {
