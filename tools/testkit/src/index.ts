@@ -9,3 +9,4 @@ export { decodeJwtClaims, type RegistryClaims, type ResourceActions } from './re
 export { startFaultProxy, type Fault, type FaultAction, type ProxiedRequest, type RunningProxy } from './registry/fault-proxy.js';
 export { isProcessAlive } from './registry/processes.js';
 export { makeCertificateAuthority, issueCertificate, type CertificateFiles } from './registry/certificates.js';
+export { rejection } from './rejection.js';

@@ -1,21 +1,12 @@
 /** Auth against a real docker-registry: htpasswd (Basic) and token (Bearer) with the testkit's issuer. */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { describeWithPeers, startRegistry, type RunningRegistry } from '@ocikit/testkit';
+import { describeWithPeers, rejection, type RunningRegistry, startRegistry } from '@ocikit/testkit';
 import { RegistryClient } from '../client/registry-client.js';
 import { RegistryErrorCode } from '../errors.js';
 import { collect, EMPTY_CONFIG, manifestOf, testBlob } from '../test-support/content.js';
 
 const PASSWORD = 'correct horse battery staple';
 const WRONG = 'Tr0ub4dor&3-wrong';
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describeWithPeers(['docker-registry', 'htpasswd'], 'Basic auth (htpasswd)', () => {
   let registry: RunningRegistry;

@@ -3,19 +3,10 @@
  * testkit's proxy in front of a real docker-registry.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
-import { describeWithPeers, startFaultProxy, startRegistry, type RunningProxy, type RunningRegistry } from '@ocikit/testkit';
+import { describeWithPeers, rejection, type RunningProxy, type RunningRegistry, startFaultProxy, startRegistry } from '@ocikit/testkit';
 import { RegistryErrorCode } from '../errors.js';
 import { collect, EMPTY_CONFIG, manifestOf, testBlob } from '../test-support/content.js';
 import { RegistryClient } from './registry-client.js';
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describeWithPeers(['docker-registry'], 'faults between the client and the registry', () => {
   let registry: RunningRegistry;

@@ -5,20 +5,11 @@
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MediaType } from '@ocikit/image-spec';
-import { describeWithPeers, startFaultProxy, startRegistry, type RunningProxy, type RunningRegistry } from '@ocikit/testkit';
+import { describeWithPeers, rejection, type RunningProxy, type RunningRegistry, startFaultProxy, startRegistry } from '@ocikit/testkit';
 import { RegistryErrorCode, isRegistryError } from '../errors.js';
 import { referrersTag } from '../referrers.js';
 import { collect, corruptStoredBlob, EMPTY_CONFIG, manifestOf, sha256, testBlob, toArray } from '../test-support/content.js';
 import { RegistryClient } from './registry-client.js';
-
-async function rejection(p: Promise<unknown> | (() => Promise<unknown>)): Promise<unknown> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describeWithPeers(['docker-registry'], 'RegistryClient against docker-registry', () => {
   let registry: RunningRegistry;
@@ -199,7 +190,7 @@ describeWithPeers(['docker-registry'], 'RegistryClient against docker-registry',
   it('names the URL and the registry code when the registry says no', async () => {
     const err = await rejection(client.repository('nothing/here').getManifest('latest'));
     expect(isRegistryError(err, RegistryErrorCode.ManifestUnknown)).toBe(true);
-    expect((err as Error).message).toBe(`GET http://${registry.host}/v2/nothing/here/manifests/latest: 404 MANIFEST_UNKNOWN: manifest unknown`);
+    expect((err).message).toBe(`GET http://${registry.host}/v2/nothing/here/manifests/latest: 404 MANIFEST_UNKNOWN: manifest unknown`);
     expect(await rejection(client.repository('nothing/here').deleteBlob(sha256(Buffer.from('x'))))).toMatchObject({ code: RegistryErrorCode.BlobUnknown, status: 404 });
     await expect(client.repository('nothing/here').statBlob(sha256(Buffer.from('x')))).resolves.toBeUndefined();
   });
@@ -218,7 +209,7 @@ describe('RegistryClient without a registry', () => {
     for (const s of sockets) s.destroy();
     await new Promise<void>((resolve) => silent.close(() => resolve()));
     expect(err).toMatchObject({ code: RegistryErrorCode.Timeout });
-    expect((err as Error).message).toBe(`GET https://127.0.0.1:${port}/v2/: no progress within 300 ms`);
+    expect((err).message).toBe(`GET https://127.0.0.1:${port}/v2/: no progress within 300 ms`);
     expect(sockets).toHaveLength(2);
   });
 
@@ -227,6 +218,6 @@ describe('RegistryClient without a registry', () => {
     const err = await rejection(c.ping());
     c.close();
     expect(err).toMatchObject({ code: RegistryErrorCode.Network });
-    expect((err as Error).message).toContain('https://127.0.0.1:9/v2/');
+    expect((err).message).toContain('https://127.0.0.1:9/v2/');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
-import { testScratch } from '@ocikit/testkit';
+import { rejection, testScratch } from '@ocikit/testkit';
 import { basic, helperLog, makeHome, readJson, writeJson, type TestHome } from './__fixtures__/home.js';
 import { CredentialsErrorReason, isCredentialsError } from './errors.js';
 import { helperGet, helperStore } from './helper.js';
@@ -11,15 +11,6 @@ import { removeAllCredentials, removeCredentials, saveCredentials } from './stor
 
 const scratch = testScratch('cred-helper');
 const home = (): TestHome => makeHome(scratch.dir);
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('credential helpers (docker-credential-ocikittest, a real program on PATH)', () => {
   it('credHelpers: the helper answers for its registry, and the file’s auths are not read for it', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
-import { testScratch } from '@ocikit/testkit';
+import { rejection, testScratch } from '@ocikit/testkit';
 import { RegistryErrorCode } from '../errors.js';
 import { basic, makeHome, writeJson, type TestHome } from './__fixtures__/home.js';
 import { authFileSearchPaths } from './auth-file.js';
@@ -11,16 +11,6 @@ import { credentialResolver, resolveCredentials } from './resolve.js';
 
 const scratch = testScratch('credentials');
 const home = (): TestHome => makeHome(scratch.dir);
-
-/** The error a promise rejects with. */
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('resolveCredentials: where credentials are looked for', () => {
   it('finds them in each file of the search, alone', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { testScratch } from '@ocikit/testkit';
+import { rejection, testScratch } from '@ocikit/testkit';
 import { basic, makeHome, readJson, writeJson, type TestHome } from './__fixtures__/home.js';
 import { primaryAuthFile } from './auth-file.js';
 import { CredentialsErrorReason, isCredentialsError } from './errors.js';
@@ -11,15 +11,6 @@ import { removeAllCredentials, removeCredentials, saveCredentials } from './stor
 const scratch = testScratch('cred-store');
 const home = (): TestHome => makeHome(scratch.dir);
 const mode = (p: string): number => statSync(p).mode & 0o777;
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('saveCredentials (login)', () => {
   it('writes ${XDG_RUNTIME_DIR}/containers/auth.json: directories 0700, file 0600, nothing else left behind', async () => {
