@@ -11,7 +11,7 @@ import { closeSync, constants, createReadStream, existsSync, fsyncSync, openSync
 import { mkdir, readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Descriptor } from '@ocikit/image-spec';
-import { createDigester, DigestMismatchError, isValidDigest, parseSupportedDigest, SizeMismatchError } from '@ocikit/digest';
+import { createDigester, DigestMismatchError, isValidDigest, parseSupportedDigest, SizeMismatchError, type SupportedAlgorithm } from '@ocikit/digest';
 import { describeLimit, FileError, openRegularFile, type Limit } from '@ocikit/validation';
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
 import { scratchFile } from '../fs/scratch.js';
@@ -119,42 +119,8 @@ export async function readBlob(dir: string, desc: Descriptor, max: number | Limi
 }
 
 /** Write content as a blob (temp file, fsync, rename); returns its descriptor fields. */
-export async function writeBlob(dir: string, content: Uint8Array | AsyncIterable<Uint8Array>, algorithm: 'sha256' | 'sha512' = 'sha256'): Promise<{ digest: string; size: number }> {
-  const tmp = scratchFile(dir);
-  const digester = createDigester(algorithm);
-  let fd: number;
-  try {
-    fd = openSync(tmp.path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
-  } catch (err) {
-    tmp.keep();
-    throw err;
-  }
-  try {
-    const put = (b: Uint8Array): void => {
-      digester.update(b);
-      let off = 0;
-      while (off < b.length) off += writeSync(fd, b, off, b.length - off);
-    };
-    if (content instanceof Uint8Array) put(content);
-    else for await (const c of content) put(c);
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    tmp.dispose();
-    throw err;
-  }
-  closeSync(fd);
-  const digest = digester.digest();
-  const dest = blobPath(dir, digest);
-  try {
-    await mkdir(path.dirname(dest), { recursive: true });
-    await rename(tmp.path, dest);
-  } catch (err) {
-    tmp.dispose();
-    throw err;
-  }
-  tmp.keep();
-  return { digest, size: digester.size };
+export function writeBlob(dir: string, content: Uint8Array | AsyncIterable<Uint8Array>, algorithm: 'sha256' | 'sha512' = 'sha256'): Promise<{ digest: string; size: number }> {
+  return writeToStore(dir, content instanceof Uint8Array ? [content] : content, algorithm, undefined);
 }
 
 /**
@@ -167,8 +133,24 @@ export async function writeBlob(dir: string, content: Uint8Array | AsyncIterable
  */
 export async function putBlob(dir: string, desc: Descriptor, content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, onChunk?: (bytes: number) => void): Promise<void> {
   checkBlobDescriptor(desc, 'blob');
-  const dest = blobPath(dir, desc.digest);
-  const digester = createDigester(parseSupportedDigest(desc.digest).algorithm);
+  blobPath(dir, desc.digest);
+  await writeToStore(dir, content, parseSupportedDigest(desc.digest).algorithm, desc, onChunk);
+}
+
+/**
+ * The one way bytes enter the store: a scratch file beside the blobs,
+ * hashed as written, fsynced, then renamed to the name its digest gives.
+ * With `expected`, content of another size or digest is refused (the
+ * scratch file removed) before anything is renamed.
+ */
+async function writeToStore(
+  dir: string,
+  content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  algorithm: SupportedAlgorithm,
+  expected: Descriptor | undefined,
+  onChunk?: (bytes: number) => void,
+): Promise<{ digest: string; size: number }> {
+  const digester = createDigester(algorithm);
   const tmp = scratchFile(dir);
   let fd: number;
   try {
@@ -177,22 +159,26 @@ export async function putBlob(dir: string, desc: Descriptor, content: AsyncItera
     tmp.keep();
     throw err;
   }
+  let digest: string;
   try {
     try {
       for await (const c of content) {
         digester.update(c);
-        if (digester.size > desc.size) throw new SizeMismatchError(desc.size, digester.size, { atLeast: true, cause: new Error(`blob ${desc.digest}`) });
+        if (expected !== undefined && digester.size > expected.size) throw new SizeMismatchError(expected.size, digester.size, { atLeast: true, cause: new Error(`blob ${expected.digest}`) });
         let off = 0;
         while (off < c.length) off += writeSync(fd, c, off, c.length - off);
         onChunk?.(c.length);
       }
-      if (digester.size !== desc.size) throw new SizeMismatchError(desc.size, digester.size, { cause: new Error(`blob ${desc.digest}`) });
-      const actual = digester.digest();
-      if (actual !== desc.digest) throw new DigestMismatchError(desc.digest, actual);
+      digest = digester.digest();
+      if (expected !== undefined) {
+        if (digester.size !== expected.size) throw new SizeMismatchError(expected.size, digester.size, { cause: new Error(`blob ${expected.digest}`) });
+        if (digest !== expected.digest) throw new DigestMismatchError(expected.digest, digest);
+      }
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
+    const dest = blobPath(dir, digest);
     await mkdir(path.dirname(dest), { recursive: true });
     await rename(tmp.path, dest);
   } catch (err) {
@@ -200,6 +186,7 @@ export async function putBlob(dir: string, desc: Descriptor, content: AsyncItera
     throw err;
   }
   tmp.keep();
+  return { digest, size: digester.size };
 }
 
 /** Whether the layout holds a blob with this digest (present, not verified). */
@@ -210,8 +197,7 @@ export function hasBlob(dir: string, digest: string): boolean {
 /** Copy a blob from the layout at `fromDir` to the one at `toDir` (verified while it streams) unless it is there already. */
 export async function copyBlob(fromDir: string, toDir: string, desc: Descriptor): Promise<void> {
   if (existsSync(blobPath(toDir, desc.digest))) return;
-  const written = await writeBlob(toDir, openBlob(fromDir, desc));
-  if (written.digest !== desc.digest) throw new BundleError(BundleErrorCode.InvalidDescriptor, `blob ${desc.digest} copied as ${written.digest}`);
+  await putBlob(toDir, desc, openBlob(fromDir, desc));
 }
 
 /** Replace the file `name` in the layout atomically: temp file, fsync, rename. */
