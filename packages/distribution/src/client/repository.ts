@@ -47,10 +47,10 @@ export class Repository {
     return `${base}/${kind}/${encodeSegment(ref)}`;
   }
 
-  /** A tag or digest to a descriptor: HEAD, or GET when the HEAD does not say enough. */
-  async resolve(reference: string): Promise<Descriptor> {
-    const res = await this.client.request({
-      method: 'HEAD',
+  /** A HEAD or GET of a manifest by tag or digest, accepting every known manifest type. */
+  private requestManifest(method: 'HEAD' | 'GET', reference: string): ReturnType<RegistryClient['request']> {
+    return this.client.request({
+      method,
       target: this.path('manifests', reference),
       headers: { accept: MANIFEST_ACCEPT },
       scopes: this.pullScopes,
@@ -58,6 +58,11 @@ export class Repository {
       repository: this.name,
       notFound: RegistryErrorCode.ManifestUnknown,
     });
+  }
+
+  /** A tag or digest to a descriptor: HEAD, or GET when the HEAD does not say enough. */
+  async resolve(reference: string): Promise<Descriptor> {
+    const res = await this.requestManifest('HEAD', reference);
     await discard(res);
     const mediaType = bareMediaType(header(res, 'content-type'));
     const digest = header(res, 'docker-content-digest')?.trim();
@@ -77,15 +82,7 @@ export class Repository {
    * digest, else against Docker-Content-Digest when the registry sends one.
    */
   async getManifest(reference: string): Promise<{ descriptor: Descriptor; bytes: Buffer }> {
-    const res = await this.client.request({
-      method: 'GET',
-      target: this.path('manifests', reference),
-      headers: { accept: MANIFEST_ACCEPT },
-      scopes: this.pullScopes,
-      expect: [200],
-      repository: this.name,
-      notFound: RegistryErrorCode.ManifestUnknown,
-    });
+    const res = await this.requestManifest('GET', reference);
     const where = `GET ${redactUrl(res.url)}`;
     const bytes = await readBody(res, MANIFEST_SIZE_LIMIT, 'manifest');
     const type = manifestMediaType(header(res, 'content-type'), bytes);
