@@ -1,7 +1,8 @@
 // One lint setup for the whole repo: type-aware typescript-eslint rules, no
 // import cycles, and imports only down the package dependency direction:
 //   errors  <-  digest, validation  <-  runtime-spec (-> validation)  <-  image-spec (-> digest, validation)
-//   <-  bundle  <-  conformance; everything but validation imports errors (tools/package-graph.json is the table)
+//   <-  bundle, distribution (-> image-spec)  <-  transport (-> bundle, distribution)  <-  conformance;
+//   everything but validation imports errors (tools/package-graph.json is the table)
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
