@@ -13,7 +13,7 @@ export async function copy(from: TransportReference | string, to: TransportRefer
   const source = await openSource(from, options);
   try {
     const plan = await planCopy(source, options);
-    const destination = await openDestination(to, options);
+    const destination = await openDestination(to, { ...options, source });
     return await copyImage(source, destination, options, plan);
   } finally {
     await source.close();
