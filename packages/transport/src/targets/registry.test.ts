@@ -88,7 +88,7 @@ describeWithPeers(['docker-registry', 'skopeo'], 'the docker:// transport', () =
     expect(arm.descriptor.digest).toBe(manifests[1]!.digest);
     expect(arm.manifests).toBe(1);
     expect((await refOf(at('arm'), 'arm'))?.digest).toBe(manifests[1]!.digest);
-    expect((await (await Layout.open(at('arm'))).hasBlob(manifests[0]!.digest))).toBe(false);
+    expect((await Layout.open(at('arm'))).hasBlob(manifests[0]!.digest)).toBe(false);
   });
 
   it('pulls a Docker schema 2 image that skopeo pushed, with the digest the registry names', async () => {

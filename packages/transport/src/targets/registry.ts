@@ -34,7 +34,19 @@ export class RegistrySource implements ImageSource {
 
   async resolve(): Promise<Descriptor> {
     // A registry names one manifest or index per tag: the platform is chosen by the copy's walk.
-    return this.repository.resolve(this.reference);
+    try {
+      return await this.repository.resolve(this.reference);
+    } catch (err) {
+      // A HEAD's 404 has no body to tell an unknown tag from an unknown repository: say both, keep the code.
+      if (err instanceof RegistryError && (err.code === RegistryErrorCode.ManifestUnknown || err.code === RegistryErrorCode.NameUnknown)) {
+        throw new RegistryError(err.code, `${this.name}: registry ${this.registry} has no manifest ${this.reference} in repository ${this.repository.name} (${err.message})`, {
+          cause: err,
+          ...(err.status !== undefined && { status: err.status }),
+          ...(err.url !== undefined && { url: err.url }),
+        });
+      }
+      throw err;
+    }
   }
 
   async fetchManifest(desc: Descriptor): Promise<Buffer> {
