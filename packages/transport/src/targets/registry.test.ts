@@ -138,6 +138,13 @@ describeWithPeers(['docker-registry', 'skopeo'], 'the docker:// transport', () =
     expect((await direct.repository('team/app').getManifest('v1')).descriptor.digest).toBe(src.manifest.digest);
   });
 
+  it('opens docker:// by default, verifying TLS (a plain-http registry is refused with the remedy)', async () => {
+    await makeImage(at('src'), 'v1');
+    const err = await copy(`oci:${at('src')}:v1`, `docker://${registry.host}/lib/default:v1`).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('REGISTRY_TLS');
+    expect((err as Error).message).toContain('tlsVerify: false');
+  });
+
   it('names the registry and repository when the source is not there, and leaves the layout unnamed', async () => {
     const err = await copy(`docker://${registry.host}/no/such:v1`, `oci:${at('dst')}:v1`, { registry: opener }).catch((e: unknown) => e);
     expect((err as { code?: string }).code).toMatch(/^(MANIFEST_UNKNOWN|NAME_UNKNOWN)$/);

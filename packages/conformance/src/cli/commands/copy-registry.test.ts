@@ -299,6 +299,10 @@ describeWithPeers(['docker-registry', 'openssl'], 'ocikit copy with docker:// (b
     expectOneLine(pushed, ExitCode.Failure);
     expect(pushed.stderr).toMatch(/^ocikit: copy: .*shared\/img.* \[(DENIED|UNAUTHORIZED)\]\n$/);
     expect(pushed.stderr).not.toContain('reader-pass');
+    // The refused push named nothing: the writer finds no v2.
+    const v2 = await cli(['copy', '--tls-verify=false', '--creds', 'writer:writer-pass', `docker://${registry.host}/shared/img:v2`, `oci:${path.join(tmp, 'v2')}:v2`]);
+    expectOneLine(v2, ExitCode.Failure);
+    expect(v2.stderr).toContain('[MANIFEST_UNKNOWN]');
   });
 
   it('leaves the destination layout without a new ref when a pull is refused', async () => {
