@@ -145,6 +145,18 @@ describeWithPeers(['docker-registry', 'skopeo'], 'the docker:// transport', () =
     expect((err as Error).message).toContain('tlsVerify: false');
   });
 
+  it('pushes to a destination named by the digest copied, and refuses another digest before writing', async () => {
+    const src = await makeImage(at('src'), 'v1');
+    const wrong = `sha256:${'a'.repeat(64)}`;
+    const err = await copy(`oci:${at('src')}:v1`, `docker://${registry.host}/lib/bydigest@${wrong}`, { registry: opener }).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('INVALID_DESTINATION');
+    const none = await direct.repository('lib/bydigest').resolve(src.manifest.digest).catch((e: unknown) => e);
+    expect((none as { code?: string }).code).toMatch(/^(MANIFEST_UNKNOWN|NAME_UNKNOWN)$/);
+    const ok = await copy(`oci:${at('src')}:v1`, `docker://${registry.host}/lib/bydigest@${src.manifest.digest}`, { registry: opener });
+    expect(ok.descriptor.digest).toBe(src.manifest.digest);
+    expect((await direct.repository('lib/bydigest').resolve(src.manifest.digest)).digest).toBe(src.manifest.digest);
+  });
+
   it('names the registry and repository when the source is not there, and leaves the layout unnamed', async () => {
     const err = await copy(`docker://${registry.host}/no/such:v1`, `oci:${at('dst')}:v1`, { registry: opener }).catch((e: unknown) => e);
     expect((err as { code?: string }).code).toMatch(/^(MANIFEST_UNKNOWN|NAME_UNKNOWN)$/);
