@@ -1,7 +1,8 @@
 /** `copy(src, dst)`: open both references, copy, close: what `ocikit copy` runs. */
 import { copyImage, planCopy, type CopyOptions, type CopyResult } from './copy.js';
+import { q, TransportError, TransportErrorCode, TransportSpecRef } from './errors.js';
 import { openDestination, openSource, type OpenOptions } from './open.js';
-import type { TransportReference } from './reference.js';
+import { formatTransportReference, parseTransportReference, TransportName, type TransportReference } from './reference.js';
 
 /**
  * Copy the image `from` names to `to` (references as text or parsed). The
@@ -13,7 +14,14 @@ export async function copy(from: TransportReference | string, to: TransportRefer
   const source = await openSource(from, options);
   try {
     const plan = await planCopy(source, options);
-    const destination = await openDestination(to, options);
+    const dst = typeof to === 'string' ? parseTransportReference(to) : to;
+    // A registry destination named by digest takes only that manifest: refused before anything is written.
+    if (dst.transport === TransportName.Docker && dst.reference.digest !== undefined && dst.reference.digest !== plan.root.digest) {
+      throw new TransportError(TransportErrorCode.InvalidDestination, `${q(formatTransportReference(dst))} names digest ${dst.reference.digest}, but the image copied is ${plan.root.digest}`, {
+        ref: TransportSpecRef.Transports,
+      });
+    }
+    const destination = await openDestination(dst, { ...options, source });
     return await copyImage(source, destination, options, plan);
   } finally {
     await source.close();

@@ -11,7 +11,7 @@ export const TransportErrorCode = {
   MissingTransport: 'MISSING_TRANSPORT',
   /** The text names a transport this package does not know (`dir:`, `docker-archive:`). */
   UnknownTransport: 'UNKNOWN_TRANSPORT',
-  /** A transport this build cannot open yet (docker:// until the registry target lands). */
+  /** A transport this build cannot open (kept for callers that branch on it; every known transport opens now). */
   UnsupportedTransport: 'UNSUPPORTED_TRANSPORT',
   /** The reference after the transport breaks its grammar. */
   InvalidReference: 'INVALID_REFERENCE',

@@ -12,7 +12,18 @@ export {
 export { BlobTransfer, type ImageSource, type ImageDestination, type PushBlobOptions } from './target.js';
 export { LayoutSource, LayoutDestination, type LayoutDestinationOptions } from './targets/layout.js';
 export { openLayoutSource, openLayoutDestination, DEFAULT_REF } from './targets/archive.js';
-export { openSource, openDestination, type OpenOptions, type RegistryOpener } from './open.js';
+export { openSource, openDestination, type OpenOptions } from './open.js';
+export {
+  RegistrySource,
+  RegistryDestination,
+  registryOpener,
+  defaultRegistryClientOptions,
+  type RegistryOpener,
+  type ClosableRegistryOpener,
+  type RegistryClientOptionsFor,
+  type RegistrySide,
+  type DestinationHints,
+} from './targets/registry.js';
 export { forEachLimit } from './concurrency.js';
 export { copyImage, planCopy, BlobState, WALKABLE_TYPES, MAX_DEPTH, MAX_REFERRERS, type CopyOptions, type CopyPlan, type CopyProgress, type CopyResult } from './copy.js';
 export { copy } from './copy-references.js';

@@ -1,22 +1,19 @@
 /**
  * From a reference to a source or destination: the one place that knows
- * which transport is implemented by which target. The docker:// target
- * (over @ocikit/distribution) plugs in through `registry` until it lands here.
+ * which transport is implemented by which target. docker:// is opened by
+ * `options.registry` (the CLI's, with its flags), else by a registry opener
+ * with the defaults: TLS verified, credentials from the auth files.
  */
-import { TransportError, TransportErrorCode, TransportSpecRef, q } from './errors.js';
-import { formatTransportReference, parseTransportReference, TransportName, type DockerReference, type TransportReference } from './reference.js';
+import { parseTransportReference, TransportName, type TransportReference } from './reference.js';
 import type { ImageDestination, ImageSource } from './target.js';
 import { openLayoutDestination, openLayoutSource } from './targets/archive.js';
-
-/** Opens registry references; absent, docker:// is UNSUPPORTED_TRANSPORT. */
-export interface RegistryOpener {
-  source(ref: DockerReference): Promise<ImageSource>;
-  destination(ref: DockerReference): Promise<ImageDestination>;
-}
+import { registryOpener, type RegistryOpener } from './targets/registry.js';
 
 export interface OpenOptions {
-  /** How docker:// references are opened. */
+  /** How docker:// references are opened (default: `registryOpener()` for each, closed with its target). */
   registry?: RegistryOpener;
+  /** A destination's source in the same copy: a registry destination mounts from a source repository of the same registry. */
+  source?: ImageSource;
   /** Modification time (seconds since the epoch) of entries of an oci-archive written (default: now). */
   created?: number;
 }
@@ -25,20 +22,20 @@ function parsed(ref: TransportReference | string): TransportReference {
   return typeof ref === 'string' ? parseTransportReference(ref) : ref;
 }
 
-function noRegistry(ref: DockerReference): TransportError {
-  return new TransportError(TransportErrorCode.UnsupportedTransport, `${q(formatTransportReference(ref))}: the docker:// transport is not available here yet`, { ref: TransportSpecRef.Transports });
+function opener(options: OpenOptions): RegistryOpener {
+  return options.registry ?? registryOpener(undefined, { closeWithTarget: true });
 }
 
 /** Open a reference (text or parsed) to read an image from. */
 export function openSource(ref: TransportReference | string, options: OpenOptions = {}): Promise<ImageSource> {
   const r = parsed(ref);
-  if (r.transport === TransportName.Docker) return options.registry ? options.registry.source(r) : Promise.reject(noRegistry(r));
+  if (r.transport === TransportName.Docker) return opener(options).source(r);
   return openLayoutSource(r);
 }
 
 /** Open a reference (text or parsed) to write an image to. */
 export function openDestination(ref: TransportReference | string, options: OpenOptions = {}): Promise<ImageDestination> {
   const r = parsed(ref);
-  if (r.transport === TransportName.Docker) return options.registry ? options.registry.destination(r) : Promise.reject(noRegistry(r));
+  if (r.transport === TransportName.Docker) return opener(options).destination(r, options.source === undefined ? {} : { source: options.source });
   return openLayoutDestination(r, { ...(options.created !== undefined && { created: options.created }) });
 }

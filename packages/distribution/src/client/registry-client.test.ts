@@ -35,6 +35,16 @@ describeWithPeers(['docker-registry'], 'RegistryClient against docker-registry',
     await expect(client.ping()).resolves.toBeUndefined();
   });
 
+  it('sends parallel first requests over plain http too, not only the one that found https failing', async () => {
+    const fresh = new RegistryClient(registry.host, { tlsVerify: false });
+    try {
+      const digests = [1, 2, 3, 4].map((n) => `sha256:${String(n).repeat(64)}`);
+      await expect(Promise.all(digests.map((d) => fresh.repository('parallel/a').statBlob(d)))).resolves.toEqual([undefined, undefined, undefined, undefined]);
+    } finally {
+      fresh.close();
+    }
+  });
+
   it('pushes a blob monolithically (POST, one PUT), then finds it exists and sends nothing', async () => {
     const blob = testBlob(200_000);
     const repo = watched.repository('mono/a');

@@ -151,11 +151,16 @@ export class Requester {
         res = await this.#o.transport.send({ method: req.method, url, headers, ...(body ? { body } : {}), ...(req.signal ? { signal: req.signal } : {}) });
       } catch (err) {
         // tlsVerify=false: a registry that does not speak TLS is spoken to in plain http (as skopeo's --tls-verify=false), and remembered.
-        if (!this.#schemeSettled && toRegistry && url.protocol === 'https:' && isTlsFailure((err as { cause?: unknown }).cause ?? err)) {
-          this.#base = new URL(`http://${this.#base.host}/`);
-          this.#schemeSettled = true;
-          url = new URL(url.pathname + url.search, this.#base);
-          continue;
+        // Parallel first requests all fail so: those after the first follow the http it settled on.
+        if (url.host === this.#base.host && url.protocol === 'https:' && isTlsFailure((err as { cause?: unknown }).cause ?? err)) {
+          if (!this.#schemeSettled) {
+            this.#base = new URL(`http://${this.#base.host}/`);
+            this.#schemeSettled = true;
+          }
+          if (this.#base.protocol === 'http:') {
+            url = new URL(url.pathname + url.search, this.#base);
+            continue;
+          }
         }
         throw err;
       }

@@ -74,11 +74,12 @@ describe('ocikit copy (built bin)', () => {
     expect(readdirSync(dst).filter((n) => n.startsWith('.ocikit-tmp'))).toEqual([]);
   });
 
-  it('makes usage errors of bad references, flags and docker://', async () => {
+  it('makes usage errors of bad references and flags', async () => {
     const cases: [string[], RegExp][] = [
       [['copy', src, `oci:${tmp}/x`], /SRC .*names no transport; expected one of oci:PATH/],
       [['copy', `oci:${src}`, `dir:${tmp}/x`], /DST .*names transport "dir"/],
-      [['copy', `oci:${src}`, 'docker://busybox'], /docker:\/\/ transport is not available yet/],
+      [['copy', `oci:${src}`, 'docker://Bad/Name'], /DST "docker:\/\/Bad\/Name"/],
+      [['copy', `oci:${src}`, 'docker:busybox'], /docker:\/\/HOST\[:PORT\]\/REPO/],
       [['copy', '--jobs', '0', `oci:${src}`, `oci:${tmp}/x`], /--jobs must be a whole number/],
       [['copy', '--platform', 'linux', `oci:${src}`, `oci:${tmp}/x`], /--platform must be OS\/ARCH/],
       [['copy', `oci:${src}`], /name SRC and DST/],
@@ -88,7 +89,7 @@ describe('ocikit copy (built bin)', () => {
       expect([r.code, r.stdout]).toEqual([ExitCode.Usage, '']);
       expect(r.stderr).toMatch(message);
     }
-    const json = await runCli(['copy', '--json', `oci:${src}`, 'docker://busybox']);
+    const json = await runCli(['copy', '--json', `oci:${src}`, 'docker://Bad/Name']);
     expect(JSON.parse(json.stderr)).toMatchObject({ error: { status: ExitCode.Usage, code: 'USAGE' } });
   });
 

@@ -1,11 +1,12 @@
-import { copy, parseTransportReference, TransportError, TransportName, TRANSPORT_FORMS, type CopyProgress, type TransportReference } from '@ocikit/transport';
+import { copy, parseTransportReference, registryOpener, TransportError, type CopyProgress, type TransportReference } from '@ocikit/transport';
 import { parsePlatform } from '@ocikit/image-spec';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write } from '../io.js';
 import { defineCommand, flags } from '../options.js';
 import { bar, bytes, progressLine } from '../progress.js';
+import { COPY_REGISTRY_FLAGS, registryClientOptions, registryFlagsHelp } from '../registry-options.js';
 
-const usage = `Usage: ocikit copy [--platform OS/ARCH[/VARIANT]] [--referrers] [--jobs N] [--json] SRC DST
+const usage = `Usage: ocikit copy [--platform OS/ARCH[/VARIANT]] [--referrers] [--jobs N] [--json] [REGISTRY FLAGS] SRC DST
 
 Copy an image between places images live (like skopeo copy and crane copy):
 every blob and manifest byte for byte, so digests never change, each blob
@@ -16,23 +17,40 @@ SRC and DST are references with their transport:
   oci:PATH[:REF]         an image layout directory (DST is created if missing)
   oci:PATH@DIGEST        a manifest or index in a layout, by digest (SRC only)
   oci-archive:PATH[:REF] an image layout in a tar file
-REF defaults to latest. docker://HOST/REPO[:TAG|@DIGEST] is not available yet.
+  docker://HOST[:PORT]/REPO[:TAG|@DIGEST]
+                         an image in a registry (distribution-spec); TAG
+                         defaults to latest, docker://busybox is
+                         docker.io/library/busybox:latest
+REF defaults to latest.
 
   --platform P   copy only the manifest for platform P out of an index
   --referrers    also copy what refers to each manifest (signatures, SBOMs), recursively
   --jobs N       blobs transferred at once (default 4)
   --json         print the result as JSON
 
+Registry flags (as skopeo's), for both sides, or one side with --src-/--dest-:
+${registryFlagsHelp(false)}
+  --src-tls-verify[=BOOL], --src-creds USER[:PASS], --src-no-creds,
+  --src-authfile FILE, --src-cert-dir DIR        the same, for SRC only
+  --dest-tls-verify[=BOOL], --dest-creds USER[:PASS], --dest-no-creds,
+  --dest-authfile FILE, --dest-cert-dir DIR      the same, for DST only
+Without --creds, credentials come from the auth file that skopeo login,
+podman login and docker login write (anonymous when none is found).
+
 An oci-archive written is dated SOURCE_DATE_EPOCH when set (else now), so the
-same copy makes the same archive. Blobs the destination has are skipped. DST is named only when everything is
-in; a failed copy leaves its index.json (or archive file) as it was.
+same copy makes the same archive. Blobs the destination has are skipped;
+between two repositories of one registry they are mounted, not uploaded.
+DST is named only when everything is in: a failed copy leaves its index.json
+(or archive file) as it was, and a registry's tag where it pointed.
 Exit status: 0 copied, 1 the image was refused (invalid, corrupt, no such
-platform), 2 usage error or unreadable path.
+platform) or the registry refused (credentials, permission, no such
+repository or tag, TLS), 2 usage error or unreadable path.
 `;
 
 const options = {
   ...flags('string', 'platform', 'jobs'),
   ...flags('boolean', 'referrers', 'json'),
+  ...COPY_REGISTRY_FLAGS,
 } as const;
 
 /** A reference from the command line; a mistake in one is a usage error. */
@@ -44,9 +62,6 @@ function reference(text: string, side: 'SRC' | 'DST'): TransportReference {
     if (err instanceof TransportError) throw new UsageError(`copy: ${side} ${err.message}`, { cause: err });
     throw err;
   }
-  if (ref.transport === TransportName.Docker) {
-    throw new UsageError(`copy: ${side} ${JSON.stringify(text)}: the docker:// transport is not available yet; use ${TRANSPORT_FORMS.split(', docker://')[0]}`);
-  }
   return ref;
 }
 
@@ -57,7 +72,7 @@ function jobsOption(value: string | undefined): number {
   return n;
 }
 
-export const command = defineCommand('copy', { summary: 'copy an image between layouts and oci-archives, byte for byte (like skopeo copy)', usage, options }, async ({ values, positionals }, io) => {
+export const command = defineCommand('copy', { summary: 'copy an image between layouts, oci-archives and registries, byte for byte (like skopeo copy)', usage, options }, async ({ values, positionals }, io) => {
   if (positionals.length !== 2) throw new UsageError('copy: name SRC and DST');
   const from = reference(positionals[0]!, 'SRC');
   const to = reference(positionals[1]!, 'DST');
@@ -85,8 +100,11 @@ export const command = defineCommand('copy', { summary: 'copy an image between l
         line.update(`${finished} blobs through; ${p.state} ${short} ${bar(p.size > 0 ? p.done / p.size : 1)} ${bytes(p.done)}/${bytes(p.size)}`, p.state !== 'copying');
       }
     : undefined;
+  // One client per registry and flags; the flags are read only for a side that is a registry.
+  const registry = registryOpener((host, side) => registryClientOptions('copy', values, host, side, io));
   try {
     const result = await copy(from, to, {
+      registry,
       jobs,
       referrers: values.referrers === true,
       ...(created !== undefined && { created }),
@@ -103,5 +121,6 @@ export const command = defineCommand('copy', { summary: 'copy an image between l
     return ExitCode.Ok;
   } finally {
     line?.done();
+    registry.close();
   }
 });
