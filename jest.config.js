@@ -25,6 +25,7 @@ export default {
   moduleNameMapper: {
     // Tests run against sibling packages' sources, not their dist.
     '^@ocikit/testkit$': `${repoRoot}/tools/testkit/src/index.ts`,
+    '^@ocikit/testkit/registry$': `${repoRoot}/tools/testkit/src/registry/index.ts`,
     '^@ocikit/(errors|digest|validation|runtime-spec|image-spec|bundle|distribution|transport|conformance)$': `${repoRoot}/packages/$1/src/index.ts`,
     // Subpath exports name a module at the top of src/ (`@ocikit/image-spec/media-types`).
     '^@ocikit/(errors|digest|validation|runtime-spec|image-spec|bundle|distribution|transport|conformance)/([a-z-]+)$': `${repoRoot}/packages/$1/src/$2.ts`,

@@ -10,7 +10,7 @@
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { startRegistry, type RunningRegistry } from '@ocikit/testkit';
+import { startRegistry, type RunningRegistry } from '@ocikit/testkit/registry';
 import { BENCH_TMP, compare, OCIKIT, peakMemoryMiB, sh } from './harness.js';
 import { realisticImage } from './realistic-image.js';
 import type { Benchmark } from './registry.js';
