@@ -5,6 +5,7 @@ export { ConfinedRoot, MAX_SYMLINKS } from './fs/confine.js';
 export { TarReader, TarEntryType, type TarEntry, type TarHandler, type TarReaderOptions } from './tar/reader.js';
 export { RootfsWriter, normalizeEntryName, isAbsoluteEntryName, WHITEOUT_PREFIX, OPAQUE_WHITEOUT, type ApplyOptions } from './layer/apply.js';
 export { extractLayer, layerCompression, Compression, type ExtractOptions, type ExtractResult } from './layer/extract.js';
+export type { PutBlobOptions } from './store/blobs.js';
 export { Layout, LAYOUT_VERSION, MAX_MANIFEST_BYTES, MAX_CONFIG_BYTES, type CreateLayoutOptions, type ResolveOptions, type ResolvedImage } from './store/layout.js';
 export { isOciArchive, openLayout, parseImageArg, type OpenedLayout } from './store/archive.js';
 export {

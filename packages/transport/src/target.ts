@@ -6,8 +6,10 @@
  *
  * Contract shared by every implementation: what a source yields is verified
  * against the descriptor asked for (size, then digest by the end of the
- * stream); what a destination keeps is verified again while written, and
- * only a commit makes anything visible under a name.
+ * stream, throwing before the last chunk on a mismatch); a destination
+ * keeps nothing from a stream that threw, checks sizes as it writes (a
+ * registry checks the digest of what it receives too), and only a commit
+ * makes anything visible under a name.
  */
 import type { Descriptor } from '@ocikit/image-spec';
 

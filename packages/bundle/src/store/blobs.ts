@@ -8,7 +8,7 @@
  * - Blob writes go to a temp file inside the layout, then rename.
  */
 import { closeSync, constants, createReadStream, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { mkdir, readdir, rename } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Descriptor } from '@ocikit/image-spec';
 import { createDigester, DigestMismatchError, isValidDigest, parseSupportedDigest, SizeMismatchError, type SupportedAlgorithm } from '@ocikit/digest';
@@ -123,60 +123,98 @@ export function writeBlob(dir: string, content: Uint8Array | AsyncIterable<Uint8
   return writeToStore(dir, content instanceof Uint8Array ? [content] : content, algorithm, undefined);
 }
 
+/** How {@link putBlob} writes. */
+export interface PutBlobOptions {
+  /** Told each chunk's length as it is written. */
+  onChunk?: (bytes: number) => void;
+  /**
+   * The content comes from a reader that verifies it against `desc` and
+   * throws before its last chunk when it does not match (a layout's
+   * `openBlob`, a registry download): the size is still checked here, the
+   * digest is not computed a second time.
+   */
+  sourceVerified?: boolean;
+}
+
 /**
  * Write a blob known by its descriptor (temp file, fsync, rename), verified
  * while it is written: more bytes than `desc.size` stop the write at once,
  * and only content of exactly that size and digest is renamed into
  * `blobs/<alg>/<encoded>`; otherwise the temp file is removed and the
  * mismatch thrown, so the store gains nothing (image-spec descriptor.md
- * "Verification"). `onChunk` sees each chunk's length as it is written.
+ * "Verification").
  */
-export async function putBlob(dir: string, desc: Descriptor, content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, onChunk?: (bytes: number) => void): Promise<void> {
+export async function putBlob(dir: string, desc: Descriptor, content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: PutBlobOptions = {}): Promise<void> {
   checkBlobDescriptor(desc, 'blob');
   blobPath(dir, desc.digest);
-  await writeToStore(dir, content, parseSupportedDigest(desc.digest).algorithm, desc, onChunk);
+  await writeToStore(dir, content, parseSupportedDigest(desc.digest).algorithm, desc, options);
 }
+
+/** Chunks are gathered up to this many bytes and written at once. */
+const WRITE_BATCH_BYTES = 1 << 20;
 
 /**
  * The one way bytes enter the store: a scratch file beside the blobs,
  * hashed as written, fsynced, then renamed to the name its digest gives.
  * With `expected`, content of another size or digest is refused (the
  * scratch file removed) before anything is renamed.
+ *
+ * Writes go to the thread pool, one batch (a copy of its chunks) in flight
+ * while the next is gathered, so the main thread keeps reading (a socket,
+ * a compressor) while the kernel copies pages.
  */
 async function writeToStore(
   dir: string,
   content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   algorithm: SupportedAlgorithm,
   expected: Descriptor | undefined,
-  onChunk?: (bytes: number) => void,
+  options: PutBlobOptions = {},
 ): Promise<{ digest: string; size: number }> {
-  const digester = createDigester(algorithm);
+  const digester = expected !== undefined && options.sourceVerified ? undefined : createDigester(algorithm);
   const tmp = scratchFile(dir);
-  let fd: number;
+  let file: FileHandle;
   try {
-    fd = openSync(tmp.path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+    file = await open(tmp.path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
   } catch (err) {
     tmp.keep();
     throw err;
   }
   let digest: string;
+  let size = 0;
   try {
+    let inflight: Promise<void> = Promise.resolve();
     try {
+      let batch: Uint8Array[] = [];
+      let batched = 0;
+      const flush = async (): Promise<void> => {
+        if (batched === 0) return;
+        // A copy: some sources reuse their buffers once a chunk is consumed, and this write outlives the chunk.
+        const whole = Buffer.concat(batch, batched);
+        [batch, batched] = [[], 0];
+        await inflight;
+        inflight = writeAll(file, whole);
+      };
       for await (const c of content) {
-        digester.update(c);
-        if (expected !== undefined && digester.size > expected.size) throw new SizeMismatchError(expected.size, digester.size, { atLeast: true, cause: new Error(`blob ${expected.digest}`) });
-        let off = 0;
-        while (off < c.length) off += writeSync(fd, c, off, c.length - off);
-        onChunk?.(c.length);
+        digester?.update(c);
+        size += c.length;
+        if (expected !== undefined && size > expected.size) throw new SizeMismatchError(expected.size, size, { atLeast: true, cause: new Error(`blob ${expected.digest}`) });
+        batch.push(c);
+        batched += c.length;
+        if (batched >= WRITE_BATCH_BYTES) await flush();
+        options.onChunk?.(c.length);
       }
-      digest = digester.digest();
+      await flush();
+      await inflight;
+      digest = digester === undefined ? expected!.digest : digester.digest();
       if (expected !== undefined) {
-        if (digester.size !== expected.size) throw new SizeMismatchError(expected.size, digester.size, { cause: new Error(`blob ${expected.digest}`) });
+        if (size !== expected.size) throw new SizeMismatchError(expected.size, size, { cause: new Error(`blob ${expected.digest}`) });
         if (digest !== expected.digest) throw new DigestMismatchError(expected.digest, digest);
       }
-      fsyncSync(fd);
+      await file.sync();
     } finally {
-      closeSync(fd);
+      // A write still running when the content failed: wait for it before closing (its error is the lesser one).
+      await inflight.catch(() => undefined);
+      await file.close();
     }
     const dest = blobPath(dir, digest);
     await mkdir(path.dirname(dest), { recursive: true });
@@ -186,7 +224,13 @@ async function writeToStore(
     throw err;
   }
   tmp.keep();
-  return { digest, size: digester.size };
+  return { digest, size };
+}
+
+/** Write all of `bytes` at the file's position, however the kernel splits the writes. */
+async function writeAll(file: FileHandle, bytes: Buffer): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) written += (await file.write(bytes, written, bytes.length - written)).bytesWritten;
 }
 
 /** Whether the layout holds a blob with this digest (present, not verified). */
@@ -197,7 +241,7 @@ export function hasBlob(dir: string, digest: string): boolean {
 /** Copy a blob from the layout at `fromDir` to the one at `toDir` (verified while it streams) unless it is there already. */
 export async function copyBlob(fromDir: string, toDir: string, desc: Descriptor): Promise<void> {
   if (existsSync(blobPath(toDir, desc.digest))) return;
-  await putBlob(toDir, desc, openBlob(fromDir, desc));
+  await putBlob(toDir, desc, openBlob(fromDir, desc), { sourceVerified: true });
 }
 
 /** Replace the file `name` in the layout atomically: temp file, fsync, rename. */

@@ -16,7 +16,7 @@ import { MediaType, type Descriptor, type DocumentKind, type DocumentTypes, type
 import { FileError, Limits, readRegularFile, type Limit } from '@ocikit/validation';
 import { BundleError, BundleErrorCode, BundleSpecRef, q } from '../errors.js';
 import { makeDirectory } from '../fs/make-dir.js';
-import { blobPath, hasBlob, isCode, listBlobs, openBlob, putBlob, readBlob, writeBlob } from './blobs.js';
+import { blobPath, hasBlob, isCode, listBlobs, openBlob, putBlob, readBlob, writeBlob, type PutBlobOptions } from './blobs.js';
 import { readDocument, readImage, type ImageDocuments } from './documents.js';
 import { gc, type GcOptions, type GcResult } from './gc.js';
 import { inspectImage, type ImageInspection, type InspectOptions } from './inspect.js';
@@ -139,8 +139,8 @@ export class Layout {
    * content of exactly that size and digest lands (by rename); anything else
    * is a DigestError and leaves nothing behind.
    */
-  putBlob(desc: Descriptor, content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, onChunk?: (bytes: number) => void): Promise<void> {
-    return putBlob(this.dir, desc, content, onChunk);
+  putBlob(desc: Descriptor, content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: PutBlobOptions): Promise<void> {
+    return putBlob(this.dir, desc, content, options);
   }
 
   /** Whether a blob with this digest is in the store (present, not verified). */

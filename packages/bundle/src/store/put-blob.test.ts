@@ -26,7 +26,7 @@ describe('Layout.putBlob: a blob lands only when it is what its descriptor says'
     const layout = await Layout.create(path.join(s.dir, 'l'));
     const bytes = Buffer.from('hello, blob');
     const seen: number[] = [];
-    await layout.putBlob(descOf(bytes), chunks(bytes.subarray(0, 5), bytes.subarray(5)), (n) => seen.push(n));
+    await layout.putBlob(descOf(bytes), chunks(bytes.subarray(0, 5), bytes.subarray(5)), { onChunk: (n) => seen.push(n) });
     expect(readFileSync(layout.blobPath(descOf(bytes).digest))).toEqual(bytes);
     expect(seen).toEqual([5, bytes.length - 5]);
     expect(layout.hasBlob(descOf(bytes).digest)).toBe(true);
@@ -45,6 +45,9 @@ describe('Layout.putBlob: a blob lands only when it is what its descriptor says'
       throw new Error('source went away');
     }
     await expect(layout.putBlob(desc, failing())).rejects.toThrow('source went away');
+    // A verifying source leaves the digest to the source; the size is still checked here.
+    await expect(layout.putBlob(desc, [Buffer.concat([want, Buffer.from('!')])], { sourceVerified: true })).rejects.toBeInstanceOf(SizeMismatchError);
+    await expect(layout.putBlob(desc, failing(), { sourceVerified: true })).rejects.toThrow('source went away');
     expect(files(layout)).toEqual(before);
     expect(layout.hasBlob(desc.digest)).toBe(false);
   });

@@ -10,7 +10,7 @@ const usage = `Usage: ocikit copy [--platform OS/ARCH[/VARIANT]] [--referrers] [
 
 Copy an image between places images live (like skopeo copy and crane copy):
 every blob and manifest byte for byte, so digests never change, each blob
-verified as it is read and again as it is written. An index is copied whole
+verified against its digest and size as it streams, before it is kept. An index is copied whole
 (every platform) unless --platform picks one of its manifests.
 
 SRC and DST are references with their transport:
