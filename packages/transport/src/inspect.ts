@@ -118,7 +118,7 @@ interface ConfigFields {
 function configFields(repo: Repository, config: Descriptor, bytes: Buffer): ConfigFields {
   try {
     const doc = JSON.parse(bytes.toString('utf8')) as unknown;
-    if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) return doc as ConfigFields;
+    if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) return doc;
   } catch {
     // reported below
   }

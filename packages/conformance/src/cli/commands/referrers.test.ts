@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { describeWithPeers, startRegistry, suiteScratch, type RunningRegistry } from '@ocikit/testkit';
 import { Layout } from '@ocikit/bundle';
 import { RegistryClient, referrersTag } from '@ocikit/distribution';
@@ -53,9 +54,7 @@ describeWithPeers(['docker-registry', 'skopeo'], 'ocikit referrers (built bin, r
     const client = new RegistryClient(registry.host, { tlsVerify: false });
     try {
       const repo = client.repository('app');
-      await repo.pushBlob(emptyConfig, async function* () {
-        yield EMPTY;
-      });
+      await repo.pushBlob(emptyConfig, () => Readable.from([EMPTY]));
       for (const [type, note] of [[SBOM, 'sbom'], [SIGNATURE, 'signature']] as const) {
         const bytes = artifactOf(v1, type, note);
         const desc = await repo.putManifest(`sha256:${createHash('sha256').update(bytes).digest('hex')}`, bytes, 'application/vnd.oci.image.manifest.v1+json');
