@@ -16,6 +16,8 @@ registry must allow deletes. Nothing is printed.
 For oci:, the reference is removed from the layout's index.json as
 "ocikit rm" removes it; the blobs stay until "ocikit gc LAYOUT".
 
+  --json   print {"deleted": DIGEST} (docker://), and errors as JSON
+
 Registry flags (docker:// only):
 ${registryFlagsHelp()}
 

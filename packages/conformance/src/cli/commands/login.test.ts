@@ -54,6 +54,10 @@ describeWithPeers(['docker-registry', 'htpasswd', 'openssl', 'skopeo'], 'ocikit 
     expect(r.stderr).toMatch(/^ocikit: login: [^\n]*\[UNAUTHORIZED\]\n$/);
     noSecrets(r.stderr);
     expect(existsSync(f)).toBe(false);
+    const json = await cli(['login', '--json', '-u', USER, '--password-stdin', '--authfile', f, '--cert-dir', certDir, registry.host], WRONG);
+    expect([json.code, (JSON.parse(json.stderr) as { error: { code: string } }).error.code]).toEqual([ExitCode.Failure, 'UNAUTHORIZED']);
+    noSecrets(json.stderr);
+    expect(existsSync(f)).toBe(false);
   });
 
   it('the right password: checked, stored 0600 where skopeo login --get-login reads it; inspect then works with --authfile', async () => {
@@ -128,8 +132,8 @@ describeWithPeers(['docker-registry', 'htpasswd', 'openssl', 'skopeo'], 'ocikit 
     const again = await cli(['logout', '--authfile', f, registry.host]);
     expect(again.code).toBe(ExitCode.Failure);
     expect(again.stderr).toMatch(/^ocikit: logout: not logged in to [^\n]*\[CREDENTIALS_ERROR\]\n$/);
-    const all = await cli(['logout', '--all', '--authfile', authFile('p.json')]);
-    expect([all.code, all.stdout]).toEqual([ExitCode.Ok, 'Removed login credentials for all registries\n']);
+    const all = await cli(['logout', '--all', '--json', '--authfile', authFile('p.json')]);
+    expect([all.code, all.stdout]).toEqual([ExitCode.Ok, '{"removed":"*"}\n']);
     expect(JSON.parse(readFileSync(authFile('p.json'), 'utf8'))).toEqual({ auths: {} });
   });
 });

@@ -25,6 +25,8 @@ Succeeded!".
                         users of this machine (ps, shell history); prefer
                         --password-stdin
   --get-login           print the user name stored for REGISTRY, check nothing
+  --json                print {"registry", "username"} instead of "Login
+                        Succeeded!", and errors as JSON
   --authfile FILE       the auth file to write (and read, for --get-login)
   --tls-verify[=BOOL]   verify the registry's certificate (default true); false
                         also allows plain http

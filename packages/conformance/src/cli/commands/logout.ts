@@ -16,6 +16,8 @@ stay, as with skopeo logout.
 
   --all             remove every registry's credentials from the auth file
   --authfile FILE   the auth file to edit
+  --json            print {"removed": REGISTRY} ({"removed": "*"} for --all),
+                    and errors as JSON
 
 Exit status: 0 removed; 1 not logged in to REGISTRY, or the file or helper
 could not be edited (CREDENTIALS_ERROR); 2 usage error.
@@ -28,12 +30,12 @@ export const command = defineCommand('logout', { summary: 'remove the stored cre
   if (values.all === true) {
     if (positionals.length !== 0) throw new UsageError('logout: --all names no REGISTRY');
     await removeAllCredentials(fileOptions);
-    await write(io.stdout, 'Removed login credentials for all registries\n');
+    await write(io.stdout, values.json === true ? `${JSON.stringify({ removed: '*' })}\n` : 'Removed login credentials for all registries\n');
     return ExitCode.Ok;
   }
   if (positionals.length !== 1) throw new UsageError('logout: name exactly one REGISTRY (HOST[:PORT]), or use --all');
   const { key } = loginKey('logout', positionals[0]!);
   await removeCredentials(key, fileOptions);
-  await write(io.stdout, `Removed login credentials for ${key}\n`);
+  await write(io.stdout, values.json === true ? `${JSON.stringify({ removed: key })}\n` : `Removed login credentials for ${key}\n`);
   return ExitCode.Ok;
 });
