@@ -137,3 +137,32 @@ describeWithPeers(['docker-registry', 'htpasswd', 'openssl', 'skopeo'], 'ocikit 
     expect(JSON.parse(readFileSync(authFile('p.json'), 'utf8'))).toEqual({ auths: {} });
   });
 });
+
+describeWithPeers(['docker-registry'], 'ocikit login (built bin, token-auth registry)', () => {
+  const scratch = suiteScratch('cli-login-token');
+  let registry: RunningRegistry;
+  const env = () => ({ HOME: scratch.dir, XDG_RUNTIME_DIR: scratch.dir, XDG_CONFIG_HOME: path.join(scratch.dir, 'config') });
+
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: { kind: 'token', users: [{ username: USER, password: PASSWORD }] } });
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('the credentials are checked through the token server: wrong is UNAUTHORIZED and writes nothing, right is stored and used', async () => {
+    const f = path.join(scratch.dir, 'auth.json');
+    const login = (password: string) => runCli(['login', '-u', USER, '--password-stdin', '--tls-verify=false', '--authfile', f, registry.host], { env: env(), input: password });
+    const wrong = await login(WRONG);
+    expect([wrong.code, wrong.stdout]).toEqual([ExitCode.Failure, '']);
+    expect(wrong.stderr).toMatch(/^ocikit: login: [^\n]*\[UNAUTHORIZED\]\n$/);
+    expect(existsSync(f)).toBe(false);
+    expect(await login(PASSWORD)).toEqual({ code: ExitCode.Ok, stdout: 'Login Succeeded!\n', stderr: '' });
+    // An empty repository: the token server let the stored user in, the registry knows no such name.
+    const tags = await runCli(['list-tags', '--tls-verify=false', '--authfile', f, `docker://${registry.host}/app`], { env: env() });
+    expect(tags.code).toBe(ExitCode.Failure);
+    expect(tags.stderr).toMatch(/\[NAME_UNKNOWN\]\n$/);
+    const anonymous = await runCli(['list-tags', '--tls-verify=false', '--no-creds', `docker://${registry.host}/app`], { env: env() });
+    expect(anonymous.stderr).toMatch(/\[UNAUTHORIZED\]\n$/);
+  });
+});
