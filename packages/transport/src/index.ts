@@ -27,3 +27,4 @@ export {
 export { forEachLimit } from './concurrency.js';
 export { copyImage, planCopy, BlobState, WALKABLE_TYPES, MAX_DEPTH, MAX_REFERRERS, type CopyOptions, type CopyPlan, type CopyProgress, type CopyResult } from './copy.js';
 export { copy } from './copy-references.js';
+export { inspectRemoteImage, resolveRemoteImage, readRemoteManifestBytes, readRemoteConfigBytes, type RemoteInspectOptions, type RemoteResolveOptions, type RemoteImage } from './inspect.js';

@@ -18,7 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { completeCreds, credentialResolver, credsNeedPassword, parseCreds, type RegistryClientOptions } from '@ocikit/distribution';
+import { completeCreds, credentialResolver, credsNeedPassword, parseCreds, RegistryClient, type RegistryClientOptions, type Repository } from '@ocikit/distribution';
+import type { DockerReference } from '@ocikit/transport';
 import { UsageError } from './exit-codes.js';
 import type { CommandIO } from './io.js';
 import { flags, switchFlags, switchValue } from './options.js';
@@ -87,11 +88,17 @@ function caFilesIn(dir: string, command: string, explicit: boolean): string[] {
     .map((f) => path.join(dir, f));
 }
 
-/** Ask for a password on the terminal without echoing it. */
-function askPassword(io: CommandIO, command: string): (username: string) => Promise<string> {
+/**
+ * Ask for a password on the terminal without echoing it; `notTerminal` is
+ * the usage message when standard input is no terminal.
+ */
+export function askPassword(io: CommandIO, command: string, notTerminal?: (username: string) => string): (username: string) => Promise<string> {
   return (username) => {
     const stdin = io.stdin as NodeJS.ReadStream;
-    if (!stdin.isTTY) return Promise.reject(new UsageError(`${command}: --creds ${username} names no password and standard input is not a terminal; give USER:PASSWORD`));
+    if (!stdin.isTTY) {
+      const message = notTerminal?.(username) ?? `--creds ${username} names no password and standard input is not a terminal; give USER:PASSWORD`;
+      return Promise.reject(new UsageError(`${command}: ${message}`));
+    }
     let muted = false;
     const output = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -130,4 +137,15 @@ export async function registryClientOptions(command: string, values: Record<stri
     return { ...options, credentials: credsNeedPassword(creds) ? await completeCreds(creds, askPassword(io, command)) : parseCreds(creds) };
   }
   return { ...options, credentials: credentialResolver({ env: io.env, ...(authFile !== undefined && { authFile: path.resolve(io.cwd, authFile) }) }) };
+}
+
+/**
+ * The repository a docker:// reference names, with a client made from the
+ * registry flags, and the tag or digest it names (`latest` when neither).
+ * The caller closes the client.
+ */
+export async function openRepository(command: string, values: Record<string, unknown>, ref: DockerReference, io: CommandIO): Promise<{ repository: Repository; reference: string; client: RegistryClient }> {
+  const { domain, path: name, tag, digest } = ref.reference;
+  const client = new RegistryClient(domain, await registryClientOptions(command, values, domain, undefined, io));
+  return { repository: client.repository(name), reference: digest ?? tag ?? 'latest', client };
 }

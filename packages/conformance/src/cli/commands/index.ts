@@ -19,4 +19,9 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command 
   gc: () => import('./gc.js'),
   inspect: () => import('./inspect.js'),
   copy: () => import('./copy.js'),
+  'list-tags': () => import('./list-tags.js'),
+  delete: () => import('./delete.js'),
+  referrers: () => import('./referrers.js'),
+  login: () => import('./login.js'),
+  logout: () => import('./logout.js'),
 };
