@@ -26,6 +26,12 @@ export interface PushBlobOptions {
   /** Called with the count of bytes sent so far. */
   onProgress?: (bytesDone: number) => void;
   signal?: AbortSignal;
+  /**
+   * `open` yields bytes already verified against `desc` by their reader
+   * (which throws before its last chunk on a mismatch): the client does
+   * not hash them again. The registry checks the digest either way.
+   */
+  sourceVerified?: boolean;
 }
 
 export type PushBlobResult = 'exists' | 'mounted' | 'uploaded';
@@ -191,7 +197,7 @@ async function putWhole(repo: Repository, session: URL, desc: Descriptor, open: 
     method: 'PUT',
     target: withDigest(session, desc.digest),
     headers: { 'content-type': OCTET, 'content-length': String(desc.size) },
-    body: () => verified(open(0), createVerifier({ digest: desc.digest, size: desc.size }), 0, options.onProgress),
+    body: () => verified(open(0), options.sourceVerified ? undefined : createVerifier({ digest: desc.digest, size: desc.size }), 0, options.onProgress),
     scopes: repo.pushScopes,
     expect: [201],
     repository: repo.name,
@@ -201,15 +207,15 @@ async function putWhole(repo: Repository, session: URL, desc: Descriptor, open: 
   await discard(res);
 }
 
-async function* verified(source: AsyncIterable<Uint8Array>, verifier: Verifier, start: number, onProgress?: (n: number) => void): AsyncGenerator<Uint8Array> {
+async function* verified(source: AsyncIterable<Uint8Array>, verifier: Verifier | undefined, start: number, onProgress?: (n: number) => void): AsyncGenerator<Uint8Array> {
   let sent = start;
   for await (const chunk of source) {
-    verifier.update(chunk);
+    verifier?.update(chunk);
     sent += chunk.byteLength;
     yield chunk;
     onProgress?.(sent);
   }
-  verifier.verify();
+  verifier?.verify();
 }
 
 /** PATCH chunk after chunk from `offset`, then close with PUT ?digest=. */
@@ -223,7 +229,7 @@ async function putChunks(
 ): Promise<void> {
   const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 0));
   // Bytes are checked here only when this try streams the blob from its start; after a resume the registry's digest check decides.
-  const verifier = startOffset === 0 ? createVerifier({ digest: desc.digest, size: desc.size }) : undefined;
+  const verifier = startOffset === 0 && !options.sourceVerified ? createVerifier({ digest: desc.digest, size: desc.size }) : undefined;
   const source: AsyncIterator<Uint8Array, unknown> = open(startOffset)[Symbol.asyncIterator]();
   const nextPiece = async (): Promise<Uint8Array | undefined> => {
     const r = await source.next();

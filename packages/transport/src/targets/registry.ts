@@ -94,7 +94,9 @@ export class RegistryDestination implements ImageDestination {
 
   async pushBlob(desc: Descriptor, open: (offset: number) => AsyncIterable<Uint8Array>, options: PushBlobOptions = {}): Promise<BlobTransfer> {
     const mountFrom = [...new Set([...this.mountFrom, ...(options.mountFrom ?? [])])].filter((r) => r !== this.repository.name);
+    // Sources verify what they yield (target.ts), and the registry checks the digest it is given.
     const how = await this.repository.pushBlob(desc, open, {
+      sourceVerified: true,
       ...(mountFrom.length > 0 && { mountFrom }),
       ...(options.onBytes && { onProgress: options.onBytes }),
     });
