@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../generate/generate.js';
 
-export const PUBLISHED = ['errors', 'digest', 'validation', 'runtime-spec', 'image-spec', 'bundle', 'conformance'] as const;
+/** Every publishable package: the keys of the package graph (tools/package-graph.json), in its order. */
+export const PUBLISHED: readonly string[] = Object.keys(JSON.parse(readFileSync(path.join(REPO_ROOT, 'tools/package-graph.json'), 'utf8')) as Record<string, unknown>).filter((k) => !k.startsWith('$'));
 
 export interface PackCheck {
   project: string;
