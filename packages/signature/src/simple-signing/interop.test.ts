@@ -101,7 +101,7 @@ describeWithPeers(['gpg', 'skopeo'], 'simple signing interop with skopeo', () =>
 
     // gpg compresses by default: a flipped byte near the end breaks the compressed stream or the signature value.
     const flipped = new Uint8Array(signed.signature);
-    flipped[flipped.length - 10] ^= 0x01;
+    flipped[flipped.length - 10] = flipped[flipped.length - 10]! ^ 0x01;
     expect(await codeOf(verifySimpleSignature({ ...base, signature: flipped }))).toBe(SignatureErrorCode.BadSignature);
     // Uncompressed, a flipped byte inside the signed payload is gpg's BADSIG.
     const plain = spawnSync('gpg', ['--batch', '--no-tty', '--compress-algo', 'none', '--sign', '--local-user', fpr(), '--output', '-'], {
@@ -114,10 +114,27 @@ describeWithPeers(['gpg', 'skopeo'], 'simple signing interop with skopeo', () =>
     const inside = new Uint8Array(plain.stdout);
     const at = Buffer.from(inside).indexOf('docker-reference');
     expect(at).toBeGreaterThan(0);
-    inside[at] ^= 0x01;
+    inside[at] = inside[at]! ^ 0x01;
     expect(await codeOf(verifySimpleSignature({ ...base, signature: inside }))).toBe(SignatureErrorCode.BadSignature);
     expect(await codeOf(verifySimpleSignature({ ...base, signature: signed.signature.subarray(0, 40) }))).toBe(SignatureErrorCode.BadSignature);
     expect(await codeOf(verifySimpleSignature({ ...base, signature: new TextEncoder().encode('not openpgp at all') }))).toBe(SignatureErrorCode.BadSignature);
+  }, 120_000);
+
+  it('refuses a signature by a key that was revoked since', async () => {
+    const own = await makeGnupgHome(['Ocikit Revoked <revoked@example.com>']);
+    try {
+      const revoked = own.fingerprints[0]!;
+      const signed = await signSimple({ manifest: MANIFEST, dockerReference: REF, signBy: revoked, gnupgHome: own.home });
+      const base = { signature: signed.signature, manifest: MANIFEST, expectedReference: REF, trustedKeys: { gnupgHome: own.home, fingerprints: [revoked] } };
+      await expect(verifySimpleSignature(base)).resolves.toBeDefined();
+      // gpg keeps a revocation certificate for each new key, its armor line disarmed with ":".
+      const cert = (await readFile(path.join(own.home, 'openpgp-revocs.d', `${revoked}.rev`), 'utf8')).replace(/^:-----BEGIN/m, '-----BEGIN');
+      const imported = spawnSync('gpg', ['--batch', '--no-tty', '--import'], { env: own.env, input: cert, timeout: 60_000 });
+      expect(imported.status).toBe(0);
+      expect(await codeOf(verifySimpleSignature(base))).toBe(SignatureErrorCode.KeyExpiredOrRevoked);
+    } finally {
+      await own.dispose();
+    }
   }, 120_000);
 
   it('matches identities as matchRepoDigestOrExact does', async () => {
