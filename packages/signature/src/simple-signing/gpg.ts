@@ -23,6 +23,9 @@ export interface GpgOptions {
   timeoutMs?: number;
 }
 
+/** Most bytes a verification may print (the payload); more is refused, as the payload limit would refuse it anyway. */
+const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
+
 export interface GpgSignOptions extends GpgOptions {
   /** Fingerprint (or key ID) of the secret key to sign with, as `--sign-by`. */
   signBy: string;
@@ -71,11 +74,21 @@ async function runGpg(args: readonly string[], input: Uint8Array, options: GpgOp
     const err: Buffer[] = [];
     const status: Buffer[] = [];
     let timedOut = false;
+    let outBytes = 0;
+    let overflow = false;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stdout.on('data', (b: Buffer) => {
+      outBytes += b.length;
+      if (outBytes > MAX_OUTPUT_BYTES) {
+        overflow = true;
+        child.kill('SIGKILL');
+        return;
+      }
+      out.push(b);
+    });
     child.stderr.on('data', (b: Buffer) => err.push(b));
     (child.stdio[3] as NodeJS.ReadableStream).on('data', (b: Buffer) => status.push(b));
     child.on('error', (e) => {
@@ -86,6 +99,10 @@ async function runGpg(args: readonly string[], input: Uint8Array, options: GpgOp
       clearTimeout(timer);
       if (timedOut) {
         reject(new SignatureError(SignatureErrorCode.Gpg, `${program} did not finish within ${timeoutMs} ms`));
+        return;
+      }
+      if (overflow) {
+        reject(new SignatureError(SignatureErrorCode.BadSignature, `the signed data is over ${MAX_OUTPUT_BYTES} bytes, larger than any payload`));
         return;
       }
       resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), status: Buffer.concat(status).toString('utf8') });
@@ -146,7 +163,8 @@ export async function gpgVerify(signature: Uint8Array, trusted: TrustedKeys, opt
       }
     }
     // --decrypt of a signed (not encrypted) message prints what was signed; the status says who signed it.
-    const r = await runGpg(['--trust-model', 'always', '--decrypt'], signature, { ...options, gnupgHome: home });
+    // Keys are never fetched from the network while verifying, and gpg never asks for a passphrase (encrypted input is refused below).
+    const r = await runGpg(['--no-auto-key-retrieve', '--pinentry-mode', 'error', '--trust-model', 'always', '--decrypt'], signature, { ...options, gnupgHome: home });
     return checkStatus(r, fingerprints);
   } finally {
     if (keyFiles.length > 0 && home !== undefined) {
@@ -178,11 +196,12 @@ function checkStatus(r: RunResult, fingerprints: readonly string[]): GpgVerified
   const lines = r.status.split('\n').filter((l) => l.startsWith('[GNUPG:] ')).map((l) => l.slice(9).split(' '));
   const has = (kw: string) => lines.some((l) => l[0] === kw);
   // Encrypted data is not a signature; never act as a decryption oracle.
-  if (has('BEGIN_DECRYPTION') || has('DECRYPTION_INFO') || has('ENC_TO')) {
+  if (has('BEGIN_DECRYPTION') || has('DECRYPTION_INFO') || has('ENC_TO') || has('NEED_PASSPHRASE_SYM') || has('NEED_PASSPHRASE')) {
     throw new SignatureError(SignatureErrorCode.BadSignature, 'the signature is an encrypted OpenPGP message, not a signed one');
   }
-  if (has('EXPKEYSIG') || has('REVKEYSIG') || has('EXPSIG') || has('KEYEXPIRED') || has('KEYREVOKED')) {
-    const kw = lines.find((l) => ['EXPKEYSIG', 'REVKEYSIG', 'EXPSIG', 'KEYEXPIRED', 'KEYREVOKED'].includes(l[0]!))!;
+  // These replace GOODSIG for the signature itself; KEYEXPIRED alone may be about another key in the ring.
+  if (has('EXPKEYSIG') || has('REVKEYSIG') || has('EXPSIG')) {
+    const kw = lines.find((l) => ['EXPKEYSIG', 'REVKEYSIG', 'EXPSIG'].includes(l[0]!))!;
     throw new SignatureError(SignatureErrorCode.KeyExpiredOrRevoked, `the signature was made by key ${kw[1] ?? '?'}, which is expired or revoked (${kw[0]})`);
   }
   const errsig = lines.find((l) => l[0] === 'ERRSIG');
@@ -197,7 +216,9 @@ function checkStatus(r: RunResult, fingerprints: readonly string[]): GpgVerified
   if (has('BADSIG')) throw new SignatureError(SignatureErrorCode.BadSignature, 'the OpenPGP signature does not verify (BADSIG): the signed data was changed');
   const good = lines.filter((l) => l[0] === 'GOODSIG');
   const valid = lines.filter((l) => l[0] === 'VALIDSIG');
-  if (r.code !== 0 || good.length !== 1 || valid.length !== 1 || has('NODATA')) {
+  // One literal data packet only: several would let the printed payload differ from what was signed.
+  const plaintexts = lines.filter((l) => l[0] === 'PLAINTEXT').length;
+  if (r.code !== 0 || good.length !== 1 || valid.length !== 1 || plaintexts > 1 || has('NODATA')) {
     throw new SignatureError(SignatureErrorCode.BadSignature, `not a valid OpenPGP signed message with one signature: ${lastLine(r.stderr)}`);
   }
   // VALIDSIG <fpr> <date> <ts> <expire> <ver> <reserved> <pkalgo> <hashalgo> <class> <primary-fpr>

@@ -137,6 +137,19 @@ describeWithPeers(['gpg', 'skopeo'], 'simple signing interop with skopeo', () =>
     }
   }, 120_000);
 
+  it('refuses an encrypted message and a huge signed payload without hanging or crashing', async () => {
+    const base = { manifest: MANIFEST, expectedReference: REF, trustedKeys: { keyFiles: [trusted] } };
+    const gpg = (args: string[], input: Uint8Array) => {
+      const r = spawnSync('gpg', ['--batch', '--no-tty', ...args], { env: keys.env, input, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+      expect(r.status).toBe(0);
+      return new Uint8Array(r.stdout);
+    };
+    const encrypted = gpg(['--pinentry-mode', 'loopback', '--passphrase', 'secret', '--symmetric', '--output', '-'], new TextEncoder().encode('{}'));
+    expect(await codeOf(verifySimpleSignature({ ...base, signature: encrypted }))).toBe(SignatureErrorCode.BadSignature);
+    const huge = gpg(['--sign', '--local-user', fpr(), '--output', '-'], new Uint8Array(8 * 1024 * 1024).fill(0x20));
+    expect(await codeOf(verifySimpleSignature({ ...base, signature: huge }))).toBe(SignatureErrorCode.BadSignature);
+  }, 120_000);
+
   it('matches identities as matchRepoDigestOrExact does', async () => {
     const byDigest = `localhost:5000/ocikit/signed@${(await signSimple({ manifest: MANIFEST, dockerReference: REF, signBy: fpr(), gnupgHome: keys.home })).manifestDigest}`;
     const signed = await signSimple({ manifest: MANIFEST, dockerReference: REF, signBy: fpr(), gnupgHome: keys.home });
