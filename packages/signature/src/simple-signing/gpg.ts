@@ -35,7 +35,7 @@ export interface GpgSignOptions extends GpgOptions {
 
 /** Which keys a verification trusts. */
 export interface TrustedKeys {
-  /** Armored (or binary) public key files; every key in them is trusted, and nothing else. */
+  /** Armored (or binary) public key files; every key in them is trusted, and nothing else (`gnupgHome` is then ignored). */
   keyFiles?: readonly string[];
   /** A GnuPG home whose public keyring is used; needs `fingerprints`, so a whole keyring is never trusted by accident. */
   gnupgHome?: string;

@@ -137,6 +137,27 @@ describeWithPeers(['gpg', 'skopeo'], 'simple signing interop with skopeo', () =>
     }
   }, 120_000);
 
+  it('refuses a signature by a key that has expired since', async () => {
+    const own = await makeGnupgHome(['Ocikit Expiring <expiring@example.com>'], { expire: 'seconds=4' });
+    try {
+      const fp = own.fingerprints[0]!;
+      const signed = await signSimple({ manifest: MANIFEST, dockerReference: REF, signBy: fp, gnupgHome: own.home });
+      const key = path.join(dir, 'expiring.asc');
+      own.exportPublic(fp, key);
+      // Wait until gpg itself lists the key as expired (validity "e"), then verify.
+      for (let i = 0; i < 50; i++) {
+        const listing = spawnSync('gpg', ['--batch', '--with-colons', '--list-keys', fp], { env: own.env, encoding: 'utf8', timeout: 60_000 }).stdout;
+        if (/^pub:e:/m.test(listing)) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(await codeOf(verifySimpleSignature({ signature: signed.signature, manifest: MANIFEST, expectedReference: REF, trustedKeys: { keyFiles: [key] } }))).toBe(
+        SignatureErrorCode.KeyExpiredOrRevoked,
+      );
+    } finally {
+      await own.dispose();
+    }
+  }, 120_000);
+
   it('refuses an encrypted message and a huge signed payload without hanging or crashing', async () => {
     const base = { manifest: MANIFEST, expectedReference: REF, trustedKeys: { keyFiles: [trusted] } };
     const gpg = (args: string[], input: Uint8Array) => {
