@@ -26,9 +26,9 @@ export default {
     // Tests run against sibling packages' sources, not their dist.
     '^@ocikit/testkit$': `${repoRoot}/tools/testkit/src/index.ts`,
     '^@ocikit/testkit/registry$': `${repoRoot}/tools/testkit/src/registry/index.ts`,
-    '^@ocikit/(errors|digest|validation|runtime-spec|image-spec|bundle|distribution|transport|conformance)$': `${repoRoot}/packages/$1/src/index.ts`,
+    '^@ocikit/(errors|digest|validation|runtime-spec|image-spec|bundle|distribution|signature|transport|conformance)$': `${repoRoot}/packages/$1/src/index.ts`,
     // Subpath exports name a module at the top of src/ (`@ocikit/image-spec/media-types`).
-    '^@ocikit/(errors|digest|validation|runtime-spec|image-spec|bundle|distribution|transport|conformance)/([a-z-]+)$': `${repoRoot}/packages/$1/src/$2.ts`,
+    '^@ocikit/(errors|digest|validation|runtime-spec|image-spec|bundle|distribution|signature|transport|conformance)/([a-z-]+)$': `${repoRoot}/packages/$1/src/$2.ts`,
     // NodeNext source imports end in .js; map them back to the .ts file.
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -1,0 +1,48 @@
+/**
+ * The errors of @ocikit/signature: one class, one vocabulary. Every refusal
+ * of a signature has its own code, so a caller (and a test) can tell an
+ * untrusted key from a tampered manifest. Messages never carry key material.
+ */
+import { OcikitError, type CodeOf, type OcikitErrorOptions } from '@ocikit/errors';
+
+/** containers/image's description of the simple signing format. */
+export const SIMPLE_SIGNING_SPEC = 'https://github.com/containers/image/blob/main/docs/containers-signature.5.md';
+
+export const SignatureErrorCode = {
+  /** The payload is not JSON, or not the object the format describes (missing or mistyped field, duplicate key). */
+  PayloadInvalid: 'SIGNATURE_PAYLOAD_INVALID',
+  /** A key in `critical` (or one of its objects) the verifier does not know: the format says such a signature MUST be refused. */
+  UnknownCriticalKey: 'SIGNATURE_UNKNOWN_CRITICAL_KEY',
+  /** `critical.type` is not the one expected. */
+  WrongType: 'SIGNATURE_WRONG_TYPE',
+  /** The payload's `docker-manifest-digest` is not the digest of the manifest given. */
+  DigestMismatch: 'SIGNATURE_DIGEST_MISMATCH',
+  /** The payload's `docker-reference` does not match the reference expected, under the identity policy. */
+  IdentityMismatch: 'SIGNATURE_IDENTITY_MISMATCH',
+  /** The signature was made by a key that is not trusted (not in the keys given, or not the fingerprint asked for). */
+  UntrustedKey: 'SIGNATURE_UNTRUSTED_KEY',
+  /** The signing key (or the signature) has expired, or the key is revoked. */
+  KeyExpiredOrRevoked: 'SIGNATURE_KEY_EXPIRED_OR_REVOKED',
+  /** The OpenPGP data is corrupt, not a signed message, or the signature does not verify. */
+  BadSignature: 'SIGNATURE_BAD',
+  /** The manifest cannot be checked this way (Docker schema 1, whose digest is not of the bytes). */
+  UnsupportedManifest: 'SIGNATURE_UNSUPPORTED_MANIFEST',
+  /** An argument the caller gave is unusable (an invalid reference, no trusted keys). */
+  InvalidArgument: 'SIGNATURE_INVALID_ARGUMENT',
+  /** `gpg` could not be run, timed out, or failed while signing or importing keys. */
+  Gpg: 'SIGNATURE_GPG_FAILED',
+} as const;
+export type SignatureErrorCode = CodeOf<typeof SignatureErrorCode>;
+
+/** Everything @ocikit/signature throws on purpose. */
+export class SignatureError extends OcikitError<SignatureErrorCode> {
+  override readonly name: string = 'SignatureError';
+
+  constructor(code: SignatureErrorCode, message: string, options: OcikitErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
+export function isSignatureError(err: unknown, code?: SignatureErrorCode): err is SignatureError {
+  return err instanceof SignatureError && (code === undefined || err.code === code);
+}

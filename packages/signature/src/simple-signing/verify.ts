@@ -1,0 +1,129 @@
+/**
+ * Sign and verify images with containers/image simple signing
+ * (containers-signature.5.md): the OpenPGP signature first, then the payload,
+ * then the payload against the manifest and the reference the caller expects.
+ * Nothing in the payload is believed before the signature verifies.
+ *
+ * Identity policy: containers/image's default, `matchRepoDigestOrExact`
+ * (containers-policy.json.5.md, "signedIdentity"):
+ * - expected reference with a tag (with or without a digest): the signed
+ *   `docker-reference` must be that exact reference (after normalisation:
+ *   `busybox:1` is `docker.io/library/busybox:1`);
+ * - expected reference with only a digest: the signed reference must name the
+ *   same repository (any tag or digest); the digest itself is checked against
+ *   the manifest;
+ * - a signed reference with neither tag nor digest never matches, nor does an
+ *   expected bare name.
+ */
+import { digestOf, parseDigest, type Digest, type SupportedAlgorithm } from '@ocikit/digest';
+import { readJsonText } from '@ocikit/validation';
+import { SIMPLE_SIGNING_SPEC, SignatureError, SignatureErrorCode } from '../errors.js';
+import { gpgSign, gpgVerify, type GpgOptions, type TrustedKeys } from './gpg.js';
+import { buildSimpleSigningPayload, normalizeIdentity, parseSimpleSigningPayload, type SimpleSigningPayload } from './payload.js';
+
+export interface VerifySimpleSignatureOptions extends GpgOptions {
+  /** The signature blob (an OpenPGP signed message). */
+  signature: Uint8Array;
+  /** The manifest bytes exactly as served. */
+  manifest: Uint8Array;
+  /** The reference the image was pulled as (`registry/repo:tag` or `…@sha256:…`). */
+  expectedReference: string;
+  /** Which keys to trust. */
+  trustedKeys: TrustedKeys;
+}
+
+export interface VerifiedSimpleSignature {
+  payload: SimpleSigningPayload;
+  /** The digest of the manifest given, which the signature covers. */
+  manifestDigest: Digest;
+  signingKeyFingerprint: string;
+  primaryKeyFingerprint: string;
+}
+
+/**
+ * Verify a simple signature of `manifest` for `expectedReference`.
+ * @throws SignatureError BadSignature, UntrustedKey, KeyExpiredOrRevoked (the OpenPGP layer);
+ *   PayloadInvalid, UnknownCriticalKey, WrongType (the payload); DigestMismatch, IdentityMismatch,
+ *   UnsupportedManifest, InvalidArgument
+ */
+export async function verifySimpleSignature(options: VerifySimpleSignatureOptions): Promise<VerifiedSimpleSignature> {
+  const expected = normalizeIdentity(options.expectedReference, 'expected reference');
+  refuseSchema1(options.manifest);
+  const gpg = await gpgVerify(options.signature, options.trustedKeys, options);
+  const payload = parseSimpleSigningPayload(gpg.payload);
+  // The digest in the payload says which algorithm to hash with (containers/image manifest.MatchesDigest).
+  const algorithm = parseDigest(payload.manifestDigest).algorithm as SupportedAlgorithm;
+  const actual = digestOf(options.manifest, algorithm);
+  if (actual !== payload.manifestDigest) {
+    throw new SignatureError(SignatureErrorCode.DigestMismatch, `the signature covers manifest ${payload.manifestDigest}, but the manifest given is ${actual}`, {
+      ref: SIMPLE_SIGNING_SPEC,
+    });
+  }
+  if (!matchRepoDigestOrExact(expected, payload.dockerReference)) {
+    throw new SignatureError(SignatureErrorCode.IdentityMismatch, `the signature is for ${JSON.stringify(payload.dockerReference)}, not for ${JSON.stringify(expected.full)}`, {
+      ref: SIMPLE_SIGNING_SPEC,
+    });
+  }
+  return { payload, manifestDigest: actual, signingKeyFingerprint: gpg.signingKeyFingerprint, primaryKeyFingerprint: gpg.primaryKeyFingerprint };
+}
+
+function matchRepoDigestOrExact(expected: ReturnType<typeof normalizeIdentity>, signedRef: string): boolean {
+  let signed;
+  try {
+    signed = normalizeIdentity(signedRef, 'signed reference');
+  } catch {
+    return false;
+  }
+  if (signed.tag === undefined && signed.digest === undefined) return false;
+  if (expected.tag !== undefined) return signed.full === expected.full;
+  if (expected.digest !== undefined) return signed.name === expected.name;
+  return false;
+}
+
+/** Docker schema 1 digests are of the manifest without its JWS signatures, not of the bytes; not supported here. */
+function refuseSchema1(manifest: Uint8Array): void {
+  const read = readJsonText(manifest);
+  const v = read.value as { schemaVersion?: unknown } | undefined;
+  if (read.parsed && typeof v === 'object' && v !== null && v.schemaVersion === 1) {
+    throw new SignatureError(SignatureErrorCode.UnsupportedManifest, 'Docker schema 1 manifests are not supported: their digest is not of the bytes as served');
+  }
+}
+
+export interface SignSimpleOptions extends GpgOptions {
+  /** The manifest bytes exactly as served (their digest is signed). */
+  manifest: Uint8Array;
+  /** The reference to sign for; needs a tag or a digest. */
+  dockerReference: string;
+  /** The secret key's fingerprint. */
+  signBy: string;
+  passphraseFile?: string;
+  /** `optional.creator`; default none. */
+  creator?: string;
+  /** `optional.timestamp` in seconds; default now. */
+  timestamp?: number;
+  /** Further `optional` entries. */
+  optional?: Record<string, unknown>;
+}
+
+export interface SignedSimple {
+  /** The OpenPGP signed message, as `skopeo standalone-sign` writes it. */
+  signature: Uint8Array;
+  /** The payload that was signed. */
+  payload: Uint8Array;
+  manifestDigest: Digest;
+}
+
+/** Sign `manifest` for `dockerReference` with the GnuPG key `signBy`. */
+export async function signSimple(options: SignSimpleOptions): Promise<SignedSimple> {
+  refuseSchema1(options.manifest);
+  const manifestDigest = digestOf(options.manifest);
+  const payload = buildSimpleSigningPayload({
+    dockerReference: options.dockerReference,
+    manifestDigest,
+    ...(options.creator !== undefined && { creator: options.creator }),
+    timestamp: options.timestamp ?? Math.floor(Date.now() / 1000),
+    ...(options.optional !== undefined && { optional: options.optional }),
+  });
+  const signature = await gpgSign(payload, options);
+  return { signature, payload, manifestDigest };
+}
