@@ -4,6 +4,7 @@
  * be wrong is refused with its own code.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { digestOf } from '@ocikit/digest';
 import { describeWithPeers } from '@ocikit/testkit';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import path from 'node:path';
 import { SignatureErrorCode, isSignatureError } from '../errors.js';
 import { makeGnupgHome, type GnupgHome } from '../test-support/gnupg-home.js';
 import { gpgSign } from './gpg.js';
+import { buildSimpleSigningPayload } from './payload.js';
 import { verifySimpleSignature, signSimple } from './verify.js';
 
 const MANIFEST = new TextEncoder().encode(
@@ -138,21 +140,26 @@ describeWithPeers(['gpg', 'skopeo'], 'simple signing interop with skopeo', () =>
   }, 120_000);
 
   it('refuses a signature by a key that has expired since', async () => {
-    const own = await makeGnupgHome(['Ocikit Expiring <expiring@example.com>'], { expire: 'seconds=4' });
+    // The key lived for one day in 2020 and signed then: no wall clock to wait on.
+    const own = await makeGnupgHome(['Ocikit Expiring <expiring@example.com>'], { expire: '1d', createdAt: '20200101T000000' });
     try {
       const fp = own.fingerprints[0]!;
-      const signed = await signSimple({ manifest: MANIFEST, dockerReference: REF, signBy: fp, gnupgHome: own.home });
+      const payload = buildSimpleSigningPayload({ dockerReference: REF, manifestDigest: digestOf(MANIFEST) });
+      const signedThen = spawnSync('gpg', ['--batch', '--no-tty', '--faked-system-time', '20200101T000100!', '--sign', '--local-user', fp, '--output', '-'], {
+        env: own.env,
+        input: payload,
+        timeout: 60_000,
+      });
+      expect(signedThen.status).toBe(0);
       const key = path.join(dir, 'expiring.asc');
       own.exportPublic(fp, key);
-      // Wait until gpg itself lists the key as expired (validity "e"), then verify.
-      for (let i = 0; i < 50; i++) {
-        const listing = spawnSync('gpg', ['--batch', '--with-colons', '--list-keys', fp], { env: own.env, encoding: 'utf8', timeout: 60_000 }).stdout;
-        if (/^pub:e:/m.test(listing)) break;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      expect(await codeOf(verifySimpleSignature({ signature: signed.signature, manifest: MANIFEST, expectedReference: REF, trustedKeys: { keyFiles: [key] } }))).toBe(
-        SignatureErrorCode.KeyExpiredOrRevoked,
-      );
+      const listing = spawnSync('gpg', ['--batch', '--with-colons', '--list-keys', fp], { env: own.env, encoding: 'utf8', timeout: 60_000 }).stdout;
+      expect(listing).toMatch(/^pub:e:/m);
+      expect(
+        await codeOf(verifySimpleSignature({ signature: new Uint8Array(signedThen.stdout), manifest: MANIFEST, expectedReference: REF, trustedKeys: { keyFiles: [key] } })),
+      ).toBe(SignatureErrorCode.KeyExpiredOrRevoked);
+      // The same key signing now is refused by gpg itself.
+      expect(await codeOf(signSimple({ manifest: MANIFEST, dockerReference: REF, signBy: fp, gnupgHome: own.home }))).toBe(SignatureErrorCode.Gpg);
     } finally {
       await own.dispose();
     }

@@ -18,7 +18,14 @@ export interface GnupgHome {
   dispose(): Promise<void>;
 }
 
-export async function makeGnupgHome(uids: readonly string[], options: { expire?: string } = {}): Promise<GnupgHome> {
+export interface GnupgHomeOptions {
+  /** Key lifetime as gpg spells it (`1d`, `seconds=N`); never expires when absent. */
+  expire?: string;
+  /** Make the keys as if the clock read this (gpg `--faked-system-time`, e.g. `20200101T000000`). */
+  createdAt?: string;
+}
+
+export async function makeGnupgHome(uids: readonly string[], options: GnupgHomeOptions = {}): Promise<GnupgHome> {
   const home = await mkdtemp(path.join(tmpdir(), 'ocikit-gnupg-'));
   const env = { ...process.env, GNUPGHOME: home };
   const gpg = (args: string[]) => {
@@ -28,7 +35,8 @@ export async function makeGnupgHome(uids: readonly string[], options: { expire?:
   };
   const fingerprints: string[] = [];
   for (const uid of uids) {
-    gpg(['--passphrase', '', '--quick-generate-key', uid, 'default', 'default', options.expire ?? 'never']);
+    const clock = options.createdAt !== undefined ? ['--faked-system-time', `${options.createdAt}!`] : [];
+    gpg([...clock, '--passphrase', '', '--quick-generate-key', uid, 'default', 'default', options.expire ?? 'never']);
     const listing = gpg(['--with-colons', '--list-keys', uid]);
     const fpr = /^fpr:+([0-9A-F]{40}):/m.exec(listing)?.[1];
     if (fpr === undefined) throw new Error(`no fingerprint for ${uid}`);
