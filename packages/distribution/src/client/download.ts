@@ -31,6 +31,9 @@ export function asRegistryError(err: unknown, where: string): unknown {
   return err;
 }
 
+/** Blobs this large (what is left of them) are read on their own connection, straight from the socket (http/socket-get.ts). */
+const LARGE_BODY_BYTES = 1 << 20;
+
 export async function* fetchBlob(repo: Repository, desc: Descriptor, options: FetchBlobOptions = {}): AsyncGenerator<Buffer> {
   const target = repo.path('blobs', desc.digest);
   const where = `${repo.client.registry}/${repo.name}@${desc.digest}`;
@@ -53,6 +56,7 @@ export async function* fetchBlob(repo: Repository, desc: Descriptor, options: Fe
       repository: repo.name,
       notFound: RegistryErrorCode.BlobUnknown,
       redirects: true,
+      largeBody: desc.size - received >= LARGE_BODY_BYTES,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     let skip = 0;

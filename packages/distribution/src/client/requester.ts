@@ -33,6 +33,8 @@ export interface RegistryRequest {
   notFound?: RegistryErrorCode;
   /** Follow redirects (GET and HEAD of content). */
   redirects?: boolean;
+  /** A GET of a large body (a blob): read on its own connection, straight from the socket. */
+  largeBody?: boolean;
   /** Retry transient failures (default true). Streamed uploads retry at their own level. */
   retry?: boolean;
   signal?: AbortSignal;
@@ -148,7 +150,14 @@ export class Requester {
       const body = typeof req.body === 'function' ? req.body() : req.body;
       let res: HttpResponse;
       try {
-        res = await this.#o.transport.send({ method: req.method, url, headers, ...(body ? { body } : {}), ...(req.signal ? { signal: req.signal } : {}) });
+        res = await this.#o.transport.send({
+          method: req.method,
+          url,
+          headers,
+          ...(body ? { body } : {}),
+          ...(req.largeBody ? { largeBody: true } : {}),
+          ...(req.signal ? { signal: req.signal } : {}),
+        });
       } catch (err) {
         // tlsVerify=false: a registry that does not speak TLS is spoken to in plain http (as skopeo's --tls-verify=false), and remembered.
         // Parallel first requests all fail so: those after the first follow the http it settled on.

@@ -1,7 +1,8 @@
 /** TLS: a registry with a certificate from its own CA. */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { describeWithPeers, startRegistry, type RunningRegistry } from '@ocikit/testkit';
+import { describeWithPeers, rejection, startRegistry, type RunningRegistry } from '@ocikit/testkit';
 import { RegistryErrorCode } from '../errors.js';
+import { collect, testBlob } from '../test-support/content.js';
 import { RegistryClient } from './registry-client.js';
 
 describeWithPeers(['docker-registry', 'openssl'], 'a registry over TLS', () => {
@@ -36,6 +37,19 @@ describeWithPeers(['docker-registry', 'openssl'], 'a registry over TLS', () => {
     const client = new RegistryClient(registry.host, { tlsVerify: false });
     await expect(client.ping()).resolves.toBeUndefined();
     await expect(client.repository('tls/none').statBlob(`sha256:${'0'.repeat(64)}`)).resolves.toBeUndefined();
+    client.close();
+  });
+
+  it('pushes and pulls a large blob over TLS (read straight from the socket) verified', async () => {
+    const client = new RegistryClient(registry.host, { caFiles: [registry.caFile!] });
+    const repo = client.repository('tls/large');
+    const blob = testBlob(5 * 1024 * 1024);
+    await repo.pushBlob(blob.desc, blob.open);
+    expect((await collect(repo.fetchBlob(blob.desc))).equals(blob.bytes)).toBe(true);
+    // The same read, with a certificate nobody vouches for, is refused at the handshake.
+    const untrusting = new RegistryClient(registry.host, { tlsVerify: true });
+    expect(await rejection(collect(untrusting.repository('tls/large').fetchBlob(blob.desc)))).toMatchObject({ code: RegistryErrorCode.Tls });
+    untrusting.close();
     client.close();
   });
 

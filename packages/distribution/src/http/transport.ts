@@ -6,11 +6,12 @@
  * retries and error bodies live above it.
  */
 import { readFileSync } from 'node:fs';
-import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import { RegistryError, RegistryErrorCode } from '../errors.js';
 import { networkError, timeoutError } from './failures.js';
+import { socketGet } from './socket-get.js';
 import { redactUrl } from './url.js';
 
 export interface TransportOptions {
@@ -33,7 +34,21 @@ export interface HttpRequest {
   url: URL;
   headers?: Record<string, string>;
   body?: RequestBody;
+  /** A GET of a large body (a blob): read straight from its own connection (socket-get.ts), not through the pool. */
+  largeBody?: boolean;
   signal?: AbortSignal;
+}
+
+/** What callers use of a response body (node:http's, or a socket read straight, see socket-get.ts). */
+export interface ResponseBody extends AsyncIterable<Buffer> {
+  /** Every byte of the body has arrived. */
+  readonly complete: boolean;
+  /** The consumer has read to the end. */
+  readonly readableEnded: boolean;
+  /** Read on without keeping anything (the body is not wanted). */
+  resume(): void;
+  /** Stop: close the connection. */
+  destroy(error?: Error): void;
 }
 
 export interface HttpResponse {
@@ -41,7 +56,7 @@ export interface HttpResponse {
   url: URL;
   headers: IncomingHttpHeaders;
   /** The body, streamed; consume it or call `discard`. */
-  body: IncomingMessage;
+  body: ResponseBody;
 }
 
 /** One header as a string (repeated headers joined by ", "). */
@@ -105,15 +120,16 @@ export class HttpTransport {
   readonly #options: TransportOptions;
   readonly #http: http.Agent;
   #https: https.Agent | undefined;
+  #tls: tls.ConnectionOptions | undefined;
 
   constructor(options: TransportOptions) {
     this.#options = options;
     this.#http = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets });
   }
 
-  /** The https agent, or the error of a CA file that cannot be read. */
-  #httpsAgent(): https.Agent | RegistryError {
-    if (this.#https) return this.#https;
+  /** TLS trust and verification, or the error of a CA file that cannot be read. */
+  #tlsOptions(): tls.ConnectionOptions | RegistryError {
+    if (this.#tls) return this.#tls;
     const extra: string[] = [];
     for (const file of this.#options.caFiles) {
       try {
@@ -122,13 +138,16 @@ export class HttpTransport {
         return new RegistryError(RegistryErrorCode.Tls, `cannot read CA file ${file}: ${(err as Error).message}`, { cause: err });
       }
     }
-    this.#https = new https.Agent({
-      keepAlive: true,
-      maxSockets: this.#options.maxSockets,
-      maxFreeSockets: this.#options.maxSockets,
-      rejectUnauthorized: this.#options.tlsVerify,
-      ...(extra.length > 0 ? { ca: [...defaultCAs(), ...extra] } : {}),
-    });
+    this.#tls = { rejectUnauthorized: this.#options.tlsVerify, ...(extra.length > 0 ? { ca: [...defaultCAs(), ...extra] } : {}) };
+    return this.#tls;
+  }
+
+  /** The https agent, or the error of a CA file that cannot be read. */
+  #httpsAgent(): https.Agent | RegistryError {
+    if (this.#https) return this.#https;
+    const trust = this.#tlsOptions();
+    if (trust instanceof RegistryError) return trust;
+    this.#https = new https.Agent({ keepAlive: true, maxSockets: this.#options.maxSockets, maxFreeSockets: this.#options.maxSockets, ...trust });
     return this.#https;
   }
 
@@ -142,6 +161,11 @@ export class HttpTransport {
     const headers: Record<string, string> = { 'user-agent': this.#options.userAgent, ...request.headers };
     if (body instanceof Uint8Array) headers['content-length'] = String(body.byteLength);
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    if (request.largeBody && method === 'GET' && body === undefined) {
+      const trust = secure ? this.#tlsOptions() : {};
+      if (trust instanceof RegistryError) return Promise.reject(trust);
+      return socketGet({ url, headers, tls: trust, timeoutMs: this.#options.timeoutMs, ...(signal ? { signal } : {}) }).then((res) => ({ ...res, url }));
+    }
     const agent = secure ? this.#httpsAgent() : this.#http;
     if (agent instanceof RegistryError) return Promise.reject(agent);
 
