@@ -25,7 +25,11 @@ export interface ImageSource {
   resolve(options?: { platform?: string }): Promise<Descriptor>;
   /** The manifest or index bytes, whole and verified (bounded by image-spec's manifest size limit). */
   fetchManifest(desc: Descriptor): Promise<Buffer>;
-  /** The blob in chunks, verified while it streams: a mismatch throws before the last chunk is yielded. */
+  /**
+   * The blob in chunks, verified while it streams: a mismatch throws before
+   * the last chunk is yielded. The chunks are the caller's to keep: a source
+   * never writes again to memory it has yielded.
+   */
   fetchBlob(desc: Descriptor): AsyncIterable<Uint8Array>;
   /** Manifests and indexes whose `subject` is `desc` (image-spec manifest.md "subject"), optionally of one artifact type. */
   referrers(desc: Descriptor, artifactType?: string): Promise<Descriptor[]>;

@@ -134,6 +134,12 @@ export interface PutBlobOptions {
    * digest is not computed a second time.
    */
   sourceVerified?: boolean;
+  /**
+   * The source never writes again to memory it has yielded (Node streams,
+   * registry downloads): batches are written from the chunks themselves,
+   * with no copy.
+   */
+  stableChunks?: boolean;
 }
 
 /**
@@ -152,6 +158,8 @@ export async function putBlob(dir: string, desc: Descriptor, content: AsyncItera
 
 /** Chunks are gathered up to this many bytes and written at once. */
 const WRITE_BATCH_BYTES = 1 << 20;
+/** A batch of more chunks than this is copied into one buffer before it is written. */
+const MAX_WRITEV_CHUNKS = 64;
 
 /**
  * The one way bytes enter the store: a scratch file beside the blobs,
@@ -159,9 +167,10 @@ const WRITE_BATCH_BYTES = 1 << 20;
  * With `expected`, content of another size or digest is refused (the
  * scratch file removed) before anything is renamed.
  *
- * Writes go to the thread pool, one batch (a copy of its chunks) in flight
- * while the next is gathered, so the main thread keeps reading (a socket,
- * a compressor) while the kernel copies pages.
+ * Writes go to the thread pool, one batch (one writev) in flight while the
+ * next is gathered, so the main thread keeps reading (a socket, a
+ * compressor) while the kernel copies pages. Chunks are copied as they
+ * arrive unless the source says they are stable.
  */
 async function writeToStore(
   dir: string,
@@ -188,17 +197,18 @@ async function writeToStore(
       let batched = 0;
       const flush = async (): Promise<void> => {
         if (batched === 0) return;
-        // A copy: some sources reuse their buffers once a chunk is consumed, and this write outlives the chunk.
-        const whole = Buffer.concat(batch, batched);
+        // Many small chunks are joined: one write of them beats a writev the kernel takes IOV_MAX at a time.
+        const chunks = batch.length <= MAX_WRITEV_CHUNKS ? batch : [Buffer.concat(batch, batched)];
         [batch, batched] = [[], 0];
         await inflight;
-        inflight = writeAll(file, whole);
+        inflight = writeAll(file, chunks);
       };
       for await (const c of content) {
         digester?.update(c);
         size += c.length;
         if (expected !== undefined && size > expected.size) throw new SizeMismatchError(expected.size, size, { atLeast: true, cause: new Error(`blob ${expected.digest}`) });
-        batch.push(c);
+        // A batch outlives the loop's turn: a chunk of a source that may reuse its memory is copied as it arrives.
+        batch.push(options.stableChunks ? c : Buffer.from(c));
         batched += c.length;
         if (batched >= WRITE_BATCH_BYTES) await flush();
         options.onChunk?.(c.length);
@@ -227,10 +237,16 @@ async function writeToStore(
   return { digest, size };
 }
 
-/** Write all of `bytes` at the file's position, however the kernel splits the writes. */
-async function writeAll(file: FileHandle, bytes: Buffer): Promise<void> {
-  let written = 0;
-  while (written < bytes.length) written += (await file.write(bytes, written, bytes.length - written)).bytesWritten;
+/** Write all of `chunks` at the file's position in one writev, and again for whatever a short write left. */
+async function writeAll(file: FileHandle, chunks: readonly Uint8Array[]): Promise<void> {
+  let rest = chunks;
+  while (rest.length > 0) {
+    let { bytesWritten } = await file.writev(rest);
+    const skip = rest.findIndex((c) => (bytesWritten -= c.byteLength) < 0);
+    if (skip < 0) return;
+    const partial = rest[skip]!;
+    rest = [partial.subarray(partial.byteLength + bytesWritten), ...rest.slice(skip + 1)];
+  }
 }
 
 /** Whether the layout holds a blob with this digest (present, not verified). */

@@ -32,6 +32,29 @@ describe('Layout.putBlob: a blob lands only when it is what its descriptor says'
     expect(layout.hasBlob(descOf(bytes).digest)).toBe(true);
   });
 
+  it('writes the bytes a source yielded, whether it reuses its memory or keeps its chunks stable', async () => {
+    const layout = await Layout.create(path.join(s.dir, 'l'));
+    const bytes = Buffer.from(Array.from({ length: 3 * 1024 * 1024 + 7 }, (_, i) => (i * 31 + (i >> 12)) & 0xff));
+    // A compressor-like source: one buffer, overwritten as soon as the consumer asks for the next chunk.
+    async function* reusing(piece: number): AsyncGenerator<Buffer> {
+      const scratch = Buffer.alloc(piece);
+      for (let at = 0; at < bytes.length; at += piece) {
+        const n = bytes.copy(scratch, 0, at, at + piece);
+        yield await Promise.resolve(scratch.subarray(0, n));
+        scratch.fill(0xee);
+      }
+    }
+    await layout.putBlob(descOf(bytes), reusing(100_000));
+    expect(readFileSync(layout.blobPath(descOf(bytes).digest)).equals(bytes)).toBe(true);
+    // Stable chunks go to the file as they are: big pieces in one writev, and many small ones (more than one writev takes).
+    for (const piece of [300_000, 1_000]) {
+      const other = Buffer.concat([bytes, Buffer.from([piece & 0xff])]);
+      const pieces = Array.from({ length: Math.ceil(other.length / piece) }, (_, i) => other.subarray(i * piece, (i + 1) * piece));
+      await layout.putBlob(descOf(other), chunks(...pieces), { stableChunks: true });
+      expect(readFileSync(layout.blobPath(descOf(other).digest)).equals(other)).toBe(true);
+    }
+  });
+
   it('keeps nothing of content with the wrong digest, size, or a failing stream', async () => {
     const { layout } = await makeImage(path.join(s.dir, 'l'), [[{ name: 'a', content: 'a' }]]);
     const before = files(layout);

@@ -89,8 +89,8 @@ export class LayoutDestination implements ImageDestination {
   async pushBlob(desc: Descriptor, open: (offset: number) => AsyncIterable<Uint8Array>, options: PushBlobOptions = {}): Promise<BlobTransfer> {
     this.need(desc);
     let done = 0;
-    // Sources verify what they yield before their last chunk (target.ts), so the digest is not computed twice.
-    await this.target.layout.putBlob(desc, open(0), { sourceVerified: true, onChunk: (n) => options.onBytes?.((done += n)) });
+    // Sources verify what they yield before their last chunk, and never write to a chunk again (target.ts): no second digest, no copy.
+    await this.target.layout.putBlob(desc, open(0), { sourceVerified: true, stableChunks: true, onChunk: (n) => options.onBytes?.((done += n)) });
     return BlobTransfer.Copied;
   }
 
