@@ -14,3 +14,4 @@ export { RetryPolicy, parseRetryAfter, type RetryOptions } from './http/retry.js
 export { linkTarget } from './http/link.js';
 export type { HttpResponse, ResponseBody } from './http/transport.js';
 export { resolveCredentials, credentialResolver, staticCredentialResolver, decodeAuthEntry, DOCKER_IO_LEGACY_KEY, type CredentialsReference, saveCredentials, removeCredentials, removeAllCredentials, type SavedCredentials, parseCreds, splitCreds, credsNeedPassword, completeCreds, type CredsOption, authFileSearchPaths, primaryAuthFile, readAuthFile, AUTH_FILE_LIMIT, type AuthFileOptions, type AuthFilePath, type AuthFile, type AuthEntry, CredentialsError, CredentialsErrorReason, isCredentialsError, sealCredentials, REDACTED, helperGet, helperStore, helperErase, CREDENTIALS_NOT_FOUND, DEFAULT_HELPER_TIMEOUT_MS, type HelperOptions } from './credentials/index.js';
+export { writeFileAtomic, type WriteFileAtomicOptions } from './credentials/atomic-write.js';

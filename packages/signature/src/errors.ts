@@ -8,6 +8,9 @@ import { OcikitError, type CodeOf, type OcikitErrorOptions } from '@ocikit/error
 /** containers/image's description of the simple signing format. */
 export const SIMPLE_SIGNING_SPEC = 'https://github.com/containers/image/blob/main/docs/containers-signature.5.md';
 
+/** cosign's description of its signature format: payload, storage in a registry, signature scheme. */
+export const COSIGN_SIGNATURE_SPEC = 'https://github.com/sigstore/cosign/blob/main/specs/SIGNATURE_SPEC.md';
+
 export const SignatureErrorCode = {
   /** The payload is not JSON, or not the object the format describes (missing or mistyped field, duplicate key). */
   PayloadInvalid: 'SIGNATURE_PAYLOAD_INVALID',
@@ -31,6 +34,14 @@ export const SignatureErrorCode = {
   InvalidArgument: 'SIGNATURE_INVALID_ARGUMENT',
   /** `gpg` could not be run, timed out, or failed while signing or importing keys. */
   Gpg: 'SIGNATURE_GPG_FAILED',
+  /** An encrypted private key did not open with the passphrase given: a wrong passphrase, or a damaged key file (the cipher cannot tell them apart). */
+  WrongPassphrase: 'SIGNATURE_WRONG_PASSPHRASE',
+  /** A key file is not a key of the kind expected (PEM type, encryption envelope, KDF parameters, key algorithm or curve). */
+  KeyInvalid: 'SIGNATURE_KEY_INVALID',
+  /** No signature is stored for the image (no cosign `.sig` tag, or one without signature layers). */
+  NotSigned: 'SIGNATURE_NOT_FOUND',
+  /** Where signatures are stored holds something else (cosign's `.sig` tag names a document that is not an image manifest of signature layers). */
+  StorageInvalid: 'SIGNATURE_STORAGE_INVALID',
 } as const;
 export type SignatureErrorCode = CodeOf<typeof SignatureErrorCode>;
 

@@ -53,6 +53,20 @@ export interface BuildPayloadOptions {
   timestamp?: number;
   /** Further `optional` entries (annotations); `creator`/`timestamp` above win. */
   optional?: Record<string, unknown>;
+  /** `critical.type`; default {@link SIMPLE_SIGNING_TYPE}. cosign's payloads use its own type, same layout. */
+  type?: string;
+}
+
+/** How {@link parseSimpleSigningPayload} reads a payload. */
+export interface ParsePayloadOptions {
+  /** The `critical.type` required; any other is refused. */
+  type: string;
+  /**
+   * Accept `"optional": null` as an empty `optional`. cosign writes null when
+   * a signature has no annotations (its Go map is nil); containers/image
+   * simple signing always writes an object.
+   */
+  nullOptional?: boolean;
 }
 
 /**
@@ -93,7 +107,7 @@ export function buildSimpleSigningPayload(options: BuildPayloadOptions): Uint8Ar
     critical: {
       identity: { 'docker-reference': id.full },
       image: { 'docker-manifest-digest': options.manifestDigest },
-      type: SIMPLE_SIGNING_TYPE,
+      type: options.type ?? SIMPLE_SIGNING_TYPE,
     },
     optional: sortKeys(optional),
   };
@@ -101,11 +115,13 @@ export function buildSimpleSigningPayload(options: BuildPayloadOptions): Uint8Ar
 }
 
 /**
- * Parse and check payload bytes. `expectedType` defaults to the simple
- * signing type; a different `critical.type` is refused.
+ * Parse and check payload bytes. `expected` is the `critical.type` required
+ * (default the simple signing type), or options naming it; a different
+ * `critical.type` is refused.
  * @throws SignatureError PayloadInvalid, UnknownCriticalKey, WrongType
  */
-export function parseSimpleSigningPayload(bytes: Uint8Array | string, expectedType: string = SIMPLE_SIGNING_TYPE): SimpleSigningPayload {
+export function parseSimpleSigningPayload(bytes: Uint8Array | string, expected: string | ParsePayloadOptions = SIMPLE_SIGNING_TYPE): SimpleSigningPayload {
+  const { type: expectedType, nullOptional = false } = typeof expected === 'string' ? { type: expected } : expected;
   const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength;
   if (size > MAX_PAYLOAD_BYTES) invalid(`payload is ${size} bytes, over the limit of ${MAX_PAYLOAD_BYTES}`);
   const read = readJsonText(bytes);
@@ -132,7 +148,7 @@ export function parseSimpleSigningPayload(bytes: Uint8Array | string, expectedTy
     invalid((err as Error).message);
   }
   // "optional": unknown keys are allowed (the format says consumers may ignore them); known ones must have their type.
-  const optional = object(root['optional'], '/optional');
+  const optional = nullOptional && root['optional'] === null ? {} : object(root['optional'], '/optional');
   const out: SimpleSigningPayload = { dockerReference, manifestDigest: manifestDigest as Digest, type, optional };
   if ('creator' in optional) out.creator = string(optional['creator'], '/optional/creator');
   if ('timestamp' in optional) {

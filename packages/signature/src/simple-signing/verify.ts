@@ -59,7 +59,7 @@ export async function verifySimpleSignature(options: VerifySimpleSignatureOption
       ref: SIMPLE_SIGNING_SPEC,
     });
   }
-  if (!matchRepoDigestOrExact(expected, payload.dockerReference)) {
+  if (!identityMatches(expected, payload.dockerReference)) {
     throw new SignatureError(SignatureErrorCode.IdentityMismatch, `the signature is for ${JSON.stringify(payload.dockerReference)}, not for ${JSON.stringify(expected.full)}`, {
       ref: SIMPLE_SIGNING_SPEC,
     });
@@ -67,13 +67,31 @@ export async function verifySimpleSignature(options: VerifySimpleSignatureOption
   return { payload, manifestDigest: actual, signingKeyFingerprint: gpg.signingKeyFingerprint, primaryKeyFingerprint: gpg.primaryKeyFingerprint };
 }
 
-function matchRepoDigestOrExact(expected: ReturnType<typeof normalizeIdentity>, signedRef: string): boolean {
+/**
+ * How a signed `docker-reference` is compared with the reference the image
+ * was pulled as: two of containers/image's `signedIdentity` requirements
+ * (containers-policy.json.5.md).
+ */
+export const IdentityPolicy = {
+  /** containers/image's default: the exact reference when a tag is expected, the same repository when only a digest is; a signed bare name never matches. */
+  MatchRepoDigestOrExact: 'matchRepoDigestOrExact',
+  /** The same repository, whatever tag or digest either side names; a signed bare repository name matches too (cosign writes one unless told otherwise). */
+  MatchRepository: 'matchRepository',
+} as const;
+export type IdentityPolicy = (typeof IdentityPolicy)[keyof typeof IdentityPolicy];
+
+/**
+ * Whether `signedRef` (a payload's `docker-reference`) satisfies the
+ * `expected` identity under `policy`. An unparsable signed reference never does.
+ */
+export function identityMatches(expected: ReturnType<typeof normalizeIdentity>, signedRef: string, policy: IdentityPolicy = IdentityPolicy.MatchRepoDigestOrExact): boolean {
   let signed;
   try {
     signed = normalizeIdentity(signedRef, 'signed reference');
   } catch {
     return false;
   }
+  if (policy === IdentityPolicy.MatchRepository) return signed.name === expected.name;
   if (signed.tag === undefined && signed.digest === undefined) return false;
   if (expected.tag !== undefined) return signed.full === expected.full;
   if (expected.digest !== undefined) return signed.name === expected.name;
@@ -81,7 +99,7 @@ function matchRepoDigestOrExact(expected: ReturnType<typeof normalizeIdentity>, 
 }
 
 /** Docker schema 1 digests are of the manifest without its JWS signatures, not of the bytes; not supported here. */
-function refuseSchema1(manifest: Uint8Array): void {
+export function refuseSchema1(manifest: Uint8Array): void {
   const read = readJsonText(manifest);
   const v = read.value as { schemaVersion?: unknown } | undefined;
   if (read.parsed && typeof v === 'object' && v !== null && v.schemaVersion === 1) {
