@@ -22,10 +22,10 @@ import type { ResponseBody } from './transport.js';
 import { redactUrl } from './url.js';
 
 /** Memory each socket read may fill: reads start in a slab while at least `MIN_READ` of it is free. */
-const SLAB_BYTES = 2 << 20;
-const MIN_READ = 256 << 10;
+const SLAB_BYTES = 1 << 20;
+const MIN_READ = 128 << 10;
 /** Bytes received but not yet taken by the consumer before the socket stops reading. */
-const HIGH_WATER = 8 << 20;
+const HIGH_WATER = 2 << 20;
 const MAX_HEAD_BYTES = 64 << 10;
 const MAX_CHUNK_LINE = 4 << 10;
 
