@@ -16,13 +16,12 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
 import { completeCreds, credentialResolver, credsNeedPassword, parseCreds, RegistryClient, type RegistryClientOptions, type Repository } from '@ocikit/distribution';
 import type { DockerReference } from '@ocikit/transport';
 import { UsageError } from './exit-codes.js';
 import type { CommandIO } from './io.js';
 import { flags, switchFlags, switchValue } from './options.js';
+import { askSecret } from './prompt.js';
 
 /** Which end of a copy a flag is for; undefined for commands with one registry. */
 export type RegistrySide = 'src' | 'dest' | undefined;
@@ -94,27 +93,8 @@ function caFilesIn(dir: string, command: string, explicit: boolean): string[] {
  */
 export function askPassword(io: CommandIO, command: string, notTerminal?: (username: string) => string): (username: string) => Promise<string> {
   return (username) => {
-    const stdin = io.stdin as NodeJS.ReadStream;
-    if (!stdin.isTTY) {
-      const message = notTerminal?.(username) ?? `--creds ${username} names no password and standard input is not a terminal; give USER:PASSWORD`;
-      return Promise.reject(new UsageError(`${command}: ${message}`));
-    }
-    let muted = false;
-    const output = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        if (!muted) io.stderr.write(chunk);
-        done();
-      },
-    });
-    const rl = createInterface({ input: stdin, output, terminal: true });
-    return new Promise((resolve) => {
-      rl.question(`Password for ${username}: `, (answer) => {
-        rl.close();
-        io.stderr.write('\n');
-        resolve(answer);
-      });
-      muted = true;
-    });
+    const message = notTerminal?.(username) ?? `--creds ${username} names no password and standard input is not a terminal; give USER:PASSWORD`;
+    return askSecret(io, `Password for ${username}: `, `${command}: ${message}`);
   };
 }
 

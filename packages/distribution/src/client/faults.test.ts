@@ -72,6 +72,26 @@ describeWithPeers(['docker-registry'], 'faults between the client and the regist
     expect(gets[1]!.status).toBe(206);
   });
 
+  it('resumes on either read path: large blobs read from the socket, small ones through the pool', async () => {
+    // 4 MiB dropped after 1 MiB: the first read and the resumed one (3 MiB left) are both large.
+    const large = testBlob(4 * 1024 * 1024);
+    const small = testBlob(200_000);
+    const repo = direct.repository('faults/paths');
+    await repo.pushBlob(large.desc, large.open);
+    await repo.pushBlob(small.desc, small.open);
+    for (const [b, dropAt] of [
+      [large, 1024 * 1024],
+      [small, 50_000],
+    ] as const) {
+      proxy.setFaults([{ method: 'GET', path: /\/blobs\/sha256:/, action: { dropAfterBytes: dropAt } }]);
+      const start = proxy.requests.length;
+      expect((await collect(client.repository('faults/paths').fetchBlob(b.desc))).equals(b.bytes)).toBe(true);
+      const gets = since(start).filter((r) => r.method === 'GET');
+      expect(gets.map((r) => r.fault ?? r.status)).toEqual(['drop', 206]);
+      expect(Number(/bytes=(\d+)-/.exec(gets[1]!.range!)![1])).toBeGreaterThan(0);
+    }
+  });
+
   it('gives up after the bounded attempts with a typed error naming the URL', async () => {
     proxy.setFaults([{ method: 'GET', path: /\/manifests\/v1$/, times: 10, action: { status: 503 } }]);
     const start = proxy.requests.length;
