@@ -48,6 +48,11 @@ const USAGE_CODES: ReadonlySet<string> = new Set([
   'INVALID_REFERENCE',
   'INVALID_DESTINATION',
   'INVALID_PLATFORM',
+  // @ocikit/signature: the key file or passphrase given is not usable (a wrong passphrase, not a cosign key, an unreadable or
+  // existing key file). A signature that does not verify is none of these: exit 1.
+  'SIGNATURE_WRONG_PASSPHRASE',
+  'SIGNATURE_KEY_INVALID',
+  'SIGNATURE_INVALID_ARGUMENT',
 ]);
 
 interface MappedError {

@@ -13,10 +13,11 @@ describe('command-line options, every command (built bin)', () => {
   });
 
   it.each(NAMES)('%s: an unknown flag is one line naming the command and the flag, pointing at help, exit 2', async (name) => {
-    const args = name === 'bundle' ? ['bundle', 'digest', '--no-such-flag', 'x'] : [name, '--no-such-flag', 'x'];
-    const r = await runCli(args);
+    // A command with subcommands (bundle digest, key generate) parses its flags after the first of them.
+    const { command } = await COMMANDS[name]!();
+    const sub = command.subcommands === undefined ? name : `${name} ${command.subcommands[0]}`;
+    const r = await runCli([...sub.split(' '), '--no-such-flag', 'x']);
     expect(r.code).toBe(ExitCode.Usage);
-    const sub = name === 'bundle' ? 'bundle digest' : name;
     expect(r.stderr).toBe(`ocikit: ${sub}: unknown option --no-such-flag; run \`ocikit help ${sub}\` for its options\n`);
   });
 

@@ -9,6 +9,7 @@ import { OcikitError } from '@ocikit/errors';
 import { Limits } from '@ocikit/validation';
 import { InvalidDocumentError, InvalidReferenceError, parse, parseReference } from '@ocikit/image-spec';
 import { RuntimeSpecError, transition } from '@ocikit/runtime-spec';
+import { decryptCosignPrivateKey, SignatureError } from '@ocikit/signature';
 import { readDocumentFile, InputError } from '../validate/read-input.js';
 import { fail, RuntimeTestError } from '../runtime-test/errors.js';
 import { UsageError } from './exit-codes.js';
@@ -51,6 +52,7 @@ const CASES: [string, () => unknown, abstract new (...args: never[]) => Error, s
   ['openLayout', () => openLayout(path.join(dir, 'no-such-layout')), BundleError, 'BundleError', 'LAYOUT_NOT_FOUND'],
   ['a CLI enum option', () => enumOption('pack', 'compression', 'lz4', ['gzip', 'zstd'], 'gzip'), UsageError, 'UsageError', 'USAGE'],
   ['readDocumentFile', () => readDocumentFile(path.join(dir, 'missing'), Limits.ManifestBytes), InputError, 'InputError', 'PATH_UNREADABLE'],
+  ['decryptCosignPrivateKey', () => decryptCosignPrivateKey('not a key', 'passphrase'), SignatureError, 'SignatureError', 'SIGNATURE_KEY_INVALID'],
   ['a failed runtime check', () => fail('expected exit 0, found 1'), RuntimeTestError, 'RuntimeTestError', 'ASSERTION'],
 ];
 

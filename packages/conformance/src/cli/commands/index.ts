@@ -24,4 +24,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command 
   referrers: () => import('./referrers.js'),
   login: () => import('./login.js'),
   logout: () => import('./logout.js'),
+  key: () => import('./key.js'),
+  sign: () => import('./sign.js'),
+  verify: () => import('./verify.js'),
 };
