@@ -1,12 +1,16 @@
-import { copy, parseTransportReference, registryOpener, TransportError, type CopyProgress, type TransportReference } from '@ocikit/transport';
+import path from 'node:path';
+import { RegistryClient } from '@ocikit/distribution';
 import { parsePlatform } from '@ocikit/image-spec';
+import { parseCosignPayload, readCosignPrivateKey, signImageCosign } from '@ocikit/signature';
+import { copy, parseTransportReference, registryOpener, TransportError, TransportName, type CopyProgress, type DockerReference, type TransportReference } from '@ocikit/transport';
 import { ExitCode, UsageError } from '../exit-codes.js';
-import { write } from '../io.js';
+import { write, type CommandIO } from '../io.js';
+import { readPassphrase } from '../passphrase.js';
 import { defineCommand, flags } from '../options.js';
 import { bar, bytes, progressLine } from '../progress.js';
 import { COPY_REGISTRY_FLAGS, registryClientOptions, registryFlagsHelp } from '../registry-options.js';
 
-const usage = `Usage: ocikit copy [--platform OS/ARCH[/VARIANT]] [--referrers] [--jobs N] [--json] [REGISTRY FLAGS] SRC DST
+const usage = `Usage: ocikit copy [--platform OS/ARCH[/VARIANT]] [--referrers] [--jobs N] [--sign-key KEY] [--json] [REGISTRY FLAGS] SRC DST
 
 Copy an image between places images live (like skopeo copy and crane copy):
 every blob and manifest byte for byte, so digests never change, each blob
@@ -26,7 +30,13 @@ REF defaults to latest.
   --platform P   copy only the manifest for platform P out of an index
   --referrers    also copy what refers to each manifest (signatures, SBOMs), recursively
   --jobs N       blobs transferred at once (default 4)
-  --json         print the result as JSON
+  --sign-key KEY sign the copy in DST (a registry) with a cosign private key, as
+                 "ocikit sign --key KEY" does, once every byte is in; the key is
+                 opened before anything is copied
+  --sign-passphrase-file FILE
+                 KEY's passphrase is the first line of FILE (else $COSIGN_PASSWORD,
+                 else it is asked for on a terminal)
+  --json         print the result as JSON (with "signature" when signed)
 
 Registry flags (as skopeo's), for both sides, or one side with --src-/--dest-:
 ${registryFlagsHelp(false)}
@@ -48,7 +58,7 @@ repository or tag, TLS), 2 usage error or unreadable path.
 `;
 
 const options = {
-  ...flags('string', 'platform', 'jobs'),
+  ...flags('string', 'platform', 'jobs', 'sign-key', 'sign-passphrase-file'),
   ...flags('boolean', 'referrers', 'json'),
   ...COPY_REGISTRY_FLAGS,
 } as const;
@@ -72,6 +82,26 @@ function jobsOption(value: string | undefined): number {
   return n;
 }
 
+/**
+ * Sign what was copied to `dest`: the digest the copy wrote (never what the
+ * tag names by the time this runs), for the identity DST names.
+ */
+async function signCopy(dest: DockerReference, key: Awaited<ReturnType<typeof readCosignPrivateKey>>, digest: string, values: Record<string, unknown>, io: CommandIO) {
+  const { domain, path: name, tag, digest: pinned } = dest.reference;
+  const client = new RegistryClient(domain, await registryClientOptions('copy', values, domain, 'dest', io));
+  try {
+    const signed = await signImageCosign({
+      repository: client.repository(name),
+      reference: digest,
+      privateKey: key,
+      dockerReference: `${domain}/${name}${pinned !== undefined ? `@${pinned}` : `:${tag ?? 'latest'}`}`,
+    });
+    return { digest: signed.manifestDigest, identity: parseCosignPayload(signed.payload).dockerReference, signatureTag: signed.signatureTag, signatures: signed.signatureCount, added: signed.added };
+  } finally {
+    client.close();
+  }
+}
+
 export const command = defineCommand('copy', { summary: 'copy an image between layouts, oci-archives and registries, byte for byte (like skopeo copy)', usage, options }, async ({ values, positionals }, io) => {
   if (positionals.length !== 2) throw new UsageError('copy: name SRC and DST');
   const from = reference(positionals[0]!, 'SRC');
@@ -83,6 +113,14 @@ export const command = defineCommand('copy', { summary: 'copy an image between l
     } catch {
       throw new UsageError(`copy: --platform must be OS/ARCH[/VARIANT] (e.g. linux/arm64/v8), not ${JSON.stringify(values.platform)}`);
     }
+  }
+  if (values['sign-passphrase-file'] !== undefined && values['sign-key'] === undefined) throw new UsageError('copy: --sign-passphrase-file goes with --sign-key');
+  let signer: { key: Awaited<ReturnType<typeof readCosignPrivateKey>>; dest: DockerReference } | undefined;
+  if (values['sign-key'] !== undefined) {
+    if (to.transport !== TransportName.Docker) throw new UsageError(`copy: --sign-key signs in a registry only; DST ${JSON.stringify(positionals[1])} is not docker://`);
+    // The key is opened first: a wrong passphrase costs no copy.
+    const passphrase = await readPassphrase('copy', { 'passphrase-file': values['sign-passphrase-file'] }, io);
+    signer = { key: await readCosignPrivateKey(path.resolve(io.cwd, values['sign-key']), passphrase), dest: to };
   }
   let created: number | undefined;
   const sde = io.env['SOURCE_DATE_EPOCH'];
@@ -112,11 +150,13 @@ export const command = defineCommand('copy', { summary: 'copy an image between l
       ...(onProgress && { onProgress }),
     });
     line?.done();
-    if (values.json) await write(io.stdout, `${JSON.stringify(result)}\n`);
+    const signature = signer && (await signCopy(signer.dest, signer.key, result.descriptor.digest, values, io));
+    if (values.json) await write(io.stdout, `${JSON.stringify(signature ? { ...result, signature } : result)}\n`);
     else {
       const { copied, skipped, mounted } = result.blobs;
       const how = [`${copied} blobs copied (${bytes(result.bytes)})`, `${skipped} skipped`, ...(mounted > 0 ? [`${mounted} mounted`] : [])].join(', ');
       await write(io.stdout, `copied ${result.descriptor.digest} to ${positionals[1]}: ${result.manifests} manifest${result.manifests === 1 ? '' : 's'}, ${how}\n`);
+      if (signature) await write(io.stdout, `signed ${signature.digest} as ${signature.identity} (${signature.signatures} under tag ${signature.signatureTag})\n`);
     }
     return ExitCode.Ok;
   } finally {

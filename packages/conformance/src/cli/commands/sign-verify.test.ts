@@ -171,4 +171,25 @@ describeWithPeers(['docker-registry', 'htpasswd'], 'ocikit sign and verify, cosi
     expectOneLine(wrong, ExitCode.Failure);
     expect(wrong.stderr).toMatch(/\[UNAUTHORIZED\]\n$/);
   });
+  it('copy --sign-key signs what it copied, for the identity DST names; a wrong passphrase copies nothing', async () => {
+    const dest = ['--dest-tls-verify=false', '--dest-creds', `${USER}:${PASSWORD}`];
+    const copied = await cli(['copy', '--json', ...dest, '--sign-key', 'carol.key', '--sign-passphrase-file', 'carol.pass', `oci:${s.src}:v2`, image(':copied')]);
+    expect([copied.code, copied.stderr]).toEqual([ExitCode.Ok, '']);
+    const out = JSON.parse(copied.stdout) as { descriptor: Descriptor; signature: { digest: string; identity: string; added: boolean } };
+    expect(out.descriptor.digest).toBe(images.v2.digest);
+    expect(out.signature).toMatchObject({ digest: images.v2.digest, identity: `${s.registry.host}/app:copied`, added: true });
+    const verified = await verify('carol', ':copied');
+    expect([verified.code, verified.stderr]).toEqual([ExitCode.Ok, '']);
+    expect(verified.stdout).toContain(`verified ${images.v2.digest} with carol.pub`);
+    // v2 is the same digest: carol's signature is there, but for the identity app:copied, not app:v2.
+    expect((await verify('carol', ':v2')).stderr).toMatch(/\[SIGNATURE_IDENTITY_MISMATCH\]\n$/);
+
+    const wrong = await cli(['copy', ...dest, '--sign-key', 'carol.key', `oci:${s.src}:v3`, image(':never')], { COSIGN_PASSWORD: WRONG_PASSPHRASE });
+    expectOneLine(wrong, ExitCode.Usage);
+    expect(wrong.stderr).toMatch(/\[SIGNATURE_WRONG_PASSPHRASE\]\n$/);
+    expect(await rejection(client.repository('app').resolve('never'))).toMatchObject({ code: 'MANIFEST_UNKNOWN' });
+    const layout = await cli(['copy', '--sign-key', 'carol.key', `oci:${s.src}:v1`, `oci:${path.join(s.tmp, 'signed-layout')}:v1`], { COSIGN_PASSWORD: PASSPHRASES.carol });
+    expectOneLine(layout, ExitCode.Usage);
+    expect(layout.stderr).toContain('--sign-key signs in a registry only');
+  });
 });
