@@ -8,6 +8,12 @@ import { OcikitError, type CodeOf, type OcikitErrorOptions } from '@ocikit/error
 /** containers/image's description of the simple signing format. */
 export const SIMPLE_SIGNING_SPEC = 'https://github.com/containers/image/blob/main/docs/containers-signature.5.md';
 
+/** containers/image's description of the registries.d directory: where lookaside signatures of each registry scope are stored. */
+export const REGISTRIES_D_SPEC = 'https://github.com/containers/image/blob/main/docs/containers-registries.d.5.md';
+
+/** containers/image's description of lookaside storage: the `BASE/REPO@ALGO=HEX/signature-N` layout. */
+export const LOOKASIDE_SPEC = 'https://github.com/containers/image/blob/main/docs/signature-protocols.md';
+
 /** cosign's description of its signature format: payload, storage in a registry, signature scheme. */
 export const COSIGN_SIGNATURE_SPEC = 'https://github.com/sigstore/cosign/blob/main/specs/SIGNATURE_SPEC.md';
 
@@ -42,6 +48,10 @@ export const SignatureErrorCode = {
   NotSigned: 'SIGNATURE_NOT_FOUND',
   /** Where signatures are stored holds something else (cosign's `.sig` tag names a document that is not an image manifest of signature layers). */
   StorageInvalid: 'SIGNATURE_STORAGE_INVALID',
+  /** Where signatures are stored could not be read or written: an HTTP status other than 200 or 404, a network failure or timeout, a file system error. */
+  StorageUnavailable: 'SIGNATURE_STORAGE_UNAVAILABLE',
+  /** A registries.d file cannot be read, is not YAML, is not what containers-registries.d(5) describes, or defines a scope another file defines too; or the storage it names cannot be used (an unsupported URL scheme, an http(s) URL to write to). */
+  ConfigInvalid: 'SIGNATURE_CONFIG_INVALID',
 } as const;
 export type SignatureErrorCode = CodeOf<typeof SignatureErrorCode>;
 

@@ -1,7 +1,8 @@
 // @ocikit/signature: signatures over the content address (issue #17).
 // containers/image simple signing (containers-signature.5.md) over OpenPGP through gpg,
+// lookaside storage of simple signatures as registries.d configures it,
 // and cosign's format (ECDSA P-256 keys, simple signing payloads, `.sig` tags in a registry).
-export { SignatureError, SignatureErrorCode, isSignatureError, SIMPLE_SIGNING_SPEC, COSIGN_SIGNATURE_SPEC } from './errors.js';
+export { SignatureError, SignatureErrorCode, isSignatureError, SIMPLE_SIGNING_SPEC, COSIGN_SIGNATURE_SPEC, REGISTRIES_D_SPEC, LOOKASIDE_SPEC } from './errors.js';
 export {
   SIMPLE_SIGNING_TYPE,
   MAX_PAYLOAD_BYTES,
@@ -68,3 +69,48 @@ export {
   type VerifyImageCosignOptions,
   type VerifiedImageCosign,
 } from './cosign/registry.js';
+export {
+  SYSTEM_REGISTRIES_D,
+  USER_REGISTRIES_D,
+  DEFAULT_ROOT_LOOKASIDE_DIR,
+  DEFAULT_USER_LOOKASIDE_DIR,
+  MAX_REGISTRIES_D_FILE_BYTES,
+  LookasideSource,
+  registriesDirPath,
+  parseRegistriesDFile,
+  readRegistriesD,
+  loadRegistriesD,
+  parseLookasideReference,
+  resolveLookasideBase,
+  useSigstoreAttachments,
+  type LookasideSection,
+  type ConfiguredSection,
+  type RegistriesD,
+  type RegistriesDFile,
+  type RegistriesDirOptions,
+  type LookasideReference,
+  type LookasideBase,
+  type ResolveLookasideOptions,
+} from './lookaside/registries-d.js';
+export {
+  MAX_LOOKASIDE_SIGNATURES,
+  MAX_LOOKASIDE_SIGNATURE_BYTES,
+  DEFAULT_LOOKASIDE_TIMEOUT_MS,
+  lookasideDirectoryUrl,
+  lookasideSignatureUrl,
+  isSimpleSignatureBlob,
+  readLookasideSignatures,
+  writeLookasideSignature,
+  type LookasideSignature,
+  type ReadLookasideOptions,
+  type WrittenLookasideSignature,
+} from './lookaside/lookaside.js';
+export {
+  getSimpleSignatures,
+  putSimpleSignature,
+  type LookasideOptions,
+  type GetSimpleSignaturesOptions,
+  type SimpleSignatures,
+  type PutSimpleSignatureOptions,
+  type PutSimpleSignatureResult,
+} from './lookaside/signatures.js';
