@@ -1,7 +1,7 @@
+import type { KeyObject } from 'node:crypto';
 import path from 'node:path';
 import { RegistryClient } from '@ocikit/distribution';
 import { parsePlatform } from '@ocikit/image-spec';
-import { parseCosignPayload, readCosignPrivateKey, signImageCosign } from '@ocikit/signature';
 import { copy, parseTransportReference, registryOpener, TransportError, TransportName, type CopyProgress, type DockerReference, type TransportReference } from '@ocikit/transport';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write, type CommandIO } from '../io.js';
@@ -86,7 +86,8 @@ function jobsOption(value: string | undefined): number {
  * Sign what was copied to `dest`: the digest the copy wrote (never what the
  * tag names by the time this runs), for the identity DST names.
  */
-async function signCopy(dest: DockerReference, key: Awaited<ReturnType<typeof readCosignPrivateKey>>, digest: string, values: Record<string, unknown>, io: CommandIO) {
+async function signCopy(dest: DockerReference, key: KeyObject, digest: string, values: Record<string, unknown>, io: CommandIO) {
+  const { parseCosignPayload, signImageCosign } = await import('@ocikit/signature');
   const { domain, path: name, tag, digest: pinned } = dest.reference;
   const client = new RegistryClient(domain, await registryClientOptions('copy', values, domain, 'dest', io));
   try {
@@ -115,11 +116,13 @@ export const command = defineCommand('copy', { summary: 'copy an image between l
     }
   }
   if (values['sign-passphrase-file'] !== undefined && values['sign-key'] === undefined) throw new UsageError('copy: --sign-passphrase-file goes with --sign-key');
-  let signer: { key: Awaited<ReturnType<typeof readCosignPrivateKey>>; dest: DockerReference } | undefined;
+  let signer: { key: KeyObject; dest: DockerReference } | undefined;
   if (values['sign-key'] !== undefined) {
     if (to.transport !== TransportName.Docker) throw new UsageError(`copy: --sign-key signs in a registry only; DST ${JSON.stringify(positionals[1])} is not docker://`);
     // The key is opened first: a wrong passphrase costs no copy.
     const passphrase = await readPassphrase('copy', { 'passphrase-file': values['sign-passphrase-file'] }, io);
+    // Loaded only to sign: a plain copy does not pay for the signature package at start-up.
+    const { readCosignPrivateKey } = await import('@ocikit/signature');
     signer = { key: await readCosignPrivateKey(path.resolve(io.cwd, values['sign-key']), passphrase), dest: to };
   }
   let created: number | undefined;
