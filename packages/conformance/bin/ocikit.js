@@ -1,10 +1,5 @@
 #!/usr/bin/env node
-import module from 'node:module';
-
-// Node 22.1+ keeps the compiled code of our modules in a cache (in the temp
-// directory, checked against each file's content): later runs start sooner.
-module.enableCompileCache?.();
-const { main } = await import('../dist/cli/main.js');
+import { main } from '../dist/cli/main.js';
 
 // `ocikit ... | head`: a closed pipe is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
