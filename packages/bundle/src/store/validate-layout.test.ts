@@ -187,6 +187,29 @@ describeWithPeers(['umoci', 'skopeo'], 'layouts made by umoci and skopeo', () =>
       expect(codes(r)).toContain('LAYOUT_BLOB_PATH');
     });
 
+    it('checks no diff_id or tar stream in the layers of an artifact, and still follows them (--deep)', async () => {
+      const dir = copyOf('umoci');
+      const index = JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8')) as { manifests: { mediaType: string; digest: string; size: number }[] };
+      const put = (bytes: Buffer) => {
+        const digest = digestOf(bytes);
+        writeFileSync(path.join(dir, 'blobs', ...digest.split(':')), bytes);
+        return { digest, size: bytes.length };
+      };
+      const empty = { mediaType: 'application/vnd.oci.empty.v1+json', ...put(Buffer.from('{}')) };
+      const payload = { mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', ...put(Buffer.from('{"critical":{}}')) };
+      const subject = index.manifests[0]!;
+      const artifact = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: 'application/vnd.example.sig', config: empty, layers: [payload], subject }));
+      index.manifests.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...put(artifact) });
+      writeFileSync(path.join(dir, 'index.json'), JSON.stringify(index));
+      const result = await validateLayout(dir, { deep: true });
+      expect(result.errors).toEqual([]);
+      expect(result.warnings.map((w) => w.code)).not.toContain('LAYER_MEDIA_TYPE_UNKNOWN');
+      expect(result.warnings.map((w) => w.code)).not.toContain('BLOB_UNREFERENCED');
+      // The artifact's layers are still followed: a missing one is reported.
+      rmSync(path.join(dir, 'blobs', ...payload.digest.split(':')));
+      expect(codes(await validateLayout(dir, { deep: true }))).toContain('BLOB_MISSING');
+    });
+
     it('reports a missing oci-layout file', async () => {
       const dir = copyOf('umoci');
       rmSync(path.join(dir, 'oci-layout'));
