@@ -1,7 +1,8 @@
 // @ocikit/signature: signatures over the content address (issue #17).
 // containers/image simple signing (containers-signature.5.md) over OpenPGP through gpg,
 // lookaside storage of simple signatures as registries.d configures it,
-// and cosign's format (ECDSA P-256 keys, simple signing payloads, `.sig` tags in a registry).
+// and cosign's format (ECDSA P-256 keys, simple signing payloads, `.sig` tags and OCI 1.1 referrers in a registry,
+// referrers listed in index.json in an OCI layout).
 export { SignatureError, SignatureErrorCode, isSignatureError, SIMPLE_SIGNING_SPEC, COSIGN_SIGNATURE_SPEC, REGISTRIES_D_SPEC, LOOKASIDE_SPEC } from './errors.js';
 export {
   SIMPLE_SIGNING_TYPE,
@@ -69,6 +70,26 @@ export {
   type VerifyImageCosignOptions,
   type VerifiedImageCosign,
 } from './cosign/registry.js';
+export { COSIGN_SIGNATURE_ARTIFACT_TYPE, type VerifiedCosignSignatures } from './cosign/stored.js';
+export {
+  signLayoutImageCosign,
+  verifyLayoutImageCosign,
+  type SignLayoutImageCosignOptions,
+  type SignedLayoutImageCosign,
+  type VerifyLayoutImageCosignOptions,
+  type VerifiedLayoutImageCosign,
+} from './cosign/layout.js';
+export {
+  MAX_LAYOUT_SIGNATURE_ARTIFACTS,
+  MAX_LAYOUT_ARTIFACT_LAYERS,
+  putLayoutSignatureArtifact,
+  listLayoutSignatureArtifacts,
+  readLayoutArtifactLayer,
+  type LayoutArtifactLayer,
+  type LayoutSignatureArtifact,
+  type PutLayoutSignatureArtifactOptions,
+  type PutLayoutSignatureArtifactResult,
+} from './layout/artifacts.js';
 export {
   SYSTEM_REGISTRIES_D,
   USER_REGISTRIES_D,

@@ -6,14 +6,17 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { Layout } from '@ocikit/bundle';
 import { RegistryClient, type Repository } from '@ocikit/distribution';
-import { MediaType, type Descriptor } from '@ocikit/image-spec';
-import { describeWithPeers, rejection, startRegistry, type RunningRegistry } from '@ocikit/testkit';
+import { MediaType, type Descriptor, type ImageManifest } from '@ocikit/image-spec';
+import { describeWithPeers, rejection, scratch, startRegistry, type RunningRegistry } from '@ocikit/testkit';
 import { SignatureErrorCode } from '../errors.js';
 import { IdentityPolicy } from '../simple-signing/verify.js';
 import { handMadeCosignSignature, handMadeKey, sha256Digest } from '../test-support/cosign.js';
+import { signLayoutImageCosign } from './layout.js';
 import { cosignSignatureTag, signImageCosign, verifyImageCosign } from './registry.js';
 import { COSIGN_SIGNATURE_ANNOTATION, COSIGN_SIMPLE_SIGNING_MEDIA_TYPE } from './simple-signing.js';
+import { COSIGN_SIGNATURE_ARTIFACT_TYPE } from './stored.js';
 
 async function push(repo: Repository, bytes: Buffer, mediaType: string): Promise<Descriptor> {
   const desc = { mediaType, digest: sha256Digest(bytes), size: bytes.length };
@@ -49,6 +52,14 @@ async function blobJson(repo: Repository, desc: Descriptor): Promise<{ rootfs: {
   const parts: Buffer[] = [];
   for await (const c of repo.fetchBlob(desc)) parts.push(c);
   return JSON.parse(Buffer.concat(parts).toString('utf8'));
+}
+
+/** Copy the manifest `desc` of `layout` and the blobs it names to `repo`, under `reference` (a tag, or its digest). */
+async function copyManifest(layout: Layout, desc: Descriptor, repo: Repository, reference: string): Promise<Descriptor> {
+  const bytes = await layout.readBlob(desc, 1 << 20);
+  const doc = JSON.parse(bytes.toString('utf8')) as ImageManifest;
+  for (const blob of [doc.config, ...doc.layers]) await push(repo, await layout.readBlob(blob, 1 << 20), blob.mediaType);
+  return repo.putManifest(reference, bytes, desc.mediaType);
 }
 
 describeWithPeers(['docker-registry'], 'cosign signatures in docker-registry', () => {
@@ -169,6 +180,70 @@ describeWithPeers(['docker-registry'], 'cosign signatures in docker-registry', (
     expect((await blobJson(repo, after.config)).rootfs.diff_ids).toEqual([layer.digest, after.layers[1]!.digest]);
     await expect(verifyImageCosign({ repository: repo, reference: 'v1', publicKey: alice.publicKey, identityPolicy: IdentityPolicy.MatchRepository })).resolves.toBeDefined();
     await expect(verifyImageCosign({ repository: repo, reference: 'v1', publicKey: bob.publicKey })).resolves.toBeDefined();
+  });
+
+  it('verifies signatures stored as referrers (a layout signed by ocikit, copied with its referrers), beside the .sig tag', async () => {
+    const repo = client.repository('team/referred');
+    const digest = await pushImage(repo, 'v1');
+    const identity = `${registry.host}/team/referred:v1`;
+    // The image in a layout, signed there, then the image and its signature artifact copied to the registry.
+    const dir = scratch('cosign-referrers');
+    try {
+      const layout = await Layout.create(dir.dir);
+      const { descriptor, bytes } = await repo.getManifest('v1');
+      const doc = JSON.parse(bytes.toString('utf8')) as ImageManifest;
+      for (const blob of [doc.config, ...doc.layers]) {
+        const parts: Buffer[] = [];
+        for await (const c of repo.fetchBlob(blob)) parts.push(c);
+        await layout.writeBlob(Buffer.concat(parts));
+      }
+      await layout.writeBlob(bytes);
+      await layout.setRef('v1', descriptor);
+      const signed = await signLayoutImageCosign({ layout, reference: 'v1', privateKey: alice.privateKey, dockerReference: identity });
+      expect(signed.manifestDigest).toBe(digest);
+      await copyManifest(layout, signed.signatureManifest, repo, signed.signatureManifest.digest);
+    } finally {
+      dir.cleanup();
+    }
+    // docker-registry has no referrers API: the client kept the fallback tag, which the verifier reads.
+    const listed = await repo.referrers(digest, { artifactType: COSIGN_SIGNATURE_ARTIFACT_TYPE });
+    expect(listed).toHaveLength(1);
+    const byReferrer = await verifyImageCosign({ repository: repo, reference: 'v1', publicKey: alice.publicKey });
+    expect(byReferrer).toMatchObject({ manifestDigest: digest, signatureCount: 1, signatureManifests: [{ digest: listed[0]!.digest }] });
+    expect(byReferrer.verified[0]!.payload.dockerReference).toBe(identity);
+    expect(await rejection(verifyImageCosign({ repository: repo, reference: 'v1', publicKey: bob.publicKey }))).toMatchObject({ code: SignatureErrorCode.BadSignature });
+
+    // signImageCosign still writes the .sig tag (what `cosign verify` reads); both kinds count.
+    const bySig = await signImageCosign({ repository: repo, reference: 'v1', privateKey: bob.privateKey });
+    expect(bySig).toMatchObject({ added: true, signatureCount: 1 });
+    for (const key of [alice, bob]) {
+      await expect(verifyImageCosign({ repository: repo, reference: 'v1', publicKey: key.publicKey })).resolves.toMatchObject({ signatureCount: 2 });
+    }
+  });
+
+  it('passes over a referrer listed for the image that is not a signature of it', async () => {
+    const repo = client.repository('team/stale-referrer');
+    const digest = await pushImage(repo, 'v1');
+    const other = await pushImage(repo, 'other');
+    const empty = await push(repo, Buffer.from('{}'), MediaType.EmptyJSON);
+    const made = handMadeCosignSignature(alice.privateKey, `${registry.host}/team/stale-referrer:v1`, digest);
+    const payload = await push(repo, made.payload, COSIGN_SIMPLE_SIGNING_MEDIA_TYPE);
+    // A good signature of this image whose manifest names another subject: pushed for `other`, then listed by hand under this image's fallback tag.
+    const artifact = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MediaType.ImageManifest,
+        artifactType: COSIGN_SIGNATURE_ARTIFACT_TYPE,
+        config: empty,
+        layers: [{ ...payload, annotations: { [COSIGN_SIGNATURE_ANNOTATION]: made.signature } }],
+        subject: { mediaType: MediaType.ImageManifest, digest: other, size: (await repo.getManifest(other)).bytes.length },
+      }),
+    );
+    const pushed = await repo.putManifest(sha256Digest(artifact), artifact, MediaType.ImageManifest);
+    const fallback = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [{ ...pushed, artifactType: COSIGN_SIGNATURE_ARTIFACT_TYPE }] }));
+    await repo.putManifest(`sha256-${digest.slice('sha256:'.length)}`, fallback, MediaType.ImageIndex);
+    expect(await repo.referrers(digest, { artifactType: COSIGN_SIGNATURE_ARTIFACT_TYPE })).toHaveLength(1);
+    expect(await rejection(verifyImageCosign({ repository: repo, reference: 'v1', publicKey: alice.publicKey }))).toMatchObject({ code: SignatureErrorCode.NotSigned });
   });
 
   it('refuses a signature tag that holds something other than a signature manifest', async () => {

@@ -20,7 +20,13 @@
  *
  * Verifying reads every layer (at most 1000, cosign's own bound), fetches
  * each payload verified by digest and size (never more than
- * MAX_PAYLOAD_BYTES), and succeeds when any signature verifies.
+ * MAX_PAYLOAD_BYTES), and succeeds when any signature verifies. Besides the
+ * `.sig` tag, it reads signatures stored as OCI 1.1 referrers (distribution-spec
+ * v1.1 "Listing Referrers": the referrers API, else the fallback tag), as
+ * cosign's `--registry-referrers-mode=oci-1-1` and ocikit's layouts store
+ * them: artifact type COSIGN_SIGNATURE_ARTIFACT_TYPE, one signature layer
+ * each. So an image signed in a layout and copied with its referrers
+ * verifies in the registry too.
  */
 import type { KeyObject } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -29,17 +35,16 @@ import { RegistryError, RegistryErrorCode, type Repository } from '@ocikit/distr
 import { MediaType, type Descriptor } from '@ocikit/image-spec';
 import { readJsonText } from '@ocikit/validation';
 import { COSIGN_SIGNATURE_SPEC, SignatureError, SignatureErrorCode } from '../errors.js';
-import { MAX_PAYLOAD_BYTES } from '../simple-signing/payload.js';
 import type { IdentityPolicy } from '../simple-signing/verify.js';
 import { toPublicKey } from './keys.js';
+import { COSIGN_SIGNATURE_ANNOTATION, COSIGN_SIMPLE_SIGNING_MEDIA_TYPE, signCosign } from './simple-signing.js';
 import {
-  COSIGN_SIGNATURE_ANNOTATION,
-  COSIGN_SIMPLE_SIGNING_MEDIA_TYPE,
-  signCosign,
-  verifyCosignPayloadSignature,
-  verifyCosignSignature,
-  type VerifiedCosignSignature,
-} from './simple-signing.js';
+  COSIGN_SIGNATURE_ARTIFACT_TYPE,
+  isSameCosignSignature,
+  verifyStoredCosignSignatures,
+  type StoredCosignSignature,
+  type VerifiedCosignSignatures,
+} from './stored.js';
 
 /** The suffix of cosign's signature tag (pkg/oci/remote `SignatureTagSuffix`). */
 export const COSIGN_SIGNATURE_TAG_SUFFIX = 'sig';
@@ -123,7 +128,7 @@ export async function signImageCosign(options: SignImageCosignOptions): Promise<
 
   if (existing !== undefined) {
     const publicKey = toPublicKey(options.privateKey);
-    const duplicate = existing.layers.some((l) => l.digest === layer.digest && l.mediaType === layer.mediaType && verifiesUnder(signed.payload, l, publicKey));
+    const duplicate = existing.layers.some((l) => isSameCosignSignature(l, layer.digest, signed.payload, publicKey));
     if (duplicate) {
       return { ...result, signatureManifest: existing.descriptor, signature: signed.signature, added: false, signatureCount: existing.layers.length };
     }
@@ -160,14 +165,11 @@ export interface VerifyImageCosignOptions {
   identityPolicy?: IdentityPolicy;
 }
 
-export interface VerifiedImageCosign {
-  /** The digest `reference` resolved to; the signatures cover it. */
-  manifestDigest: Digest;
+export interface VerifiedImageCosign extends VerifiedCosignSignatures {
+  /** The `.sig` tag looked at (it may not exist when the signatures are referrers). */
   signatureTag: string;
-  /** Every stored signature that verified (at least one). */
-  verified: VerifiedCosignSignature[];
-  /** How many signatures are stored in all. */
-  signatureCount: number;
+  /** The signature manifests read: the `.sig` tag's, then each referrer's. */
+  signatureManifests: Descriptor[];
 }
 
 /**
@@ -184,56 +186,52 @@ export async function verifyImageCosign(options: VerifyImageCosignOptions): Prom
   const publicKey = toPublicKey(options.publicKey);
   const image = await repo.getManifest(options.reference);
   const manifestDigest = image.descriptor.digest as Digest;
-  const expectedReference = options.expectedReference ?? defaultIdentity(repo, options.reference);
   const signatureTag = cosignSignatureTag(manifestDigest);
-  const stored = await readSignatureManifest(repo, signatureTag);
-  if (stored === undefined || stored.layers.length === 0) {
-    throw new SignatureError(SignatureErrorCode.NotSigned, `${repo.client.registry}/${repo.name}@${manifestDigest} has no cosign signature (no layers under tag ${signatureTag})`, { ref: STORAGE_REF });
+  const stored = await readStoredSignatures(repo, manifestDigest, signatureTag);
+  const signatures = stored.flatMap((m) => m.layers.map((layer, i): StoredCosignSignature => ({ layer, label: stored.length > 1 || m.tag === undefined ? `${m.descriptor.digest} layer ${i}` : `layer ${i}` })));
+  if (signatures.length > COSIGN_MAX_SIGNATURE_LAYERS) {
+    storageInvalid(`${repo.client.registry}/${repo.name}@${manifestDigest} has ${signatures.length} cosign signatures, more than the ${COSIGN_MAX_SIGNATURE_LAYERS} read`);
   }
-  const verified: VerifiedCosignSignature[] = [];
-  const refusals: { stage: number; error: SignatureError }[] = [];
-  for (const [i, layer] of stored.layers.entries()) {
-    try {
-      const payload = await fetchPayload(repo, layer, i);
-      const signature = layer.annotations?.[COSIGN_SIGNATURE_ANNOTATION];
-      if (signature === undefined) {
-        throw new SignatureError(SignatureErrorCode.BadSignature, `layer ${i} carries no ${COSIGN_SIGNATURE_ANNOTATION} annotation`, { ref: STORAGE_REF });
-      }
-      verified.push(
-        verifyCosignSignature({
-          payload,
-          signature,
-          publicKey,
-          manifest: image.bytes,
-          expectedReference,
-          ...(options.identityPolicy !== undefined && { identityPolicy: options.identityPolicy }),
-        }),
-      );
-    } catch (err) {
-      if (!(err instanceof SignatureError) || err.code === SignatureErrorCode.InvalidArgument) throw err;
-      refusals.push({ stage: STAGE[err.code] ?? 0, error: err });
-    }
-  }
-  if (verified.length === 0) {
-    // The refusal that got furthest says most: a good signature for another identity beats a foreign key's.
-    const best = refusals.reduce((a, b) => (b.stage > a.stage ? b : a));
-    throw new SignatureError(best.error.code, `none of the ${stored.layers.length} cosign signatures of ${repo.client.registry}/${repo.name}@${manifestDigest} verifies: ${best.error.message}`, {
-      cause: best.error,
-      ...(best.error.ref !== undefined && { ref: best.error.ref }),
-    });
-  }
-  return { manifestDigest, signatureTag, verified, signatureCount: stored.layers.length };
+  const result = await verifyStoredCosignSignatures({
+    signatures,
+    fetchPayload: (layer, label) => fetchPayload(repo, layer, label),
+    publicKey,
+    manifest: image.bytes,
+    manifestDigest,
+    expectedReference: options.expectedReference ?? defaultIdentity(repo, options.reference),
+    ...(options.identityPolicy !== undefined && { identityPolicy: options.identityPolicy }),
+    image: `${repo.client.registry}/${repo.name}@${manifestDigest}`,
+    lookedIn: `no layers under tag ${signatureTag}, no referrers of type ${COSIGN_SIGNATURE_ARTIFACT_TYPE}`,
+  });
+  return { ...result, signatureTag, signatureManifests: stored.map((m) => m.descriptor) };
 }
 
-/** How far verification got before a refusal: a later stage says more about what is wrong. */
-const STAGE: Partial<Record<SignatureErrorCode, number>> = {
-  [SignatureErrorCode.BadSignature]: 2,
-  [SignatureErrorCode.PayloadInvalid]: 3,
-  [SignatureErrorCode.UnknownCriticalKey]: 3,
-  [SignatureErrorCode.WrongType]: 3,
-  [SignatureErrorCode.DigestMismatch]: 4,
-  [SignatureErrorCode.IdentityMismatch]: 5,
-};
+/**
+ * The signature manifests of an image: the one under its `.sig` tag, then
+ * each referrer of cosign's signature artifact type that is what the list
+ * says (an image manifest of that type naming this subject; a stale entry of
+ * the fallback tag, gone or for another subject, is passed over).
+ */
+async function readStoredSignatures(repo: Repository, manifestDigest: string, signatureTag: string): Promise<(StoredSignatures & { tag?: string })[]> {
+  const out: (StoredSignatures & { tag?: string })[] = [];
+  const tagged = await readSignatureManifest(repo, signatureTag);
+  if (tagged !== undefined) out.push({ ...tagged, tag: signatureTag });
+  const referrers = await repo.referrers(manifestDigest, { artifactType: COSIGN_SIGNATURE_ARTIFACT_TYPE });
+  if (referrers.length > COSIGN_MAX_SIGNATURE_LAYERS) {
+    storageInvalid(`${repo.client.registry}/${repo.name}@${manifestDigest} has ${referrers.length} cosign signature referrers, more than the ${COSIGN_MAX_SIGNATURE_LAYERS} read`);
+  }
+  const seen = new Set<string>(tagged === undefined ? [] : [tagged.descriptor.digest]);
+  for (const r of referrers) {
+    if (typeof r.digest !== 'string' || !isValidDigest(r.digest) || seen.has(r.digest)) continue;
+    seen.add(r.digest);
+    const m = await readSignatureManifest(repo, r.digest);
+    if (m === undefined || m.descriptor.mediaType !== MediaType.ImageManifest) continue;
+    const subject = m.doc['subject'];
+    if (m.doc['artifactType'] !== COSIGN_SIGNATURE_ARTIFACT_TYPE || !isObject(subject) || subject['digest'] !== manifestDigest) continue;
+    out.push(m);
+  }
+  return out;
+}
 
 /** One layer of a signature manifest, its fields checked. */
 interface SignatureLayer extends Descriptor {
@@ -250,16 +248,16 @@ interface StoredSignatures {
   layers: SignatureLayer[];
 }
 
-/** The signature manifest under `tag`, or undefined when the tag does not exist. */
-async function readSignatureManifest(repo: Repository, tag: string): Promise<StoredSignatures | undefined> {
+/** The signature manifest under `reference` (the `.sig` tag, or a referrer's digest), or undefined when there is none. */
+async function readSignatureManifest(repo: Repository, reference: string): Promise<StoredSignatures | undefined> {
   let got;
   try {
-    got = await repo.getManifest(tag);
+    got = await repo.getManifest(reference);
   } catch (err) {
     if (err instanceof RegistryError && err.code === RegistryErrorCode.ManifestUnknown) return undefined;
     throw err;
   }
-  const at = where(repo, tag);
+  const at = where(repo, reference);
   const { descriptor, bytes } = got;
   if (descriptor.mediaType !== MediaType.ImageManifest && descriptor.mediaType !== MediaType.DockerManifest) {
     storageInvalid(`${at} is a ${descriptor.mediaType}, not an image manifest`);
@@ -294,19 +292,15 @@ function layerOf(v: unknown, what: string): SignatureLayer {
   return desc;
 }
 
-/** A layer's payload, verified by digest and size, bounded by MAX_PAYLOAD_BYTES before a byte is fetched. */
-async function fetchPayload(repo: Repository, layer: SignatureLayer, index: number): Promise<Buffer> {
-  if (layer.mediaType !== COSIGN_SIMPLE_SIGNING_MEDIA_TYPE) {
-    payloadInvalid(`layer ${index} has media type ${JSON.stringify(layer.mediaType)}, not ${COSIGN_SIMPLE_SIGNING_MEDIA_TYPE}`);
-  }
-  if (layer.size > MAX_PAYLOAD_BYTES) payloadInvalid(`layer ${index} is ${layer.size} bytes, over the payload limit of ${MAX_PAYLOAD_BYTES}`);
+/** A layer's payload, verified by digest and size (its media type and size were checked before). */
+async function fetchPayload(repo: Repository, layer: Descriptor, label: string): Promise<Buffer> {
   const parts: Buffer[] = [];
   try {
     for await (const chunk of repo.fetchBlob(layer)) parts.push(chunk);
   } catch (err) {
     // Content that is not what the manifest names is a refusal of this signature; a failing registry is not.
     if (err instanceof RegistryError && CONTENT_FAILURES.has(err.code)) {
-      payloadInvalid(`layer ${index}: the payload blob ${layer.digest} is not as its descriptor names it: ${err.message}`, err);
+      payloadInvalid(`${label}: the payload blob ${layer.digest} is not as its descriptor names it: ${err.message}`, err);
     }
     throw err;
   }
@@ -314,18 +308,6 @@ async function fetchPayload(repo: Repository, layer: SignatureLayer, index: numb
 }
 
 const CONTENT_FAILURES: ReadonlySet<RegistryErrorCode> = new Set([RegistryErrorCode.DigestMismatch, RegistryErrorCode.SizeMismatch, RegistryErrorCode.BlobUnknown]);
-
-/** Whether `layer`'s signature annotation verifies `payload` under `publicKey` (cosign's duplicate test). */
-function verifiesUnder(payload: Uint8Array, layer: SignatureLayer, publicKey: KeyObject): boolean {
-  const signature = layer.annotations?.[COSIGN_SIGNATURE_ANNOTATION];
-  if (signature === undefined) return false;
-  try {
-    verifyCosignPayloadSignature(payload, signature, publicKey);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The config go-containerregistry writes for its empty image with these layers appended. */
 function newConfig(diffIds: string[]): { mediaType: string; bytes: Buffer } {
@@ -376,8 +358,8 @@ function defaultIdentity(repo: Repository, reference: string): string {
   return `${repo.client.registry}/${repo.name}${isValidDigest(reference) ? '@' : ':'}${reference}`;
 }
 
-function where(repo: Repository, tag: string): string {
-  return `${repo.client.registry}/${repo.name}:${tag}`;
+function where(repo: Repository, reference: string): string {
+  return `${repo.client.registry}/${repo.name}${isValidDigest(reference) ? '@' : ':'}${reference}`;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
