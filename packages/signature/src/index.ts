@@ -15,6 +15,14 @@ export {
 } from './simple-signing/payload.js';
 export { gpgSign, gpgVerify, DEFAULT_GPG_TIMEOUT_MS, type GpgOptions, type GpgSignOptions, type GpgVerified, type TrustedKeys } from './simple-signing/gpg.js';
 export {
+  openpgpSign,
+  openpgpVerify,
+  MAX_OPENPGP_SIGNATURE_BYTES,
+  MAX_OPENPGP_KEY_FILE_BYTES,
+  type OpenpgpSignOptions,
+  type OpenpgpTrustedKeys,
+} from './simple-signing/openpgp.js';
+export {
   verifySimpleSignature,
   signSimple,
   IdentityPolicy,

@@ -65,8 +65,12 @@ describeWithPeers(['gpg', 'skopeo'], 'simple signing interop with skopeo', () =>
     const r = skopeo(['standalone-sign', path.join(dir, 'manifest.json'), REF, fpr(), '-o', sig]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
+    // Trusted through a key file: openpgp.js verifies, no gpg involved.
     const v = await verifySimpleSignature({ signature: await readFile(sig), manifest: MANIFEST, expectedReference: REF, trustedKeys: { keyFiles: [trusted] } });
     expect(v.primaryKeyFingerprint).toBe(fpr());
+    expect(await codeOf(verifySimpleSignature({ signature: await readFile(sig), manifest: MANIFEST, expectedReference: REF, trustedKeys: { keyFiles: [stranger] } }))).toBe(
+      SignatureErrorCode.UntrustedKey,
+    );
     expect(v.payload.dockerReference).toBe(REF);
     expect(v.payload.creator).toMatch(/^atomic /);
     // The same signature, trusted by fingerprint in the signer's own keyring.
@@ -85,6 +89,31 @@ describeWithPeers(['gpg', 'skopeo'], 'simple signing interop with skopeo', () =>
     // skopeo refuses it for another reference, as we do.
     expect(skopeo(['standalone-verify', path.join(dir, 'manifest.json'), 'localhost:5000/ocikit/other:1.0', fpr(), sig]).status).not.toBe(0);
   });
+
+  it('makes signatures from a passphrase-protected key file (openpgp.js) that skopeo standalone-verify accepts', async () => {
+    const locked = await makeGnupgHome(['Ocikit Key File <keyfile@example.com>', 'Ocikit Other <other@example.com>'], { passphrase: 'open sesame' });
+    try {
+      const [own, other] = locked.fingerprints as [string, string];
+      const keyFile = path.join(dir, 'keyfile-secret.asc');
+      locked.exportSecret(own, keyFile);
+      const signed = await signSimple({ manifest: MANIFEST, dockerReference: REF, keyFile, passphrase: 'open sesame', creator: 'ocikit test' });
+      const sig = path.join(dir, 'keyfile.sig');
+      await writeFile(sig, signed.signature);
+      const run = (fingerprint: string) => spawnSync('skopeo', ['standalone-verify', path.join(dir, 'manifest.json'), REF, fingerprint, sig], { env: locked.env, encoding: 'utf8', timeout: 120_000 });
+      const r = run(own);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(signed.manifestDigest);
+      // skopeo refuses it for another key of the same keyring.
+      expect(run(other).status).not.toBe(0);
+      // And the gpg route reads it as the openpgp.js route does.
+      const byGpg = await verifySimpleSignature({ signature: signed.signature, manifest: MANIFEST, expectedReference: REF, trustedKeys: { gnupgHome: locked.home, fingerprints: [own] } });
+      expect(byGpg.payload.creator).toBe('ocikit test');
+      expect(await codeOf(signSimple({ manifest: MANIFEST, dockerReference: REF, keyFile, passphrase: 'wrong' }))).toBe(SignatureErrorCode.WrongPassphrase);
+    } finally {
+      await locked.dispose();
+    }
+  }, 120_000);
 
   it('refuses a tampered manifest, a wrong reference, an untrusted key, a corrupted signature', async () => {
     const signed = await signSimple({ manifest: MANIFEST, dockerReference: REF, signBy: fpr(), gnupgHome: keys.home });

@@ -18,7 +18,8 @@
 import { digestOf, parseDigest, type Digest, type SupportedAlgorithm } from '@ocikit/digest';
 import { readJsonText } from '@ocikit/validation';
 import { SIMPLE_SIGNING_SPEC, SignatureError, SignatureErrorCode } from '../errors.js';
-import { gpgSign, gpgVerify, type GpgOptions, type TrustedKeys } from './gpg.js';
+import { gpgSign, gpgVerify, type GpgOptions, type GpgVerified, type TrustedKeys } from './gpg.js';
+import { openpgpSign, openpgpVerify } from './openpgp.js';
 import { buildSimpleSigningPayload, normalizeIdentity, parseSimpleSigningPayload, type SimpleSigningPayload } from './payload.js';
 
 export interface VerifySimpleSignatureOptions extends GpgOptions {
@@ -28,7 +29,11 @@ export interface VerifySimpleSignatureOptions extends GpgOptions {
   manifest: Uint8Array;
   /** The reference the image was pulled as (`registry/repo:tag` or `…@sha256:…`). */
   expectedReference: string;
-  /** Which keys to trust. */
+  /**
+   * Which keys to trust. With `keyFiles`, the signature is verified by
+   * openpgp.js against the keys in those files (no gpg needed; `gnupgHome` is
+   * ignored); otherwise by gpg against `gnupgHome` and `fingerprints`.
+   */
   trustedKeys: TrustedKeys;
 }
 
@@ -49,7 +54,7 @@ export interface VerifiedSimpleSignature {
 export async function verifySimpleSignature(options: VerifySimpleSignatureOptions): Promise<VerifiedSimpleSignature> {
   const expected = normalizeIdentity(options.expectedReference, 'expected reference');
   refuseSchema1(options.manifest);
-  const gpg = await gpgVerify(options.signature, options.trustedKeys, options);
+  const gpg = await verifyOpenpgpLayer(options);
   const payload = parseSimpleSigningPayload(gpg.payload);
   // The digest in the payload says which algorithm to hash with (containers/image manifest.MatchesDigest).
   const algorithm = parseDigest(payload.manifestDigest).algorithm as SupportedAlgorithm;
@@ -65,6 +70,15 @@ export async function verifySimpleSignature(options: VerifySimpleSignatureOption
     });
   }
   return { payload, manifestDigest: actual, signingKeyFingerprint: gpg.signingKeyFingerprint, primaryKeyFingerprint: gpg.primaryKeyFingerprint };
+}
+
+/** Key files go to openpgp.js, a GnuPG home to gpg: the two routes give the same result and the same error codes. */
+function verifyOpenpgpLayer(options: VerifySimpleSignatureOptions): Promise<GpgVerified> {
+  const { keyFiles, fingerprints } = options.trustedKeys;
+  if (keyFiles !== undefined && keyFiles.length > 0) {
+    return openpgpVerify(options.signature, { keyFiles, ...(fingerprints !== undefined && { fingerprints }) });
+  }
+  return gpgVerify(options.signature, options.trustedKeys, options);
 }
 
 /**
@@ -112,9 +126,14 @@ export interface SignSimpleOptions extends GpgOptions {
   manifest: Uint8Array;
   /** The reference to sign for; needs a tag or a digest. */
   dockerReference: string;
-  /** The secret key's fingerprint. */
-  signBy: string;
+  /** Sign with this secret key of the GnuPG keyring (fingerprint), through gpg, as `--sign-by`. Exactly one of `signBy` and `keyFile`. */
+  signBy?: string;
+  /** With `signBy`: a file holding the passphrase, for gpg's loopback pinentry. */
   passphraseFile?: string;
+  /** Sign with the OpenPGP secret key in this file (armored or binary), through openpgp.js, as `--gpg-key`. Exactly one of `signBy` and `keyFile`. */
+  keyFile?: string;
+  /** With `keyFile`: the passphrase protecting the secret key. */
+  passphrase?: string;
   /** `optional.creator`; default none. */
   creator?: string;
   /** `optional.timestamp` in seconds; default now. */
@@ -131,8 +150,23 @@ export interface SignedSimple {
   manifestDigest: Digest;
 }
 
-/** Sign `manifest` for `dockerReference` with the GnuPG key `signBy`. */
+/**
+ * Sign `manifest` for `dockerReference` with the GnuPG key `signBy` (gpg) or
+ * the key in `keyFile` (openpgp.js).
+ * @throws SignatureError InvalidArgument (neither or both of `signBy` and `keyFile`), UnsupportedManifest;
+ *   Gpg (the gpg route); KeyInvalid, WrongPassphrase, KeyExpiredOrRevoked (the key file route)
+ */
 export async function signSimple(options: SignSimpleOptions): Promise<SignedSimple> {
+  const { signBy, keyFile } = options;
+  if ((signBy === undefined) === (keyFile === undefined)) {
+    throw new SignatureError(SignatureErrorCode.InvalidArgument, 'sign with either a GnuPG key (signBy) or a key file (keyFile), exactly one of them');
+  }
+  if (keyFile === undefined && options.passphrase !== undefined) {
+    throw new SignatureError(SignatureErrorCode.InvalidArgument, 'a passphrase goes with a key file; for a GnuPG key give a passphrase file');
+  }
+  if (signBy === undefined && options.passphraseFile !== undefined) {
+    throw new SignatureError(SignatureErrorCode.InvalidArgument, 'a passphrase file goes with a GnuPG key; for a key file give the passphrase');
+  }
   refuseSchema1(options.manifest);
   const manifestDigest = digestOf(options.manifest);
   const payload = buildSimpleSigningPayload({
@@ -142,6 +176,9 @@ export async function signSimple(options: SignSimpleOptions): Promise<SignedSimp
     timestamp: options.timestamp ?? Math.floor(Date.now() / 1000),
     ...(options.optional !== undefined && { optional: options.optional }),
   });
-  const signature = await gpgSign(payload, options);
+  const signature =
+    signBy !== undefined
+      ? await gpgSign(payload, { ...options, signBy })
+      : await openpgpSign(payload, { keyFile: keyFile!, ...(options.passphrase !== undefined && { passphrase: options.passphrase }) });
   return { signature, payload, manifestDigest };
 }

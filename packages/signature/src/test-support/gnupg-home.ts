@@ -1,6 +1,6 @@
 /**
- * A throwaway GnuPG home with one fresh key (no passphrase), for tests that
- * sign with gpg or skopeo. `dispose()` stops the agent gpg started for it and
+ * A throwaway GnuPG home with fresh keys (no passphrase unless asked), for
+ * tests that sign with gpg or skopeo. `dispose()` stops the agent gpg started for it and
  * removes it.
  */
 import { spawnSync } from 'node:child_process';
@@ -14,6 +14,8 @@ export interface GnupgHome {
   fingerprints: string[];
   /** Export the public key of `fpr` (armored) to `file`. */
   exportPublic(fpr: string, file: string): void;
+  /** Export the secret key of `fpr` (armored) to `file`, protected as it is in the keyring. */
+  exportSecret(fpr: string, file: string): void;
   env: NodeJS.ProcessEnv;
   dispose(): Promise<void>;
 }
@@ -23,6 +25,8 @@ export interface GnupgHomeOptions {
   expire?: string;
   /** Make the keys as if the clock read this (gpg `--faked-system-time`, e.g. `20200101T000000`). */
   createdAt?: string;
+  /** Protect the keys with this passphrase (default none). */
+  passphrase?: string;
 }
 
 export async function makeGnupgHome(uids: readonly string[], options: GnupgHomeOptions = {}): Promise<GnupgHome> {
@@ -36,7 +40,7 @@ export async function makeGnupgHome(uids: readonly string[], options: GnupgHomeO
   const fingerprints: string[] = [];
   for (const uid of uids) {
     const clock = options.createdAt !== undefined ? ['--faked-system-time', `${options.createdAt}!`] : [];
-    gpg([...clock, '--passphrase', '', '--quick-generate-key', uid, 'default', 'default', options.expire ?? 'never']);
+    gpg([...clock, '--pinentry-mode', 'loopback', '--passphrase', options.passphrase ?? '', '--quick-generate-key', uid, 'default', 'default', options.expire ?? 'never']);
     const listing = gpg(['--with-colons', '--list-keys', uid]);
     const fpr = /^fpr:+([0-9A-F]{40}):/m.exec(listing)?.[1];
     if (fpr === undefined) throw new Error(`no fingerprint for ${uid}`);
@@ -48,6 +52,9 @@ export async function makeGnupgHome(uids: readonly string[], options: GnupgHomeO
     env,
     exportPublic(fpr, file) {
       gpg(['--armor', '--output', file, '--export', fpr]);
+    },
+    exportSecret(fpr, file) {
+      gpg(['--pinentry-mode', 'loopback', '--passphrase', options.passphrase ?? '', '--armor', '--output', file, '--export-secret-keys', fpr]);
     },
     async dispose() {
       spawnSync('gpgconf', ['--kill', 'all'], { env, timeout: 10_000 });
