@@ -1,6 +1,6 @@
 // @ocikit/signature: signatures over the content address (issue #17).
-// containers/image simple signing (containers-signature.5.md) over OpenPGP through gpg,
-// lookaside storage of simple signatures as registries.d configures it,
+// containers/image simple signing (containers-signature.5.md) over OpenPGP, through gpg (a keyring) or openpgp.js (key files),
+// stored in the lookaside storage registries.d configures for a registry, as referrers in an OCI layout;
 // and cosign's format (ECDSA P-256 keys, simple signing payloads, `.sig` tags and OCI 1.1 referrers in a registry,
 // referrers listed in index.json in an OCI layout).
 export { SignatureError, SignatureErrorCode, isSignatureError, SIMPLE_SIGNING_SPEC, COSIGN_SIGNATURE_SPEC, REGISTRIES_D_SPEC, LOOKASIDE_SPEC } from './errors.js';
@@ -31,6 +31,24 @@ export {
   type SignSimpleOptions,
   type SignedSimple,
 } from './simple-signing/verify.js';
+export {
+  SIMPLE_SIGNATURE_ARTIFACT_TYPE,
+  SIMPLE_SIGNATURE_LAYER_MEDIA_TYPE,
+  signImageSimple,
+  verifyImageSimple,
+  signLayoutImageSimple,
+  verifyLayoutImageSimple,
+  type SimpleSigner,
+  type RegistriesDOptions,
+  type SignImageSimpleOptions,
+  type SignedImageSimple,
+  type VerifyImageSimpleOptions,
+  type VerifiedImageSimple,
+  type SignLayoutImageSimpleOptions,
+  type SignedLayoutImageSimple,
+  type VerifyLayoutImageSimpleOptions,
+  type VerifiedLayoutImageSimple,
+} from './simple-signing/images.js';
 export {
   SIGSTORE_PRIVATE_KEY_PEM_TYPE,
   COSIGN_PRIVATE_KEY_PEM_TYPE,

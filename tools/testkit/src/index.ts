@@ -4,4 +4,5 @@ export { describeWithPeers, itWithPeers } from './suites.js';
 export { scratch, scratchBase, scratchDir } from './scratch.js';
 export { suiteScratch, testScratch } from './suite-scratch.js';
 export { rejection } from './rejection.js';
+export { makeGnupgHome, type GnupgHome, type GnupgHomeOptions } from './gnupg-home.js';
 export * from './registry/index.js';

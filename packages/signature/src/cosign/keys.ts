@@ -22,11 +22,12 @@
  * memory or time. Messages never carry the passphrase or key bytes.
  */
 import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, scrypt, type KeyObject, type ScryptOptions } from 'node:crypto';
-import { lstat, open, readFile, unlink } from 'node:fs/promises';
+import { lstat, unlink } from 'node:fs/promises';
 import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js';
 import { writeFileAtomic } from '@ocikit/distribution';
 import { readJsonText } from '@ocikit/validation';
 import { SignatureError, SignatureErrorCode } from '../errors.js';
+import { readKeyFile } from '../key-file.js';
 import { decodeBase64, decodePem, encodeBase64, encodePem } from './encoding.js';
 
 /** The PEM type cosign writes for an encrypted private key (cosign 1.x and later). */
@@ -227,7 +228,7 @@ export async function writeCosignKeyPair(prefix: string, keyPair: CosignKeyPair,
  * @throws SignatureError WrongPassphrase, KeyInvalid; InvalidArgument when the file cannot be read
  */
 export async function readCosignPrivateKey(file: string, passphrase: Passphrase): Promise<KeyObject> {
-  return decryptCosignPrivateKey(await readKeyFile(file), passphrase, file);
+  return decryptCosignPrivateKey(await readKeyFile(file, KEY_FILE_LIMIT, 'a key file'), passphrase, file);
 }
 
 /**
@@ -235,7 +236,7 @@ export async function readCosignPrivateKey(file: string, passphrase: Passphrase)
  * @throws SignatureError KeyInvalid; InvalidArgument when the file cannot be read
  */
 export async function readCosignPublicKey(file: string): Promise<KeyObject> {
-  return parseCosignPublicKey(await readKeyFile(file), file);
+  return parseCosignPublicKey(await readKeyFile(file, KEY_FILE_LIMIT, 'a key file'), file);
 }
 
 interface Envelope {
@@ -301,22 +302,6 @@ function invalidKey(message: string, cause?: unknown): never {
   throw new SignatureError(SignatureErrorCode.KeyInvalid, message, { ref: KEYS_SOURCE, ...(cause !== undefined && { cause }) });
 }
 
-async function readKeyFile(file: string): Promise<Buffer> {
-  try {
-    const handle = await open(file, 'r');
-    try {
-      const { size } = await handle.stat();
-      if (size > KEY_FILE_LIMIT) invalidKey(`${file} is ${size} bytes, too large to be a key file`);
-      return await readFile(handle);
-    } finally {
-      await handle.close();
-    }
-  } catch (err) {
-    if (err instanceof SignatureError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new SignatureError(SignatureErrorCode.InvalidArgument, `cannot read key file ${file}${code ? `: ${code}` : ''}`, { cause: err });
-  }
-}
 
 async function exists(file: string): Promise<boolean> {
   return lstat(file).then(

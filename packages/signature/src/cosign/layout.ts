@@ -12,11 +12,12 @@
  * expected are always given.
  */
 import type { KeyObject } from 'node:crypto';
-import { BundleError, BundleErrorCode, Layout, MAX_MANIFEST_BYTES } from '@ocikit/bundle';
-import { digestOf, isValidDigest, type Digest } from '@ocikit/digest';
-import { MediaType, type Descriptor } from '@ocikit/image-spec';
+import type { Layout } from '@ocikit/bundle';
+import { digestOf, type Digest } from '@ocikit/digest';
+import type { Descriptor } from '@ocikit/image-spec';
 import { SignatureError, SignatureErrorCode } from '../errors.js';
 import { listLayoutSignatureArtifacts, putLayoutSignatureArtifact, readLayoutArtifactLayer } from '../layout/artifacts.js';
+import { openLayout, readImageManifest } from '../layout/image.js';
 import { MAX_PAYLOAD_BYTES } from '../simple-signing/payload.js';
 import type { IdentityPolicy } from '../simple-signing/verify.js';
 import { toPublicKey } from './keys.js';
@@ -134,33 +135,4 @@ export async function verifyLayoutImageCosign(options: VerifyLayoutImageCosignOp
     lookedIn: `no referrer of type ${COSIGN_SIGNATURE_ARTIFACT_TYPE}`,
   });
   return { ...result, signatureManifests: artifacts.map((a) => a.descriptor) };
-}
-
-function openLayout(layout: Layout | string): Promise<Layout> {
-  return typeof layout === 'string' ? Layout.open(layout) : Promise.resolve(layout);
-}
-
-const SIGNABLE: readonly string[] = [MediaType.ImageManifest, MediaType.ImageIndex, MediaType.DockerManifest, MediaType.DockerManifestList];
-
-/**
- * The manifest or index `reference` names at the top of the layout (as
- * cosign signs the digest a reference names: an index, not a platform's
- * manifest), with its bytes read verified.
- */
-async function readImageManifest(layout: Layout, reference: string): Promise<{ descriptor: Descriptor; bytes: Buffer }> {
-  const target = isValidDigest(reference) ? { digest: reference } : reference;
-  const found = await layout.descriptors(target);
-  if (found.length === 0) {
-    throw new BundleError(BundleErrorCode.RefNotFound, `no manifest or index ${JSON.stringify(reference)} in layout ${layout.dir}`);
-  }
-  const digests = new Set(found.map((d) => d.digest));
-  if (digests.size > 1) {
-    throw new SignatureError(SignatureErrorCode.InvalidArgument, `${JSON.stringify(reference)} names ${digests.size} manifests in layout ${layout.dir}; sign one by its digest`);
-  }
-  const d = found[0]!;
-  if (!SIGNABLE.includes(d.mediaType)) {
-    throw new SignatureError(SignatureErrorCode.InvalidArgument, `${JSON.stringify(reference)} names a ${d.mediaType}, not an image manifest or index`);
-  }
-  const descriptor: Descriptor = { mediaType: d.mediaType, digest: d.digest, size: d.size };
-  return { descriptor, bytes: await layout.readBlob(descriptor, MAX_MANIFEST_BYTES) };
 }

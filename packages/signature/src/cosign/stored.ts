@@ -9,6 +9,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Digest } from '@ocikit/digest';
 import type { Descriptor } from '@ocikit/image-spec';
 import { COSIGN_SIGNATURE_SPEC, SignatureError, SignatureErrorCode } from '../errors.js';
+import { verifyEach } from '../verify-each.js';
 import { MAX_PAYLOAD_BYTES } from '../simple-signing/payload.js';
 import type { IdentityPolicy } from '../simple-signing/verify.js';
 import { COSIGN_SIGNATURE_ANNOTATION, COSIGN_SIMPLE_SIGNING_MEDIA_TYPE, verifyCosignPayloadSignature, verifyCosignSignature, type VerifiedCosignSignature } from './simple-signing.js';
@@ -61,13 +62,9 @@ export interface VerifyStoredCosignOptions {
  */
 export async function verifyStoredCosignSignatures(options: VerifyStoredCosignOptions): Promise<VerifiedCosignSignatures> {
   const { signatures, manifestDigest } = options;
-  if (signatures.length === 0) {
-    throw new SignatureError(SignatureErrorCode.NotSigned, `${options.image} has no cosign signature (${options.lookedIn})`, { ref: STORAGE_REF });
-  }
-  const verified: VerifiedCosignSignature[] = [];
-  const refusals: { stage: number; error: SignatureError }[] = [];
-  for (const { layer, label } of signatures) {
-    try {
+  const verified = await verifyEach(
+    signatures,
+    async ({ layer, label }) => {
       if (layer.mediaType !== COSIGN_SIMPLE_SIGNING_MEDIA_TYPE) payloadInvalid(`${label} has media type ${JSON.stringify(layer.mediaType)}, not ${COSIGN_SIMPLE_SIGNING_MEDIA_TYPE}`);
       if (layer.size > MAX_PAYLOAD_BYTES) payloadInvalid(`${label} is ${layer.size} bytes, over the payload limit of ${MAX_PAYLOAD_BYTES}`);
       const payload = await options.fetchPayload(layer, label);
@@ -75,41 +72,19 @@ export async function verifyStoredCosignSignatures(options: VerifyStoredCosignOp
       if (signature === undefined) {
         throw new SignatureError(SignatureErrorCode.BadSignature, `${label} carries no ${COSIGN_SIGNATURE_ANNOTATION} annotation`, { ref: STORAGE_REF });
       }
-      verified.push(
-        verifyCosignSignature({
-          payload,
-          signature,
-          publicKey: options.publicKey,
-          manifest: options.manifest,
-          expectedReference: options.expectedReference,
-          ...(options.identityPolicy !== undefined && { identityPolicy: options.identityPolicy }),
-        }),
-      );
-    } catch (err) {
-      if (!(err instanceof SignatureError) || err.code === SignatureErrorCode.InvalidArgument) throw err;
-      refusals.push({ stage: STAGE[err.code] ?? 0, error: err });
-    }
-  }
-  if (verified.length === 0) {
-    // The refusal that got furthest says most: a good signature for another identity beats a foreign key's.
-    const best = refusals.reduce((a, b) => (b.stage > a.stage ? b : a));
-    throw new SignatureError(best.error.code, `none of the ${signatures.length} cosign signatures of ${options.image} verifies: ${best.error.message}`, {
-      cause: best.error,
-      ...(best.error.ref !== undefined && { ref: best.error.ref }),
-    });
-  }
+      return verifyCosignSignature({
+        payload,
+        signature,
+        publicKey: options.publicKey,
+        manifest: options.manifest,
+        expectedReference: options.expectedReference,
+        ...(options.identityPolicy !== undefined && { identityPolicy: options.identityPolicy }),
+      });
+    },
+    { format: 'cosign', image: options.image, lookedIn: options.lookedIn, ref: STORAGE_REF },
+  );
   return { manifestDigest, verified, signatureCount: signatures.length };
 }
-
-/** How far verification got before a refusal: a later stage says more about what is wrong. */
-const STAGE: Partial<Record<SignatureErrorCode, number>> = {
-  [SignatureErrorCode.BadSignature]: 2,
-  [SignatureErrorCode.PayloadInvalid]: 3,
-  [SignatureErrorCode.UnknownCriticalKey]: 3,
-  [SignatureErrorCode.WrongType]: 3,
-  [SignatureErrorCode.DigestMismatch]: 4,
-  [SignatureErrorCode.IdentityMismatch]: 5,
-};
 
 /**
  * Whether `layer` holds this very signature: the same payload, and a

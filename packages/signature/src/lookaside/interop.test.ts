@@ -11,10 +11,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RegistryClient } from '@ocikit/distribution';
-import { describeWithPeers, rejection, startRegistry, suiteScratch, type RunningRegistry } from '@ocikit/testkit';
+import { describeWithPeers, type GnupgHome, makeGnupgHome, rejection, type RunningRegistry, startRegistry, suiteScratch } from '@ocikit/testkit';
 import { SignatureErrorCode } from '../errors.js';
 import { signSimple, verifySimpleSignature } from '../simple-signing/verify.js';
-import { makeGnupgHome, type GnupgHome } from '../test-support/gnupg-home.js';
 import { startStaticServer, type StaticServer } from '../test-support/static-server.js';
 import { getSimpleSignatures, putSimpleSignature } from './signatures.js';
 

@@ -5,13 +5,12 @@
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { digestOf } from '@ocikit/digest';
-import { describeWithPeers } from '@ocikit/testkit';
+import { describeWithPeers, type GnupgHome, makeGnupgHome } from '@ocikit/testkit';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SignatureErrorCode, isSignatureError } from '../errors.js';
-import { makeGnupgHome, type GnupgHome } from '../test-support/gnupg-home.js';
 import { gpgSign } from './gpg.js';
 import { buildSimpleSigningPayload } from './payload.js';
 import { verifySimpleSignature, signSimple } from './verify.js';

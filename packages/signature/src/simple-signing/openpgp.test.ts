@@ -5,14 +5,13 @@
  * refused with its code, never with a crash.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { describeWithPeers } from '@ocikit/testkit';
+import { describeWithPeers, type GnupgHome, makeGnupgHome } from '@ocikit/testkit';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { SignatureErrorCode, isSignatureError } from '../errors.js';
-import { makeGnupgHome, type GnupgHome } from '../test-support/gnupg-home.js';
 import { gpgSign, gpgVerify } from './gpg.js';
 import { MAX_OPENPGP_SIGNATURE_BYTES, openpgpSign, openpgpVerify } from './openpgp.js';
 import { signSimple } from './verify.js';

@@ -15,9 +15,9 @@
  * openpgp.js is loaded on first use, so that importing this package costs
  * nothing for callers who never touch a key file.
  */
-import { open, readFile } from 'node:fs/promises';
 import type * as OpenPGP from 'openpgp';
 import { SignatureError, SignatureErrorCode } from '../errors.js';
+import { readKeyFile } from '../key-file.js';
 import type { GpgVerified } from './gpg.js';
 import { MAX_PAYLOAD_BYTES } from './payload.js';
 
@@ -64,7 +64,7 @@ export async function openpgpSign(payload: Uint8Array, options: OpenpgpSignOptio
   }
   const pgp = await openpgp();
   const file = options.keyFile;
-  const bytes = await readKeyFile(file);
+  const bytes = await readKeyFile(file, MAX_OPENPGP_KEY_FILE_BYTES, 'an OpenPGP key file');
   let keys: OpenPGP.PrivateKey[];
   try {
     keys = isArmored(bytes) ? await pgp.readPrivateKeys({ armoredKeys: bytes.toString('utf8') }) : await pgp.readPrivateKeys({ binaryKeys: bytes });
@@ -355,7 +355,7 @@ function checkTopLevel(bytes: Uint8Array): void {
 
 /** Every key in a trusted key file, as public keys. */
 async function readPublicKeys(pgp: OpenPGPModule, file: string): Promise<OpenPGP.PublicKey[]> {
-  const bytes = await readKeyFile(file);
+  const bytes = await readKeyFile(file, MAX_OPENPGP_KEY_FILE_BYTES, 'an OpenPGP key file');
   let keys: OpenPGP.Key[];
   try {
     keys = isArmored(bytes) ? await pgp.readKeys({ armoredKeys: bytes.toString('utf8') }) : await pgp.readKeys({ binaryKeys: bytes });
@@ -366,25 +366,6 @@ async function readPublicKeys(pgp: OpenPGPModule, file: string): Promise<OpenPGP
   return keys.map((k) => (k.isPrivate() ? k.toPublic() : k));
 }
 
-/** A key file, bounded; a file that cannot be read is the caller's argument, not the key's fault. */
-async function readKeyFile(file: string): Promise<Buffer> {
-  try {
-    const handle = await open(file, 'r');
-    try {
-      const { size } = await handle.stat();
-      if (size > MAX_OPENPGP_KEY_FILE_BYTES) {
-        throw new SignatureError(SignatureErrorCode.KeyInvalid, `${file} is ${size} bytes, too large to be an OpenPGP key file (limit ${MAX_OPENPGP_KEY_FILE_BYTES})`);
-      }
-      return await readFile(handle);
-    } finally {
-      await handle.close();
-    }
-  } catch (err) {
-    if (err instanceof SignatureError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new SignatureError(SignatureErrorCode.InvalidArgument, `cannot read key file ${file}${code ? `: ${code}` : ''}`, { cause: err });
-  }
-}
 
 /** ASCII armor starts with a `-----BEGIN PGP` line (RFC 4880 §6.2), after optional blank space. */
 function isArmored(bytes: Uint8Array): boolean {

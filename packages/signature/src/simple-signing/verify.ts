@@ -35,6 +35,8 @@ export interface VerifySimpleSignatureOptions extends GpgOptions {
    * ignored); otherwise by gpg against `gnupgHome` and `fingerprints`.
    */
   trustedKeys: TrustedKeys;
+  /** How the signed identity must match `expectedReference`; default {@link IdentityPolicy.MatchRepoDigestOrExact}, containers/image's. */
+  identityPolicy?: IdentityPolicy;
 }
 
 export interface VerifiedSimpleSignature {
@@ -64,7 +66,7 @@ export async function verifySimpleSignature(options: VerifySimpleSignatureOption
       ref: SIMPLE_SIGNING_SPEC,
     });
   }
-  if (!identityMatches(expected, payload.dockerReference)) {
+  if (!identityMatches(expected, payload.dockerReference, options.identityPolicy)) {
     throw new SignatureError(SignatureErrorCode.IdentityMismatch, `the signature is for ${JSON.stringify(payload.dockerReference)}, not for ${JSON.stringify(expected.full)}`, {
       ref: SIMPLE_SIGNING_SPEC,
     });
