@@ -22,8 +22,8 @@ export const PASSPHRASE_ENV = 'COSIGN_PASSWORD';
 export const PASSPHRASE_HELP = `  --passphrase-file FILE  the key's passphrase is the first line of FILE (else $${PASSPHRASE_ENV},
                           which may be empty, else it is asked for on a terminal)`;
 
-/** `FILE`'s first line, without its line ending. */
-function firstLine(file: string): string {
+/** `FILE`'s first line, without its line ending (as skopeo's --sign-passphrase-file reads one). */
+export function firstLine(file: string): string {
   const text = readFileSync(file, 'utf8');
   const end = text.indexOf('\n');
   return (end < 0 ? text : text.slice(0, end)).replace(/\r$/, '');

@@ -1,16 +1,16 @@
-import type { KeyObject } from 'node:crypto';
 import path from 'node:path';
 import { RegistryClient } from '@ocikit/distribution';
 import { parsePlatform } from '@ocikit/image-spec';
-import { copy, parseTransportReference, registryOpener, TransportError, TransportName, type CopyProgress, type DockerReference, type TransportReference } from '@ocikit/transport';
+import { copy, parseTransportReference, registryOpener, TransportError, TransportName, type CopyProgress, type TransportReference } from '@ocikit/transport';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write, type CommandIO } from '../io.js';
-import { readPassphrase } from '../passphrase.js';
 import { defineCommand, flags } from '../options.js';
 import { bar, bytes, progressLine } from '../progress.js';
 import { COPY_REGISTRY_FLAGS, registryClientOptions, registryFlagsHelp } from '../registry-options.js';
+import { openSigningKey, withPassphrasePrompt, type SigningKey } from '../signing-key.js';
 
-const usage = `Usage: ocikit copy [--platform OS/ARCH[/VARIANT]] [--referrers] [--jobs N] [--sign-key KEY] [--json] [REGISTRY FLAGS] SRC DST
+const usage = `Usage: ocikit copy [--platform OS/ARCH[/VARIANT]] [--referrers] [--jobs N]
+                   [--sign-key KEY | --sign-by FPR | --sign-gpg-key FILE] [--json] [REGISTRY FLAGS] SRC DST
 
 Copy an image between places images live (like skopeo copy and crane copy):
 every blob and manifest byte for byte, so digests never change, each blob
@@ -30,12 +30,22 @@ REF defaults to latest.
   --platform P   copy only the manifest for platform P out of an index
   --referrers    also copy what refers to each manifest (signatures, SBOMs), recursively
   --jobs N       blobs transferred at once (default 4)
-  --sign-key KEY sign the copy in DST (a registry) with a cosign private key, as
+  --sign-key KEY sign the copy in DST with a cosign private key, as
                  "ocikit sign --key KEY" does, once every byte is in; the key is
                  opened before anything is copied
+  --sign-by FPR  sign it with containers/image simple signing by the GnuPG key
+                 FPR, as "skopeo copy --sign-by" does (lookaside storage named
+                 by registries.d for a registry; a referrer in a layout)
+  --sign-gpg-key FILE
+                 the same, with the armored OpenPGP secret key in FILE
   --sign-passphrase-file FILE
-                 KEY's passphrase is the first line of FILE (else $COSIGN_PASSWORD,
-                 else it is asked for on a terminal)
+                 the key's passphrase is the first line of FILE (for a cosign
+                 key else $COSIGN_PASSWORD, else it is asked for on a terminal)
+  --sign-identity REF
+                 the identity signed for (default DST's HOST/REPO:TAG; DST
+                 oci:PATH[:REF] needs it)
+  --registries.d DIR
+                 read registries.d from DIR (where simple signatures go)
   --json         print the result as JSON (with "signature" when signed)
 
 Registry flags (as skopeo's), for both sides, or one side with --src-/--dest-:
@@ -58,7 +68,7 @@ repository or tag, TLS), 2 usage error or unreadable path.
 `;
 
 const options = {
-  ...flags('string', 'platform', 'jobs', 'sign-key', 'sign-passphrase-file'),
+  ...flags('string', 'platform', 'jobs', 'sign-key', 'sign-by', 'sign-gpg-key', 'sign-passphrase-file', 'sign-identity', 'registries.d'),
   ...flags('boolean', 'referrers', 'json'),
   ...COPY_REGISTRY_FLAGS,
 } as const;
@@ -84,23 +94,41 @@ function jobsOption(value: string | undefined): number {
 
 /**
  * Sign what was copied to `dest`: the digest the copy wrote (never what the
- * tag names by the time this runs), for the identity DST names.
+ * tag names by the time this runs), for the identity DST names (or
+ * --sign-identity).
  */
-async function signCopy(dest: DockerReference, key: KeyObject, digest: string, values: Record<string, unknown>, io: CommandIO) {
-  const { parseCosignPayload, signImageCosign } = await import('@ocikit/signature');
-  const { domain, path: name, tag, digest: pinned } = dest.reference;
-  const client = new RegistryClient(domain, await registryClientOptions('copy', values, domain, 'dest', io));
-  try {
-    const signed = await signImageCosign({
-      repository: client.repository(name),
-      reference: digest,
-      privateKey: key,
-      dockerReference: `${domain}/${name}${pinned !== undefined ? `@${pinned}` : `:${tag ?? 'latest'}`}`,
-    });
-    return { digest: signed.manifestDigest, identity: parseCosignPayload(signed.payload).dockerReference, signatureTag: signed.signatureTag, signatures: signed.signatureCount, added: signed.added };
-  } finally {
-    client.close();
+async function signCopy(dest: TransportReference, signing: SigningKey, digest: string, values: Record<string, unknown>, io: CommandIO) {
+  const lib = await import('@ocikit/signature');
+  const given = values['sign-identity'] as string | undefined;
+  const registriesDir = values['registries.d'] !== undefined ? path.resolve(io.cwd, values['registries.d'] as string) : undefined;
+  if (dest.transport === TransportName.Docker) {
+    const { domain, path: name, tag, digest: pinned } = dest.reference;
+    const imageName = `${domain}/${name}${pinned !== undefined ? `@${pinned}` : `:${tag ?? 'latest'}`}`;
+    const dockerReference = given ?? imageName;
+    const client = new RegistryClient(domain, await registryClientOptions('copy', values, domain, 'dest', io));
+    try {
+      const repository = client.repository(name);
+      if (signing.format === 'cosign') {
+        const signed = await lib.signImageCosign({ repository, reference: digest, privateKey: signing.key, dockerReference });
+        return { format: signing.format, digest: signed.manifestDigest, identity: lib.parseCosignPayload(signed.payload).dockerReference, stored: `under tag ${signed.signatureTag}`, signatures: signed.signatureCount, added: signed.added };
+      }
+      const signed = await withPassphrasePrompt('copy', signing.signer, io, (signer) =>
+        lib.signImageSimple({ repository, reference: digest, name: imageName, dockerReference, signer, ...(registriesDir !== undefined && { registriesDir }) }),
+      );
+      return { format: signing.format, digest: signed.manifestDigest, identity: lib.parseSimpleSigningPayload(signed.payload).dockerReference, stored: `as ${signed.location}`, signatures: signed.index, added: true };
+    } finally {
+      client.close();
+    }
   }
+  if (given === undefined) throw new UsageError('copy: an image in a layout has no registry name; say which the signature names with --sign-identity HOST/REPO:TAG');
+  const { Layout } = await import('@ocikit/bundle');
+  const layout = await Layout.open(dest.path);
+  const signed =
+    signing.format === 'cosign'
+      ? await lib.signLayoutImageCosign({ layout, reference: digest, privateKey: signing.key, dockerReference: given })
+      : await withPassphrasePrompt('copy', signing.signer, io, (signer) => lib.signLayoutImageSimple({ layout, reference: digest, dockerReference: given, signer }));
+  const identity = (signing.format === 'cosign' ? lib.parseCosignPayload(signed.payload) : lib.parseSimpleSigningPayload(signed.payload)).dockerReference;
+  return { format: signing.format, digest: signed.manifestDigest, identity, stored: `as a referrer in the layout's index`, signatures: signed.signatureCount, added: signed.added };
 }
 
 export const command = defineCommand('copy', { summary: 'copy an image between layouts, oci-archives and registries, byte for byte (like skopeo copy)', usage, options }, async ({ values, positionals }, io) => {
@@ -115,15 +143,18 @@ export const command = defineCommand('copy', { summary: 'copy an image between l
       throw new UsageError(`copy: --platform must be OS/ARCH[/VARIANT] (e.g. linux/arm64/v8), not ${JSON.stringify(values.platform)}`);
     }
   }
-  if (values['sign-passphrase-file'] !== undefined && values['sign-key'] === undefined) throw new UsageError('copy: --sign-passphrase-file goes with --sign-key');
-  let signer: { key: KeyObject; dest: DockerReference } | undefined;
-  if (values['sign-key'] !== undefined) {
-    if (to.transport !== TransportName.Docker) throw new UsageError(`copy: --sign-key signs in a registry only; DST ${JSON.stringify(positionals[1])} is not docker://`);
-    // The key is opened first: a wrong passphrase costs no copy.
-    const passphrase = await readPassphrase('copy', { 'passphrase-file': values['sign-passphrase-file'] }, io);
-    // Loaded only to sign: a plain copy does not pay for the signature package at start-up.
-    const { readCosignPrivateKey } = await import('@ocikit/signature');
-    signer = { key: await readCosignPrivateKey(path.resolve(io.cwd, values['sign-key']), passphrase), dest: to };
+  const signing = await openSigningKey(
+    'copy',
+    { cosignKey: values['sign-key'], signBy: values['sign-by'], gpgKey: values['sign-gpg-key'], passphraseFile: values['sign-passphrase-file'] },
+    { cosignKey: 'sign-key', signBy: 'sign-by', gpgKey: 'sign-gpg-key', passphraseFile: 'sign-passphrase-file' },
+    io,
+    false,
+  );
+  if (signing !== undefined && to.transport === TransportName.OciArchive) {
+    throw new UsageError(`copy: an oci-archive is not signed in place; copy to oci:DIR or a registry to sign, not ${JSON.stringify(positionals[1])}`);
+  }
+  if (signing !== undefined && to.transport === TransportName.Oci && values['sign-identity'] === undefined) {
+    throw new UsageError('copy: an image in a layout has no registry name; say which the signature names with --sign-identity HOST/REPO:TAG');
   }
   let created: number | undefined;
   const sde = io.env['SOURCE_DATE_EPOCH'];
@@ -153,13 +184,13 @@ export const command = defineCommand('copy', { summary: 'copy an image between l
       ...(onProgress && { onProgress }),
     });
     line?.done();
-    const signature = signer && (await signCopy(signer.dest, signer.key, result.descriptor.digest, values, io));
+    const signature = signing && (await signCopy(to, signing, result.descriptor.digest, values, io));
     if (values.json) await write(io.stdout, `${JSON.stringify(signature ? { ...result, signature } : result)}\n`);
     else {
       const { copied, skipped, mounted } = result.blobs;
       const how = [`${copied} blobs copied (${bytes(result.bytes)})`, `${skipped} skipped`, ...(mounted > 0 ? [`${mounted} mounted`] : [])].join(', ');
       await write(io.stdout, `copied ${result.descriptor.digest} to ${positionals[1]}: ${result.manifests} manifest${result.manifests === 1 ? '' : 's'}, ${how}\n`);
-      if (signature) await write(io.stdout, `signed ${signature.digest} as ${signature.identity} (${signature.signatures} under tag ${signature.signatureTag})\n`);
+      if (signature) await write(io.stdout, `signed ${signature.digest} as ${signature.identity}, stored ${signature.stored}\n`);
     }
     return ExitCode.Ok;
   } finally {

@@ -78,7 +78,7 @@ describeWithPeers(['docker-registry', 'htpasswd'], 'ocikit sign and verify, cosi
     const { digest } = images.v1;
     const signed = await cli(['sign', ...creds(), '--json', '--key', 'bob.key', image(':v1')], { COSIGN_PASSWORD: PASSPHRASES.bob });
     expect([signed.code, signed.stderr]).toEqual([ExitCode.Ok, '']);
-    expect(JSON.parse(signed.stdout)).toEqual({ digest, identity: `${s.registry.host}/app:v1`, signatureTag: cosignSignatureTag(digest), signatures: 2, added: true, annotations: {} });
+    expect(JSON.parse(signed.stdout)).toEqual({ digest, identity: `${s.registry.host}/app:v1`, signatureTag: cosignSignatureTag(digest), format: 'cosign', signatures: 2, added: true, annotations: {} });
 
     for (const [key, annotations] of [['alice', { env: 'prod', team: 'a=b' }], ['bob', {}]] as const) {
       const r = await verify(key, ':v1', ['--json']);
@@ -92,7 +92,7 @@ describeWithPeers(['docker-registry', 'htpasswd'], 'ocikit sign and verify, cosi
 
     // Signing the same again with the same key adds nothing.
     const again = await sign('alice', ':v1', ['-a', 'env=prod', '-a', 'team=a=b']);
-    expect([again.code, again.stdout]).toEqual([ExitCode.Ok, `${digest} as ${s.registry.host}/app:v1 already carries this key's signature: nothing pushed (2 signatures under tag ${cosignSignatureTag(digest)})\n`]);
+    expect([again.code, again.stdout]).toEqual([ExitCode.Ok, `${digest} as ${s.registry.host}/app:v1 already carries this key's signature: nothing added (2 signatures under tag ${cosignSignatureTag(digest)})\n`]);
   });
 
   it('another key verifies nothing: exit 1 and one line with the reason (also as JSON)', async () => {
@@ -148,12 +148,12 @@ describeWithPeers(['docker-registry', 'htpasswd'], 'ocikit sign and verify, cosi
     expect(await rejection(verifyImageCosign({ repository, reference: 'v2', publicKey: await readCosignPublicKey(path.join(s.tmp, 'alice.pub')) }))).toMatchObject({ code: SignatureErrorCode.NotSigned });
   });
 
-  it('usage errors (exit 2): a layout image, no --key, a bad annotation, a public key to sign with, a private key to verify with', async () => {
+  it('usage errors (exit 2): a layout image without --identity, no --key, a bad annotation, a public key to sign with, a private key to verify with', async () => {
     const layout = await cli(['sign', '--key', 'alice.key', `oci:${path.join(s.tmp, 'layout')}:v1`], { COSIGN_PASSWORD: PASSPHRASES.alice });
     expectOneLine(layout, ExitCode.Usage);
-    expect(layout.stderr).toMatch(/^ocikit: sign: only registries are supported for cosign signatures so far; expected docker:\/\/HOST\[:PORT\]\/REPO\[:TAG\|@DIGEST\], not "oci:/);
+    expect(layout.stderr).toBe('ocikit: sign: an image in a layout has no registry name; say which the signature names with --identity HOST/REPO:TAG\n');
     expectOneLine(await cli(['verify', '--key', 'alice.pub', 'oci-archive:x.tar']), ExitCode.Usage);
-    expect((await cli(['verify', ...creds(), image(':v1')])).stderr).toBe('ocikit: verify: --key PUB is required (a cosign public key)\n');
+    expect((await cli(['verify', ...creds(), image(':v1')])).stderr).toBe('ocikit: verify: give exactly one of --key PUB (a cosign public key) or --gpg-key PUB.asc (OpenPGP public keys)\n');
     expect((await cli(['sign', ...creds(), '--key', 'alice.key', '-a', 'novalue', image(':v1')])).stderr).toBe('ocikit: sign: --annotations takes KEY=VALUE, not "novalue"\n');
     const pubToSign = await cli(['sign', ...creds(), '--key', 'alice.pub', image(':v2')], { COSIGN_PASSWORD: PASSPHRASES.alice });
     expectOneLine(pubToSign, ExitCode.Usage);
@@ -190,6 +190,6 @@ describeWithPeers(['docker-registry', 'htpasswd'], 'ocikit sign and verify, cosi
     expect(await rejection(client.repository('app').resolve('never'))).toMatchObject({ code: 'MANIFEST_UNKNOWN' });
     const layout = await cli(['copy', '--sign-key', 'carol.key', `oci:${s.src}:v1`, `oci:${path.join(s.tmp, 'signed-layout')}:v1`], { COSIGN_PASSWORD: PASSPHRASES.carol });
     expectOneLine(layout, ExitCode.Usage);
-    expect(layout.stderr).toContain('--sign-key signs in a registry only');
+    expect(layout.stderr).toContain('say which the signature names with --sign-identity HOST/REPO:TAG');
   });
 });

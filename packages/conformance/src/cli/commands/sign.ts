@@ -1,63 +1,72 @@
-import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { parseCosignPayload, readCosignPrivateKey, signImageCosign } from '@ocikit/signature';
-import { parseTransportReference, TransportName, type DockerReference } from '@ocikit/transport';
+import { parseCosignPayload, parseSimpleSigningPayload, signImageCosign, signImageSimple, signLayoutImageCosign, signLayoutImageSimple } from '@ocikit/signature';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { write } from '../io.js';
 import { defineCommand, flags } from '../options.js';
-import { PASSPHRASE_FLAGS, PASSPHRASE_HELP, readPassphrase } from '../passphrase.js';
-import { openRepository, REGISTRY_FLAGS, registryFlagsHelp } from '../registry-options.js';
+import { PASSPHRASE_FLAGS } from '../passphrase.js';
+import { REGISTRY_FLAGS, registryFlagsHelp } from '../registry-options.js';
+import { openSignedImage } from '../signed-image.js';
+import { openSigningKey, withPassphrasePrompt } from '../signing-key.js';
 
-const usage = `Usage: ocikit sign --key KEY [--passphrase-file FILE] [-a KEY=VALUE ...] [--json] [registry flags] IMAGE
+const usage = `Usage: ocikit sign (--key KEY | --sign-by FPR | --gpg-key FILE) [--passphrase-file FILE]
+                   [--identity REF] [-a KEY=VALUE ...] [--registries.d DIR] [--json]
+                   [registry flags] IMAGE
 
-IMAGE is docker://HOST[:PORT]/REPO[:TAG|@DIGEST] (TAG defaults to latest).
-Only registries hold cosign signatures so far: oci: and oci-archive:
-images are refused.
+IMAGE is docker://HOST[:PORT]/REPO[:TAG|@DIGEST] (TAG defaults to latest),
+or oci:PATH[:REF] (REF defaults to latest). An oci-archive is not changed
+in place: sign the layout before packing it.
 
-Sign IMAGE as "cosign sign --key KEY" does: a tag is resolved now, and the
-signature covers that digest and the identity HOST/REPO:TAG (or
-HOST/REPO@DIGEST): cosign's simple signing payload, signed with ECDSA
-P-256 over SHA-256. It is stored beside the image, under the tag
-sha256-HEX.sig of the same repository; signatures already there are kept,
-and signing the same again with the same key adds nothing. Prints the
-digest signed and the identity.
+Sign the digest IMAGE resolves to now, and the identity it is signed for:
+HOST/REPO:TAG (or HOST/REPO@DIGEST), or --identity REF, which an image in a
+layout needs. Prints the digest signed and the identity.
 
-  --key KEY               the encrypted cosign private key ("ocikit key generate",
-                          or cosign's generate-key-pair)
-${PASSPHRASE_HELP}
+Two formats, by the key given:
+  --key KEY        cosign's: ECDSA P-256 over cosign's simple signing
+                   payload, KEY an encrypted cosign private key ("ocikit key
+                   generate", or cosign's generate-key-pair). In a registry it
+                   is stored as "cosign sign --key" stores it, under the tag
+                   sha256-HEX.sig; the signatures already there are kept.
+  --sign-by FPR    containers/image simple signing, as "skopeo copy --sign-by"
+                   and podman sign: OpenPGP by the key FPR of your GnuPG
+                   keyring (GNUPGHOME honoured), through gpg
+  --gpg-key FILE   the same format, signed with the armored OpenPGP secret
+                   key in FILE (no gpg needed)
+  In a registry, simple signatures are stored where skopeo and podman look:
+  the lookaside storage registries.d names for the image (lookaside-staging,
+  else lookaside), as signature-N. In a layout, either format is a referrer
+  of the image: an artifact whose subject is the image, in the layout's
+  index.json. Signing the same again with a cosign key adds nothing.
+
+  --passphrase-file FILE  the key's passphrase is the first line of FILE; for
+                          --key else $COSIGN_PASSWORD, else it is asked for on
+                          a terminal; for --sign-by else gpg-agent asks; for
+                          --gpg-key it is asked for when the key is encrypted
+  --identity REF          sign for REF (HOST/REPO:TAG or HOST/REPO@DIGEST)
   -a, --annotations K=V   put K: V in the payload's "optional" object (repeatable)
-  --json                  print {"digest", "identity", "signatureTag", "signatures",
-                          "added", "annotations"}, and errors as JSON
+  --registries.d DIR      read registries.d from DIR, not from
+                          ~/.config/containers/registries.d, else
+                          /etc/containers/registries.d
+  --json                  print the result as JSON, and errors as JSON
 
 Registry flags:
 ${registryFlagsHelp()}
 
 Exit status: 0 signed; 1 a registry error (MANIFEST_UNKNOWN, UNAUTHORIZED,
-DENIED, REGISTRY_TLS, REGISTRY_NETWORK, ...) or a signature tag holding
-something else (SIGNATURE_STORAGE_INVALID); 2 usage error, a passphrase
-that does not open KEY (SIGNATURE_WRONG_PASSPHRASE), or a KEY that is no
-cosign private key (SIGNATURE_KEY_INVALID).
+DENIED, REGISTRY_TLS, REGISTRY_NETWORK, ...), storage that holds something
+else (SIGNATURE_STORAGE_INVALID) or cannot be written
+(SIGNATURE_STORAGE_UNAVAILABLE, SIGNATURE_CONFIG_INVALID), gpg failing
+(SIGNATURE_GPG_FAILED); 2 usage error, a passphrase that does not open KEY
+(SIGNATURE_WRONG_PASSPHRASE), or a KEY that is no key of the kind named
+(SIGNATURE_KEY_INVALID).
 `;
 
 const options = {
-  key: { type: 'string' },
+  ...flags('string', 'key', 'sign-by', 'gpg-key', 'identity', 'registries.d'),
   annotations: { type: 'string', short: 'a', multiple: true },
   ...PASSPHRASE_FLAGS,
   ...flags('boolean', 'json'),
   ...REGISTRY_FLAGS,
 } as const;
-
-/** The one positional IMAGE of sign and verify, which must name a registry image. */
-export function registryImage(command: string, positionals: string[]): DockerReference {
-  if (positionals.length !== 1) throw new UsageError(`${command}: name exactly one IMAGE, docker://HOST[:PORT]/REPO[:TAG|@DIGEST]`);
-  const text = positionals[0]!;
-  if (!text.startsWith('docker:')) {
-    throw new UsageError(`${command}: only registries are supported for cosign signatures so far; expected docker://HOST[:PORT]/REPO[:TAG|@DIGEST], not ${JSON.stringify(text)}`);
-  }
-  const ref = parseTransportReference(text);
-  if (ref.transport !== TransportName.Docker) throw new UsageError(`${command}: ${JSON.stringify(text)} is not a docker:// reference`);
-  return ref;
-}
 
 /** `-a K=V` flags as the payload's `optional` object; a key given twice is refused rather than silently dropped. */
 function annotationsOf(values: string[] | undefined): Record<string, string> {
@@ -72,28 +81,56 @@ function annotationsOf(values: string[] | undefined): Record<string, string> {
   return out;
 }
 
-export const command = defineCommand('sign', { summary: 'sign an image in a registry with a cosign key (like cosign sign --key)', usage, options }, async ({ values, positionals }, io) => {
-  const ref = registryImage('sign', positionals);
-  if (values.key === undefined) throw new UsageError('sign: --key KEY is required (an encrypted cosign private key)');
+export const command = defineCommand('sign', { summary: 'sign an image with a cosign key or OpenPGP (like cosign sign, skopeo --sign-by)', usage, options }, async ({ values, positionals }, io) => {
   const annotations = annotationsOf(values.annotations);
-  const keyFile = path.resolve(io.cwd, values.key);
-  // A missing key file is said before a passphrase is asked for; the key is opened before the
-  // registry is reached, so a wrong passphrase costs no network round trip.
-  accessSync(keyFile, constants.R_OK);
-  const privateKey = await readCosignPrivateKey(keyFile, await readPassphrase('sign', values, io));
-  const { repository, reference, client } = await openRepository('sign', values, ref, io);
+  const optional = Object.keys(annotations).length > 0 ? { optional: annotations } : {};
+  const signing = (await openSigningKey(
+    'sign',
+    { cosignKey: values.key, signBy: values['sign-by'], gpgKey: values['gpg-key'], passphraseFile: values['passphrase-file'] },
+    { cosignKey: 'key', signBy: 'sign-by', gpgKey: 'gpg-key', passphraseFile: 'passphrase-file' },
+    io,
+    true,
+  ))!;
+  const image = await openSignedImage('sign', values, positionals, io, true);
   try {
-    const signed = await signImageCosign({ repository, reference, privateKey, ...(Object.keys(annotations).length > 0 && { optional: annotations }) });
-    const identity = parseCosignPayload(signed.payload).dockerReference;
-    const { manifestDigest: digest, signatureTag, signatureCount: signatures, added } = signed;
-    if (values.json === true) {
-      await write(io.stdout, `${JSON.stringify({ digest, identity, signatureTag, signatures, added, annotations })}\n`);
+    let result: { digest: string; identity: string; format: string; added: boolean; signatures: number; stored: string; signatureTag?: string; location?: string; signatureManifest?: string };
+    const count = (n: number) => `${n} signature${n === 1 ? '' : 's'}`;
+    const inLayout = (n: number) => `${count(n)} as referrers in the layout's index`;
+    if (signing.format === 'cosign' && image.kind === 'registry') {
+      const signed = await signImageCosign({ repository: image.repository, reference: image.reference, privateKey: signing.key, dockerReference: image.identity, ...optional });
+      const identity = parseCosignPayload(signed.payload).dockerReference;
+      result = { digest: signed.manifestDigest, identity, format: signing.format, added: signed.added, signatures: signed.signatureCount, stored: `${count(signed.signatureCount)} under tag ${signed.signatureTag}`, signatureTag: signed.signatureTag };
+    } else if (signing.format === 'cosign' && image.kind === 'layout') {
+      const signed = await signLayoutImageCosign({ layout: image.layout, reference: image.reference, privateKey: signing.key, dockerReference: image.identity, ...optional });
+      const identity = parseCosignPayload(signed.payload).dockerReference;
+      result = { digest: signed.manifestDigest, identity, format: signing.format, added: signed.added, signatures: signed.signatureCount, stored: inLayout(signed.signatureCount), signatureManifest: signed.signatureManifest.digest };
+    } else if (signing.format === 'simple-signing' && image.kind === 'registry') {
+      const registriesDir = values['registries.d'] !== undefined ? path.resolve(io.cwd, values['registries.d']) : undefined;
+      const signed = await withPassphrasePrompt('sign', signing.signer, io, (signer) =>
+        signImageSimple({ repository: image.repository, reference: image.reference, name: image.name, dockerReference: image.identity, signer, ...(registriesDir !== undefined && { registriesDir }), ...optional }),
+      );
+      const identity = parseSimpleSigningPayload(signed.payload).dockerReference;
+      result = { digest: signed.manifestDigest, identity, format: signing.format, added: true, signatures: signed.index, stored: `stored as ${signed.location}`, location: signed.location };
     } else {
-      const stored = `${signatures} signature${signatures === 1 ? '' : 's'} under tag ${signatureTag}`;
-      await write(io.stdout, added ? `signed ${digest} as ${identity}: ${stored}\n` : `${digest} as ${identity} already carries this key's signature: nothing pushed (${stored})\n`);
+      if (image.kind !== 'layout' || signing.format !== 'simple-signing') throw new Error('unreachable');
+      const dockerReference = image.identity;
+      const signed = await withPassphrasePrompt('sign', signing.signer, io, (signer) => signLayoutImageSimple({ layout: image.layout, reference: image.reference, dockerReference, signer, ...optional }));
+      const identity = parseSimpleSigningPayload(signed.payload).dockerReference;
+      result = { digest: signed.manifestDigest, identity, format: signing.format, added: true, signatures: signed.signatureCount, stored: inLayout(signed.signatureCount), signatureManifest: signed.signatureManifest.digest };
+    }
+    if (values.json === true) {
+      const { stored: _text, ...json } = result;
+      await write(io.stdout, `${JSON.stringify({ ...json, annotations })}\n`);
+    } else {
+      await write(
+        io.stdout,
+        result.added
+          ? `signed ${result.digest} as ${result.identity}: ${result.stored}\n`
+          : `${result.digest} as ${result.identity} already carries this key's signature: nothing added (${result.stored})\n`,
+      );
     }
     return ExitCode.Ok;
   } finally {
-    client.close();
+    image.close();
   }
 });
