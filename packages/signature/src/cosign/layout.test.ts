@@ -6,47 +6,20 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
-import { Layout, validateLayout } from '@ocikit/bundle';
-import { EMPTY_DESCRIPTOR, MediaType, type Descriptor, type ImageIndex, type ImageManifest } from '@ocikit/image-spec';
+import { validateLayout } from '@ocikit/bundle';
+import { EMPTY_DESCRIPTOR, MediaType, type ImageIndex, type ImageManifest } from '@ocikit/image-spec';
 import { describeWithPeers, rejection, testScratch } from '@ocikit/testkit';
 import { SignatureErrorCode } from '../errors.js';
 import { listLayoutSignatureArtifacts } from '../layout/artifacts.js';
 import { IdentityPolicy } from '../simple-signing/verify.js';
 import { handMadeCosignSignature, handMadeKey, sha256Digest } from '../test-support/cosign.js';
+import { makeLayoutImage } from '../test-support/layout-image.js';
 import { signLayoutImageCosign, verifyLayoutImageCosign } from './layout.js';
 import { COSIGN_SIGNATURE_ANNOTATION, COSIGN_SIMPLE_SIGNING_MEDIA_TYPE } from './simple-signing.js';
 import { COSIGN_SIGNATURE_ARTIFACT_TYPE } from './stored.js';
 
 const IDENTITY = 'registry.example/team/app:1.0';
-
-/** A one-layer image (a gzip tar holding one file) named `ref` in a new layout at `dir`. */
-async function makeLayoutImage(dir: string, ref = 'v1'): Promise<{ layout: Layout; manifest: Descriptor }> {
-  const layout = await Layout.create(dir);
-  const header = Buffer.alloc(512);
-  header.write('hello.txt', 0);
-  header.write('0000644\0', 100);
-  header.write('0000000\0', 108);
-  header.write('0000000\0', 116);
-  header.write('00000000005\0', 124);
-  header.write('00000000000\0', 136);
-  header.write('0', 156);
-  header.write('ustar\x0000', 257);
-  header.fill(' ', 148, 156);
-  let sum = 0;
-  for (const b of header) sum += b;
-  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-  const data = Buffer.alloc(512);
-  data.write('hello');
-  const tar = Buffer.concat([header, data, Buffer.alloc(1024)]);
-  const gz = gzipSync(tar);
-  const layer = { mediaType: MediaType.ImageLayerGzip, ...(await layout.writeBlob(gz)) };
-  const config = await layout.writeJson({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [sha256Digest(tar)] } }, MediaType.ImageConfig);
-  const manifest = await layout.writeJson({ schemaVersion: 2, mediaType: MediaType.ImageManifest, config, layers: [layer] }, MediaType.ImageManifest);
-  await layout.setRef(ref, manifest);
-  return { layout, manifest };
-}
 
 function readIndex(dir: string): ImageIndex {
   return JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8')) as ImageIndex;
