@@ -11,6 +11,7 @@ export { isOciArchive, openLayout, parseImageArg, type OpenedLayout } from './st
 export {
   openLayoutTarget,
   setLayoutTargetRef,
+  changeOciArchive,
   layoutFormatFor,
   LayoutFormat,
   type LayoutTarget,

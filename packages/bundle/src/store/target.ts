@@ -171,3 +171,35 @@ async function graphOf(from: Layout, desc: Descriptor): Promise<Descriptor[]> {
   const image = await from.readImage(desc);
   return [desc, image.manifest.config, ...image.manifest.layers];
 }
+
+/**
+ * Change an oci-archive in place: under the archive's lock, extract it
+ * beside itself, run `change` on that layout, and write the layout back
+ * whole as the archive (entries dated `created`, seconds since the epoch).
+ * A change that throws leaves the archive as it was; writers that take the
+ * same lock (copy, pack) wait, so none of their work is lost.
+ */
+export async function changeOciArchive<T>(file: string, created: number, change: (layout: Layout) => Promise<T>): Promise<T> {
+  const abs = path.resolve(file);
+  if (!existsSync(abs) || !statSync(abs).isFile()) {
+    throw new BundleError(BundleErrorCode.LayoutNotFound, `oci-archive ${q(file)} does not exist or is not a file`, { ref: BundleSpecRef.Layout });
+  }
+  sweepScratch(path.dirname(abs));
+  return withFileLock(
+    archiveLockPath(abs),
+    async () => {
+      const scratch = scratchDir(path.dirname(abs), ScratchPurpose.Pack);
+      let opened: OpenedLayout | undefined;
+      try {
+        opened = await openLayout(abs, scratch.path);
+        const result = await change(opened.layout);
+        writeOciArchive(opened.layout.dir, abs, created);
+        return result;
+      } finally {
+        opened?.close();
+        scratch.dispose();
+      }
+    },
+    { what: `oci-archive ${q(file)}` },
+  );
+}

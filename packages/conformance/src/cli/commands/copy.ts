@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Layout } from '@ocikit/bundle';
 import { RegistryClient } from '@ocikit/distribution';
 import { parsePlatform } from '@ocikit/image-spec';
 import { copy, parseTransportReference, registryOpener, TransportError, TransportName, type CopyProgress, type TransportReference } from '@ocikit/transport';
@@ -97,7 +98,7 @@ function jobsOption(value: string | undefined): number {
  * tag names by the time this runs), for the identity DST names (or
  * --sign-identity).
  */
-async function signCopy(dest: TransportReference, signing: SigningKey, digest: string, values: Record<string, unknown>, io: CommandIO) {
+async function signCopy(dest: TransportReference, signing: SigningKey, digest: string, created: number | undefined, values: Record<string, unknown>, io: CommandIO) {
   const lib = await import('@ocikit/signature');
   const given = values['sign-identity'] as string | undefined;
   const registriesDir = values['registries.d'] !== undefined ? path.resolve(io.cwd, values['registries.d'] as string) : undefined;
@@ -121,12 +122,14 @@ async function signCopy(dest: TransportReference, signing: SigningKey, digest: s
     }
   }
   if (given === undefined) throw new UsageError('copy: an image in a layout has no registry name; say which the signature names with --sign-identity HOST/REPO:TAG');
-  const { Layout } = await import('@ocikit/bundle');
-  const layout = await Layout.open(dest.path);
+  const bundle = await import('@ocikit/bundle');
+  // An archive is rewritten whole once more, under its lock, to add the signature.
+  const withLayout = async <T>(use: (layout: Layout) => Promise<T>): Promise<T> =>
+    dest.transport === TransportName.Oci ? use(await bundle.Layout.open(dest.path)) : bundle.changeOciArchive(path.resolve(io.cwd, dest.path), created ?? Math.floor(Date.now() / 1000), use);
   const signed =
     signing.format === 'cosign'
-      ? await lib.signLayoutImageCosign({ layout, reference: digest, privateKey: signing.key, dockerReference: given })
-      : await withPassphrasePrompt('copy', signing.signer, io, (signer) => lib.signLayoutImageSimple({ layout, reference: digest, dockerReference: given, signer }));
+      ? await withLayout((layout) => lib.signLayoutImageCosign({ layout, reference: digest, privateKey: signing.key, dockerReference: given }))
+      : await withPassphrasePrompt('copy', signing.signer, io, (signer) => withLayout((layout) => lib.signLayoutImageSimple({ layout, reference: digest, dockerReference: given, signer })));
   const identity = (signing.format === 'cosign' ? lib.parseCosignPayload(signed.payload) : lib.parseSimpleSigningPayload(signed.payload)).dockerReference;
   return { format: signing.format, digest: signed.manifestDigest, identity, stored: `as a referrer in the layout's index`, signatures: signed.signatureCount, added: signed.added };
 }
@@ -150,10 +153,7 @@ export const command = defineCommand('copy', { summary: 'copy an image between l
     io,
     false,
   );
-  if (signing !== undefined && to.transport === TransportName.OciArchive) {
-    throw new UsageError(`copy: an oci-archive is not signed in place; copy to oci:DIR or a registry to sign, not ${JSON.stringify(positionals[1])}`);
-  }
-  if (signing !== undefined && to.transport === TransportName.Oci && values['sign-identity'] === undefined) {
+  if (signing !== undefined && to.transport !== TransportName.Docker && values['sign-identity'] === undefined) {
     throw new UsageError('copy: an image in a layout has no registry name; say which the signature names with --sign-identity HOST/REPO:TAG');
   }
   let created: number | undefined;
@@ -184,7 +184,7 @@ export const command = defineCommand('copy', { summary: 'copy an image between l
       ...(onProgress && { onProgress }),
     });
     line?.done();
-    const signature = signing && (await signCopy(to, signing, result.descriptor.digest, values, io));
+    const signature = signing && (await signCopy(to, signing, result.descriptor.digest, created, values, io));
     if (values.json) await write(io.stdout, `${JSON.stringify(signature ? { ...result, signature } : result)}\n`);
     else {
       const { copied, skipped, mounted } = result.blobs;

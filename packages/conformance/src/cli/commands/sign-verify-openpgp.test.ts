@@ -231,4 +231,32 @@ describeWithPeers(['docker-registry', 'skopeo', 'gpg', 'umoci'], 'ocikit sign an
     const fromArchive = await cli(['verify', '--gpg-key', 'file.asc', ...identity, archive]);
     expect([fromArchive.code, fromArchive.stderr]).toEqual([ExitCode.Ok, '']);
   });
+
+  it('signs an oci-archive in place (rewritten whole), and copy signs into one; skopeo still reads it', async () => {
+    const file = f('archive.tar');
+    expect((await cli(['copy', `oci:${s.src}:v1`, `oci-archive:${file}:v1`])).code).toBe(ExitCode.Ok);
+    const identity = ['--identity', 'registry.example.com/team/app:archived'];
+    const signed = await cli(['sign', '--key', 'cosign.key', '--passphrase-file', 'cosign.pass', ...identity, `oci-archive:${file}:v1`]);
+    expect([signed.code, signed.stderr]).toEqual([ExitCode.Ok, '']);
+    const verified = await cli(['verify', '--key', 'cosign.pub', ...identity, `oci-archive:${file}:v1`]);
+    expect([verified.code, verified.stderr]).toEqual([ExitCode.Ok, '']);
+    expect(await run('skopeo', ['inspect', `oci-archive:${file}:v1`], env)).toMatchObject({ status: 0 });
+    expect((await cli(['validate', '--deep', file])).code).toBe(ExitCode.Ok);
+
+    const copiedTo = f('copied-signed.tar');
+    const copied = await cli([
+      'copy',
+      '--sign-gpg-key',
+      'file.sec.asc',
+      '--sign-passphrase-file',
+      'file.pass',
+      '--sign-identity',
+      'registry.example.com/team/app:copied',
+      `oci:${s.src}:v1`,
+      `oci-archive:${copiedTo}:v1`,
+    ]);
+    expect([copied.code, copied.stderr]).toEqual([ExitCode.Ok, '']);
+    const ok = await cli(['verify', '--gpg-key', 'file.asc', '--identity', 'registry.example.com/team/app:copied', `oci-archive:${copiedTo}:v1`]);
+    expect([ok.code, ok.stderr]).toEqual([ExitCode.Ok, '']);
+  });
 });

@@ -13,8 +13,9 @@ const usage = `Usage: ocikit sign (--key KEY | --sign-by FPR | --gpg-key FILE) [
                    [registry flags] IMAGE
 
 IMAGE is docker://HOST[:PORT]/REPO[:TAG|@DIGEST] (TAG defaults to latest),
-or oci:PATH[:REF] (REF defaults to latest). An oci-archive is not changed
-in place: sign the layout before packing it.
+oci:PATH[:REF] or oci-archive:PATH[:REF] (REF defaults to latest). An
+oci-archive is rewritten whole to add a signature, under its lock, its
+entries dated $SOURCE_DATE_EPOCH (else now).
 
 Sign the digest IMAGE resolves to now, and the identity it is signed for:
 HOST/REPO:TAG (or HOST/REPO@DIGEST), or --identity REF, which an image in a
@@ -101,7 +102,7 @@ export const command = defineCommand('sign', { summary: 'sign an image with a co
       const identity = parseCosignPayload(signed.payload).dockerReference;
       result = { digest: signed.manifestDigest, identity, format: signing.format, added: signed.added, signatures: signed.signatureCount, stored: `${count(signed.signatureCount)} under tag ${signed.signatureTag}`, signatureTag: signed.signatureTag };
     } else if (signing.format === 'cosign' && image.kind === 'layout') {
-      const signed = await signLayoutImageCosign({ layout: image.layout, reference: image.reference, privateKey: signing.key, dockerReference: image.identity, ...optional });
+      const signed = await image.withLayout((layout) => signLayoutImageCosign({ layout, reference: image.reference, privateKey: signing.key, dockerReference: image.identity, ...optional }));
       const identity = parseCosignPayload(signed.payload).dockerReference;
       result = { digest: signed.manifestDigest, identity, format: signing.format, added: signed.added, signatures: signed.signatureCount, stored: inLayout(signed.signatureCount), signatureManifest: signed.signatureManifest.digest };
     } else if (signing.format === 'simple-signing' && image.kind === 'registry') {
@@ -114,7 +115,7 @@ export const command = defineCommand('sign', { summary: 'sign an image with a co
     } else {
       if (image.kind !== 'layout' || signing.format !== 'simple-signing') throw new Error('unreachable');
       const dockerReference = image.identity;
-      const signed = await withPassphrasePrompt('sign', signing.signer, io, (signer) => signLayoutImageSimple({ layout: image.layout, reference: image.reference, dockerReference, signer, ...optional }));
+      const signed = await withPassphrasePrompt('sign', signing.signer, io, (signer) => image.withLayout((layout) => signLayoutImageSimple({ layout, reference: image.reference, dockerReference, signer, ...optional })));
       const identity = parseSimpleSigningPayload(signed.payload).dockerReference;
       result = { digest: signed.manifestDigest, identity, format: signing.format, added: true, signatures: signed.signatureCount, stored: inLayout(signed.signatureCount), signatureManifest: signed.signatureManifest.digest };
     }

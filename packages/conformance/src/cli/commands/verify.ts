@@ -88,7 +88,7 @@ export const command = defineCommand('verify', { summary: "verify an image's sig
         const got = await verifyImageCosign({ repository: image.repository, expectedReference: image.identity, ...common });
         result = { ...shown(got), signatureTag: got.signatureTag };
       } else {
-        result = shown(await verifyLayoutImageCosign({ layout: image.layout, expectedReference: image.identity, ...common }));
+        result = shown(await image.withLayout((layout) => verifyLayoutImageCosign({ layout, expectedReference: image.identity, ...common })));
       }
     } else {
       const registriesDir = values['registries.d'] !== undefined ? path.resolve(io.cwd, values['registries.d']) : undefined;
@@ -96,7 +96,7 @@ export const command = defineCommand('verify', { summary: "verify an image's sig
       const got =
         image.kind === 'registry'
           ? await verifyImageSimple({ repository: image.repository, name: image.name, expectedReference: image.identity, ...(registriesDir !== undefined && { registriesDir }), ...common })
-          : await verifyLayoutImageSimple({ layout: image.layout, expectedReference: image.identity, ...common });
+          : await image.withLayout((layout) => verifyLayoutImageSimple({ layout, expectedReference: image.identity, ...common }));
       result = {
         digest: got.manifestDigest,
         format: 'simple-signing',
