@@ -17,6 +17,7 @@ export { gpgSign, gpgVerify, DEFAULT_GPG_TIMEOUT_MS, type GpgOptions, type GpgSi
 export {
   openpgpSign,
   openpgpVerify,
+  checkOpenpgpSigningKey,
   MAX_OPENPGP_SIGNATURE_BYTES,
   MAX_OPENPGP_KEY_FILE_BYTES,
   type OpenpgpSignOptions,

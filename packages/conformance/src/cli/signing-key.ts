@@ -57,20 +57,15 @@ export async function openSigningKey(command: string, values: SigningKeyValues, 
   }
   const keyFile = path.resolve(io.cwd, values.gpgKey!);
   accessSync(keyFile, constants.R_OK);
-  return { format: 'simple-signing', signer: { keyFile, ...(passphraseFile !== undefined && { passphrase: firstLine(passphraseFile) }) } };
-}
-
-/**
- * Sign with `signer`; an encrypted OpenPGP key file with no passphrase given
- * gets one asked for on a terminal, once.
- */
-export async function withPassphrasePrompt<T>(command: string, signer: SimpleSigner, io: CommandIO, sign: (signer: SimpleSigner) => Promise<T>): Promise<T> {
+  // The key is unlocked now, not when the signature is made: a wrong passphrase must not waste a copy.
+  const { checkOpenpgpSigningKey, isSignatureError, SignatureErrorCode } = await import('@ocikit/signature');
+  let passphrase = passphraseFile !== undefined ? firstLine(passphraseFile) : undefined;
   try {
-    return await sign(signer);
+    await checkOpenpgpSigningKey({ keyFile, ...(passphrase !== undefined && { passphrase }) });
   } catch (err) {
-    const { isSignatureError, SignatureErrorCode } = await import('@ocikit/signature');
-    if (!('keyFile' in signer) || signer.passphrase !== undefined || !isSignatureError(err, SignatureErrorCode.WrongPassphrase)) throw err;
-    const passphrase = await askSecret(io, 'Enter passphrase for OpenPGP key: ', `${command}: the OpenPGP key is encrypted: give a passphrase file (standard input is not a terminal)`);
-    return sign({ ...signer, passphrase });
+    if (passphrase !== undefined || !isSignatureError(err, SignatureErrorCode.WrongPassphrase)) throw err;
+    passphrase = await askSecret(io, 'Enter passphrase for OpenPGP key: ', `${command}: the OpenPGP key is encrypted: give --${names.passphraseFile} FILE (standard input is not a terminal)`);
+    await checkOpenpgpSigningKey({ keyFile, passphrase });
   }
+  return { format: 'simple-signing', signer: { keyFile, ...(passphrase !== undefined && { passphrase }) } };
 }

@@ -63,6 +63,31 @@ export async function openpgpSign(payload: Uint8Array, options: OpenpgpSignOptio
     throw new SignatureError(SignatureErrorCode.InvalidArgument, `the payload is ${payload.byteLength} bytes, over the limit of ${MAX_PAYLOAD_BYTES}`);
   }
   const pgp = await openpgp();
+  const now = new Date();
+  const { unlocked, signing, file } = await unlockSigningKey(pgp, options, now);
+  try {
+    const message = await pgp.createMessage({ binary: payload, format: 'binary' });
+    // Typed through stream types openpgp.js does not ship; with bytes in, bytes come out.
+    const signed: unknown = await pgp.sign({
+      message,
+      signingKeys: unlocked,
+      signingKeyIDs: signing.getKeyID(),
+      format: 'binary',
+      date: now,
+      config: { preferredCompressionAlgorithm: pgp.enums.compression.uncompressed },
+    });
+    if (!(signed instanceof Uint8Array)) throw new Error('openpgp.js returned no bytes');
+    return signed;
+  } catch (err) {
+    throw new SignatureError(SignatureErrorCode.KeyInvalid, `cannot sign with key ${signing.getFingerprint().toUpperCase()} in ${file}: ${reason(err)}`, { cause: err });
+  }
+}
+
+/**
+ * Open the secret key of `options.keyFile` as signing needs it: one v4 key,
+ * valid now, with a key that can sign, unlocked with the passphrase.
+ */
+async function unlockSigningKey(pgp: OpenPGPModule, options: OpenpgpSignOptions, now: Date): Promise<{ unlocked: OpenPGP.PrivateKey; signing: OpenPGP.PrivateKey | OpenPGP.Subkey; file: string }> {
   const file = options.keyFile;
   const bytes = await readKeyFile(file, MAX_OPENPGP_KEY_FILE_BYTES, 'an OpenPGP key file');
   let keys: OpenPGP.PrivateKey[];
@@ -80,7 +105,6 @@ export async function openpgpSign(payload: Uint8Array, options: OpenpgpSignOptio
   if (key.keyPacket.version !== 4) {
     throw new SignatureError(SignatureErrorCode.KeyInvalid, `${file} holds a version ${key.keyPacket.version} key; only version 4 keys make signatures containers/image can read`);
   }
-  const now = new Date();
   const fpr = key.getFingerprint().toUpperCase();
   const state = await validityNow(key, key, now);
   if (state !== 'valid') throw expiredOrRevoked(`key ${fpr} in ${file}`, state);
@@ -108,22 +132,18 @@ export async function openpgpSign(payload: Uint8Array, options: OpenpgpSignOptio
       });
     }
   }
-  try {
-    const message = await pgp.createMessage({ binary: payload, format: 'binary' });
-    // Typed through stream types openpgp.js does not ship; with bytes in, bytes come out.
-    const signed: unknown = await pgp.sign({
-      message,
-      signingKeys: unlocked,
-      signingKeyIDs: signing.getKeyID(),
-      format: 'binary',
-      date: now,
-      config: { preferredCompressionAlgorithm: pgp.enums.compression.uncompressed },
-    });
-    if (!(signed instanceof Uint8Array)) throw new Error('openpgp.js returned no bytes');
-    return signed;
-  } catch (err) {
-    throw new SignatureError(SignatureErrorCode.KeyInvalid, `cannot sign with key ${signing.getFingerprint().toUpperCase()} in ${file}: ${reason(err)}`, { cause: err });
-  }
+  return { unlocked, signing, file };
+}
+
+/**
+ * Check that `options.keyFile` can sign with `options.passphrase`, without
+ * signing anything: what a command does before it starts work that a wrong
+ * passphrase would waste. Returns the key's fingerprint.
+ * @throws SignatureError as openpgpSign does for the key (WrongPassphrase, KeyInvalid, KeyExpiredOrRevoked, InvalidArgument)
+ */
+export async function checkOpenpgpSigningKey(options: OpenpgpSignOptions): Promise<{ fingerprint: string }> {
+  const { unlocked } = await unlockSigningKey(await openpgp(), options, new Date());
+  return { fingerprint: unlocked.getFingerprint().toUpperCase() };
 }
 
 /**

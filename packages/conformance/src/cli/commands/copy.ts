@@ -8,7 +8,7 @@ import { write, type CommandIO } from '../io.js';
 import { defineCommand, flags } from '../options.js';
 import { bar, bytes, progressLine } from '../progress.js';
 import { COPY_REGISTRY_FLAGS, registryClientOptions, registryFlagsHelp } from '../registry-options.js';
-import { openSigningKey, withPassphrasePrompt, type SigningKey } from '../signing-key.js';
+import { openSigningKey, type SigningKey } from '../signing-key.js';
 
 const usage = `Usage: ocikit copy [--platform OS/ARCH[/VARIANT]] [--referrers] [--jobs N]
                    [--sign-key KEY | --sign-by FPR | --sign-gpg-key FILE] [--json] [REGISTRY FLAGS] SRC DST
@@ -113,9 +113,7 @@ async function signCopy(dest: TransportReference, signing: SigningKey, digest: s
         const signed = await lib.signImageCosign({ repository, reference: digest, privateKey: signing.key, dockerReference });
         return { format: signing.format, digest: signed.manifestDigest, identity: lib.parseCosignPayload(signed.payload).dockerReference, stored: `under tag ${signed.signatureTag}`, signatures: signed.signatureCount, added: signed.added };
       }
-      const signed = await withPassphrasePrompt('copy', signing.signer, io, (signer) =>
-        lib.signImageSimple({ repository, reference: digest, name: imageName, dockerReference, signer, ...(registriesDir !== undefined && { registriesDir }) }),
-      );
+      const signed = await lib.signImageSimple({ repository, reference: digest, name: imageName, dockerReference, signer: signing.signer, ...(registriesDir !== undefined && { registriesDir }) });
       return { format: signing.format, digest: signed.manifestDigest, identity: lib.parseSimpleSigningPayload(signed.payload).dockerReference, stored: `as ${signed.location}`, signatures: signed.index, added: true };
     } finally {
       client.close();
@@ -129,7 +127,7 @@ async function signCopy(dest: TransportReference, signing: SigningKey, digest: s
   const signed =
     signing.format === 'cosign'
       ? await withLayout((layout) => lib.signLayoutImageCosign({ layout, reference: digest, privateKey: signing.key, dockerReference: given }))
-      : await withPassphrasePrompt('copy', signing.signer, io, (signer) => withLayout((layout) => lib.signLayoutImageSimple({ layout, reference: digest, dockerReference: given, signer })));
+      : await withLayout((layout) => lib.signLayoutImageSimple({ layout, reference: digest, dockerReference: given, signer: signing.signer }));
   const identity = (signing.format === 'cosign' ? lib.parseCosignPayload(signed.payload) : lib.parseSimpleSigningPayload(signed.payload)).dockerReference;
   return { format: signing.format, digest: signed.manifestDigest, identity, stored: `as a referrer in the layout's index`, signatures: signed.signatureCount, added: signed.added };
 }

@@ -173,7 +173,12 @@ describeWithPeers(['docker-registry', 'skopeo', 'gpg', 'umoci'], 'ocikit sign an
     expect((await skopeoPull(policyFor('trusted-for-file', f('trusted.asc')), 'by-file')).status).not.toBe(0);
   });
 
-  it('copy --sign-by signs what it copied, where skopeo finds it', async () => {
+  it('copy --sign-by signs what it copied, where skopeo finds it; a key file that does not open copies nothing', async () => {
+    const wrong = await cli(['copy', '--dest-tls-verify=false', '--sign-gpg-key', 'file.sec.asc', '--sign-passphrase-file', 'wrong.pass', `oci:${s.src}:v1`, image('never')]);
+    expectOneLine(wrong, ExitCode.Usage);
+    expect(wrong.stderr).toMatch(/\[SIGNATURE_WRONG_PASSPHRASE\]\n$/);
+    expect((await skopeo(['inspect', '--tls-verify=false', image('never')])).status).not.toBe(0);
+
     const copied = await cli(['copy', '--dest-tls-verify=false', '--registries.d', registriesD, '--sign-by', keyring.fingerprints[0]!, `oci:${s.src}:v1`, image('copied')]);
     expect([copied.code, copied.stderr]).toEqual([ExitCode.Ok, '']);
     expect(copied.stdout).toContain(`signed ${s.image.digest} as ${s.registry.host}/app:copied, stored as `);

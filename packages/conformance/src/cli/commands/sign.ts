@@ -6,7 +6,7 @@ import { defineCommand, flags } from '../options.js';
 import { PASSPHRASE_FLAGS } from '../passphrase.js';
 import { REGISTRY_FLAGS, registryFlagsHelp } from '../registry-options.js';
 import { openSignedImage } from '../signed-image.js';
-import { openSigningKey, withPassphrasePrompt } from '../signing-key.js';
+import { openSigningKey } from '../signing-key.js';
 
 const usage = `Usage: ocikit sign (--key KEY | --sign-by FPR | --gpg-key FILE) [--passphrase-file FILE]
                    [--identity REF] [-a KEY=VALUE ...] [--registries.d DIR] [--json]
@@ -107,15 +107,21 @@ export const command = defineCommand('sign', { summary: 'sign an image with a co
       result = { digest: signed.manifestDigest, identity, format: signing.format, added: signed.added, signatures: signed.signatureCount, stored: inLayout(signed.signatureCount), signatureManifest: signed.signatureManifest.digest };
     } else if (signing.format === 'simple-signing' && image.kind === 'registry') {
       const registriesDir = values['registries.d'] !== undefined ? path.resolve(io.cwd, values['registries.d']) : undefined;
-      const signed = await withPassphrasePrompt('sign', signing.signer, io, (signer) =>
-        signImageSimple({ repository: image.repository, reference: image.reference, name: image.name, dockerReference: image.identity, signer, ...(registriesDir !== undefined && { registriesDir }), ...optional }),
-      );
+      const signed = await signImageSimple({
+        repository: image.repository,
+        reference: image.reference,
+        name: image.name,
+        dockerReference: image.identity,
+        signer: signing.signer,
+        ...(registriesDir !== undefined && { registriesDir }),
+        ...optional,
+      });
       const identity = parseSimpleSigningPayload(signed.payload).dockerReference;
       result = { digest: signed.manifestDigest, identity, format: signing.format, added: true, signatures: signed.index, stored: `stored as ${signed.location}`, location: signed.location };
     } else {
       if (image.kind !== 'layout' || signing.format !== 'simple-signing') throw new Error('unreachable');
       const dockerReference = image.identity;
-      const signed = await withPassphrasePrompt('sign', signing.signer, io, (signer) => image.withLayout((layout) => signLayoutImageSimple({ layout, reference: image.reference, dockerReference, signer, ...optional })));
+      const signed = await image.withLayout((layout) => signLayoutImageSimple({ layout, reference: image.reference, dockerReference, signer: signing.signer, ...optional }));
       const identity = parseSimpleSigningPayload(signed.payload).dockerReference;
       result = { digest: signed.manifestDigest, identity, format: signing.format, added: true, signatures: signed.signatureCount, stored: inLayout(signed.signatureCount), signatureManifest: signed.signatureManifest.digest };
     }
