@@ -2,6 +2,9 @@
 // bundle digest and pack follow in part 2. See README.md.
 export { BundleError, BundleErrorCode, BundleSpecRef, inLayer, isBundleError, type BundleErrorOptions } from './errors.js';
 export { ConfinedRoot, MAX_SYMLINKS } from './fs/confine.js';
+export { scratchDir, scratchName, sweepScratch, ScratchPurpose, type Scratch } from './fs/scratch.js';
+export { onInterrupt } from './fs/interrupt.js';
+export { withFileLock, type FileLockOptions } from './store/lock.js';
 export { TarReader, TarEntryType, type TarEntry, type TarHandler, type TarReaderOptions } from './tar/reader.js';
 export { RootfsWriter, normalizeEntryName, isAbsoluteEntryName, WHITEOUT_PREFIX, OPAQUE_WHITEOUT, type ApplyOptions } from './layer/apply.js';
 export { extractLayer, layerCompression, Compression, type ExtractOptions, type ExtractResult } from './layer/extract.js';

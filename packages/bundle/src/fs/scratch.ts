@@ -24,10 +24,12 @@ export const ScratchPurpose = {
   Pack: 'pack',
   /** An oci-archive extracted to be read. */
   Archive: 'archive',
+  /** A tree renamed aside to be removed, so that its name is free at once. */
+  Remove: 'rm',
 } as const;
 export type ScratchPurpose = (typeof ScratchPurpose)[keyof typeof ScratchPurpose];
 
-const SCRATCH_NAME = /^\.ocikit-(tmp|unpack|pack|archive)-(\d{1,10}(?:\.\d{1,20})?)-[0-9a-f]{12}$/;
+const SCRATCH_NAME = /^\.ocikit-(tmp|unpack|pack|archive|rm)-(\d{1,10}(?:\.\d{1,20})?)-[0-9a-f]{12}$/;
 
 /** A name unique to this process and call. */
 export function scratchName(purpose: ScratchPurpose): string {

@@ -18,6 +18,7 @@ import { RootfsWriter } from '../layer/apply.js';
 import { extractLayer, layerCompression } from '../layer/extract.js';
 import type { TarHandler } from '../tar/reader.js';
 import { openLayout } from '../store/archive.js';
+import type { RefTarget } from '../store/refs.js';
 import { checkOciVersion, convertConfig } from './config.js';
 import { formatTree, recordTree } from '../tree/record.js';
 
@@ -36,8 +37,8 @@ export interface UnpackProgress {
 }
 
 export interface UnpackOptions {
-  /** Reference name in index.json (default `latest`). */
-  ref?: string;
+  /** Reference name in index.json, or `{ digest }` of a manifest or index (default `latest`). */
+  ref?: RefTarget;
   /** `os/arch[/variant]` or a platform; default the host's. An explicit one is enforced. */
   platform?: PlatformSpec | string;
   /** Unpack as an unprivileged user would: no chown, devices skipped, a rootless config. */
@@ -66,7 +67,7 @@ export interface UnpackOptions {
 
 /** What `ocikit.json` records. */
 export interface Provenance {
-  /** Layout and reference unpacked. */
+  /** Layout and reference unpacked (a digest reference as `@sha256:...`). */
   image: { layout: string; ref: string };
   manifest: Descriptor;
   config: Descriptor;
@@ -180,7 +181,7 @@ export async function unpack(layoutPath: string, bundleDir: string, options: Unp
       writeFileSync(path.join(work, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o644 });
 
       const provenance: Provenance = {
-        image: { layout: path.resolve(layoutPath), ref },
+        image: { layout: path.resolve(layoutPath), ref: typeof ref === 'string' ? ref : `@${ref.digest}` },
         manifest: image.descriptor,
         config: manifest.config,
         layers: manifest.layers,

@@ -12,6 +12,16 @@ export const ExitCode = {
   Usage: 2,
   /** A bug in ocikit: an unexpected exception. */
   Internal: 70,
+  /**
+   * `run` and `exec`, whose other statuses are the container process's own
+   * (as docker and podman): ocikit itself failed (no such image, no runtime,
+   * a usage error).
+   */
+  ContainerFailed: 125,
+  /** `run`/`exec`: the process cannot be invoked (not executable, no command at all). */
+  CannotInvoke: 126,
+  /** `run`/`exec`: the process's executable is not in the container. */
+  CommandNotFound: 127,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -22,6 +22,8 @@ export interface Command {
   readonly options: CommandOptions;
   /** Its subcommands, when its first argument names one (`bundle digest`). */
   readonly subcommands?: readonly string[];
+  /** Everything after its first positional is another command's (`run IMAGE ARG...`): --help counts only before it. */
+  readonly passThrough?: boolean;
   run(args: string[], io: CommandIO): Promise<number>;
 }
 

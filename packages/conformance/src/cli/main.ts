@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { COMMANDS } from './commands/index.js';
 import { processIO, write, type Command, type CommandIO } from './io.js';
+import { splitAtCommand } from './options.js';
 
 /** Version of the ocikit CLI (this package's version). */
 export function cliVersion(): string {
@@ -55,6 +56,14 @@ const USAGE_CODES: ReadonlySet<string> = new Set([
   'SIGNATURE_INVALID_ARGUMENT',
 ]);
 
+/** Commands whose exit status is a container process's: their own failures are 125, 126 and 127 (docker's and podman's). */
+const PROCESS_COMMANDS: ReadonlySet<string> = new Set(['run', 'exec']);
+const PROCESS_CODES: Readonly<Record<string, ExitCode>> = {
+  EXECUTABLE_NOT_FOUND: ExitCode.CommandNotFound,
+  NOT_EXECUTABLE: ExitCode.CannotInvoke,
+  NO_COMMAND: ExitCode.CannotInvoke,
+};
+
 interface MappedError {
   status: ExitCode;
   code: string;
@@ -63,6 +72,12 @@ interface MappedError {
 
 /** The one mapping from an error to an exit status and a one-line message. */
 function mapError(err: unknown, command: string | undefined): MappedError | undefined {
+  const mapped = mapCommandError(err, command);
+  if (mapped === undefined || command === undefined || !PROCESS_COMMANDS.has(command)) return mapped;
+  return { ...mapped, status: PROCESS_CODES[mapped.code] ?? ExitCode.ContainerFailed };
+}
+
+function mapCommandError(err: unknown, command: string | undefined): MappedError | undefined {
   // Every message names the command once: `unpack: ...`, `bundle verify: ...`.
   const prefix = (m: string) => (command === undefined || m.startsWith(`${command}: `) ? m : `${command}: ${m}`);
   if (isParseArgsError(err)) return { status: ExitCode.Usage, code: 'USAGE', message: prefix((err as Error).message.split('\n')[0]!) };
@@ -106,7 +121,8 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
       return ExitCode.Ok;
     }
     const command = await loadCommand(name);
-    if (rest.includes('--help') || rest.includes('-h')) {
+    const own = command.passThrough ? splitAtCommand(rest, command.options).own : rest;
+    if (own.includes('--help') || own.includes('-h')) {
       await write(io.stdout, `${command.usage.trimEnd()}\n`);
       return ExitCode.Ok;
     }

@@ -129,3 +129,35 @@ export function imageArgument(command: string, value: string | undefined, form: 
   if (chosen === undefined) throw new UsageError(`${command}: ${JSON.stringify(value)} names no reference; expected ${form}`);
   return { transport, layout, target: chosen };
 }
+
+/**
+ * A command that runs another command (`run IMAGE [ARG...]`, `exec NAME
+ * CMD...`): its own flags end at its first positional, and everything after
+ * that is the other command's, flags included (`ocikit run IMAGE ls -la`).
+ * Returns the flags' part, the first positional and the rest, untouched.
+ */
+export function splitAtCommand(args: readonly string[], options: CommandOptions): { own: string[]; first: string | undefined; rest: string[] } {
+  const takesValue = (flag: string): boolean => {
+    if (flag.startsWith('--')) {
+      const name = flag.slice(2);
+      return !name.includes('=') && options[name]?.type === 'string' && !SWITCHES.has(name);
+    }
+    // A group of short flags (`-it`, `-e` `KEY=V`, `-eKEY=V`): the last one takes a value if it is a string flag with nothing attached.
+    const letters = flag.slice(1);
+    for (let i = 0; i < letters.length; i++) {
+      const spec = Object.values(options).find((o) => o.short === letters[i]);
+      if (spec?.type === 'string') return i === letters.length - 1;
+    }
+    return false;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return { own: args.slice(0, i), first: args[i + 1], rest: args.slice(i + 2) };
+    if (a.startsWith('-') && a !== '-') {
+      if (takesValue(a)) i++;
+      continue;
+    }
+    return { own: args.slice(0, i), first: a, rest: args.slice(i + 1) };
+  }
+  return { own: [...args], first: undefined, rest: [] };
+}

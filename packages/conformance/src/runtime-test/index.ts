@@ -9,6 +9,6 @@ export { ALL_CHECKS } from './checks/index.js';
 export { Level, Outcome, type Check, type CheckContext, type CheckResult, type RuntimeInfo, type Bundle, type BundleOptions } from './check.js';
 export { RuntimeTestError, RuntimeTestErrorCode, fail, skip } from './errors.js';
 export { selectChecks, parsePatterns } from './select.js';
-export { findRuntime } from './find-runtime.js';
+export { findRuntime } from '@ocikit/container';
 export { findStaticBusybox, isStaticElf, buildBusyboxRootfs, checkRootfs } from './rootfs.js';
 export { formatTap, formatHuman, toJson, mustFailed, tapHeader, tapLine, tapFooter, humanLine, humanSummary, type JsonReport } from './report.js';

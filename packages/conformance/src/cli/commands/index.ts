@@ -27,4 +27,12 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command 
   key: () => import('./key.js'),
   sign: () => import('./sign.js'),
   verify: () => import('./verify.js'),
+  run: () => import('./run.js'),
+  ps: () => import('./ps.js'),
+  state: () => import('./state.js'),
+  kill: () => import('./kill.js'),
+  exec: () => import('./exec.js'),
+  images: () => import('./images.js'),
+  rmi: () => import('./rmi.js'),
+  prune: () => import('./prune.js'),
 };

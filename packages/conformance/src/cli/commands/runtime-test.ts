@@ -7,7 +7,7 @@ import { RuntimeTestError, RuntimeTestErrorCode } from '../../runtime-test/error
 import { humanLine, humanSummary, mustFailed, tapFooter, tapHeader, tapLine, toJson } from '../../runtime-test/report.js';
 import { runRuntimeTest, type RunReport } from '../../runtime-test/run.js';
 import { parsePatterns, selectChecks } from '../../runtime-test/select.js';
-import { findRuntime } from '../../runtime-test/find-runtime.js';
+import { findRuntime } from '@ocikit/container';
 
 const usage = `Usage: ocikit runtime-test --runtime NAME|PATH [--rootfs DIR] [--only PATTERN] [--tap | --json] [--keep]
                            [--timeout S] [--runtime-arg ARG]... [--oci-version V]

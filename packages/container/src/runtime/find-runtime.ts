@@ -5,7 +5,7 @@
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import { RuntimeTestError, RuntimeTestErrorCode } from './errors.js';
+import { ContainerError, ContainerErrorCode } from '../errors.js';
 
 const SBIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
 
@@ -27,8 +27,8 @@ export function findRuntime(nameOrPath: string, env: NodeJS.ProcessEnv = process
     const candidate = path.join(dir, nameOrPath);
     if (isExecutableFile(candidate)) return candidate;
   }
-  throw new RuntimeTestError(
-    RuntimeTestErrorCode.RuntimeNotFound,
+  throw new ContainerError(
+    ContainerErrorCode.RuntimeNotFound,
     `expected a runtime named "${nameOrPath}" on PATH or in ${SBIN_DIRS.join(', ')}, found none (install it, e.g. apt-get install ${nameOrPath}, or give its path)`,
   );
 }

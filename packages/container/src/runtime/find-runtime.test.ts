@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { findRuntime } from './find-runtime.js';
-import { RuntimeTestErrorCode } from './errors.js';
+import { ContainerErrorCode } from '../errors.js';
 
 describe('findRuntime', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ocikit-find-runtime-'));
@@ -28,7 +28,7 @@ describe('findRuntime', () => {
   });
 
   it('throws RUNTIME_NOT_FOUND naming where it looked', () => {
-    expect(() => findRuntime('no-such-runtime-ocikit', env)).toThrow(expect.objectContaining({ code: RuntimeTestErrorCode.RuntimeNotFound, message: expect.stringContaining('/usr/sbin') }));
+    expect(() => findRuntime('no-such-runtime-ocikit', env)).toThrow(expect.objectContaining({ code: ContainerErrorCode.RuntimeNotFound, message: expect.stringContaining('/usr/sbin') }));
     rmSync(dir, { recursive: true, force: true });
   });
 });
