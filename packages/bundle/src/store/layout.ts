@@ -10,7 +10,8 @@
  * - `gc.ts` + `referrers.ts`: removing unreachable blobs, keeping referrers;
  * - `list.ts`, `inspect.ts`: what `ocikit ls` and `ocikit inspect` show.
  */
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { scratchName, ScratchPurpose } from '../fs/scratch.js';
+import { link, readdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MediaType, type Descriptor, type DocumentKind, type DocumentTypes, type ImageIndex } from '@ocikit/image-spec';
 import { FileError, Limits, readRegularFile, type Limit } from '@ocikit/validation';
@@ -76,18 +77,11 @@ export class Layout {
     const abs = path.resolve(dir);
     if (options.adopt === false) await refuseForeignFiles(dir, abs);
     makeDirectory(path.join(abs, 'blobs'));
-    const layoutFile = path.join(abs, 'oci-layout');
-    try {
-      await writeFile(layoutFile, `${JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION })}\n`, { flag: 'wx' });
-    } catch (err) {
-      if (!isCode(err, 'EEXIST')) throw err;
-    }
+    // Each file appears whole or not at all, and an existing one is never replaced: another
+    // process creating the same layout at once never reads a half-written oci-layout.
+    await createWhole(path.join(abs, 'oci-layout'), `${JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION })}\n`);
     const layout = await Layout.open(abs);
-    try {
-      await writeFile(path.join(abs, 'index.json'), `${JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [] })}\n`, { flag: 'wx' });
-    } catch (err) {
-      if (!isCode(err, 'EEXIST')) throw err;
-    }
+    await createWhole(path.join(abs, 'index.json'), `${JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [] })}\n`);
     return layout;
   }
 
@@ -243,5 +237,18 @@ async function refuseForeignFiles(dir: string, abs: string): Promise<void> {
     throw new BundleError(BundleErrorCode.DirectoryNotEmpty, `${q(dir)} is not empty and is not an OCI image layout (no oci-layout file); refusing to make it one`, {
       ref: BundleSpecRef.Layout,
     });
+  }
+}
+
+/** Write `file` with `text` unless it exists: a temp file hard-linked into place (link(2) never replaces), then unlinked. */
+async function createWhole(file: string, text: string): Promise<void> {
+  const tmp = path.join(path.dirname(file), scratchName(ScratchPurpose.Temp));
+  await writeFile(tmp, text, { flag: 'wx' });
+  try {
+    await link(tmp, file);
+  } catch (err) {
+    if (!isCode(err, 'EEXIST')) throw err;
+  } finally {
+    await unlink(tmp);
   }
 }

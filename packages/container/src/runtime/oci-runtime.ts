@@ -7,6 +7,7 @@
  * waits for, with the stdio it chooses.
  */
 import { execFile, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { ContainerError, ContainerErrorCode } from '../errors.js';
 import { findRuntime } from './find-runtime.js';
 import { spokenSpecVersion, type SpokenVersion } from './spec-version.js';
@@ -67,7 +68,13 @@ export class OciRuntime {
 
   /** `runc`, `crun` or a path: found on PATH or in the sbin directories (RUNTIME_NOT_FOUND). */
   static find(nameOrPath: string, options: Omit<OciRuntimeOptions, 'path'> = {}): OciRuntime {
-    return new OciRuntime({ ...options, path: findRuntime(nameOrPath, options.env ?? process.env) });
+    const found = findRuntime(nameOrPath, options.env ?? process.env);
+    try {
+      accessSync(found, constants.X_OK);
+    } catch (cause) {
+      throw new ContainerError(ContainerErrorCode.RuntimeNotFound, `expected a runtime executable at ${JSON.stringify(found)}, found none`, { cause });
+    }
+    return new OciRuntime({ ...options, path: found });
   }
 
   private globalArgs(): string[] {
