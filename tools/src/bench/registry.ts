@@ -8,6 +8,7 @@ import { bundleDigestBenchmark } from './bundle-digest.js';
 import { packBenchmark } from './pack.js';
 import { benchmark as imageSpecValidate } from './image-spec-validate.js';
 import { benchmark as unpack } from './unpack.js';
+import { benchmark as run } from './run.js';
 import { benchmark as runtimeSpecValidate } from './runtime-spec-validate.js';
 import { benchmark as validateCli } from './validate-cli.js';
 
@@ -26,4 +27,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   runtimeSpecValidate,
   validateCli,
   copy,
+  run,
 ];
