@@ -19,6 +19,7 @@ DEBS=(
   libdeflate0       # native libdeflate: @ocikit/bundle's fast gzip (else WebAssembly)
   docker-registry   # the CNCF distribution registry (v2.8): the real registry of the distribution tests
   apache2-utils     # htpasswd -B: the registry's basic-auth users
+  uidmap            # newuidmap/newgidmap: rootless containers with /etc/subuid ranges (ocikit run)
   gnupg             # gpg: OpenPGP keys and simple signing, in @ocikit/signature tests (with skopeo standalone-sign/verify)
   golang-github-opencontainers-image-spec-dev  # upstream schemas, differential tests
   golang-github-opencontainers-specs-dev       # upstream schemas, differential tests

@@ -13,6 +13,7 @@ import type { UnpackProgress } from '@ocikit/bundle';
 import type { CopyProgress, RegistryOpener } from '@ocikit/transport';
 import { ContainerError, ContainerErrorCode } from './errors.js';
 import { foregroundStdio, waitForeground } from './container/attach.js';
+import { startRemovalMonitor } from './container/monitor.js';
 import { createContainer, isRootless, removeContainer, runtimeRootFor, type Container } from './container/lifecycle.js';
 import type { ProcessOptions } from './container/process.js';
 import { OciRuntime } from './runtime/oci-runtime.js';
@@ -25,7 +26,7 @@ export interface RunOptions extends Omit<ProcessOptions, 'rootless' | 'ociVersio
   /** `runc` (default), `crun`, or a path. */
   runtime?: string;
   name?: string;
-  /** `--rm`. */
+  /** `--rm` (detached: a monitor process removes it when its process ends). */
   autoRemove?: boolean;
   /** `-d`: start it and return; its output goes to `containers/NAME/output.log`. */
   detach?: boolean;
@@ -111,6 +112,12 @@ export async function runImage(image: string, options: RunOptions = {}): Promise
     if (status !== 0) {
       await remove();
       throw new ContainerError(ContainerErrorCode.RuntimeFailed, `${runtime.path} run --detach ${container.record.name}: exit ${status} (see the runtime's message above)`);
+    }
+    if (options.autoRemove) {
+      const state = await runtime.state(container.record.name);
+      // Already gone by the time we ask: remove it now; else a monitor removes it when its process ends.
+      if (state?.pid === undefined || state.pid <= 0 || state.status === 'stopped') await remove();
+      else startRemovalMonitor(store.paths.root, container.record.name, state.pid);
     }
     return { ...result, status: undefined, removed: false };
   }

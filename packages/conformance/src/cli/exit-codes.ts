@@ -25,6 +25,9 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** Commands whose exit status is a container process's: their own failures are 125, 126 and 127 (docker's and podman's). */
+export const PROCESS_COMMANDS: ReadonlySet<string> = new Set(['run', 'exec']);
+
 /** Thrown by commands for a usage problem; main() prints its message and exits 2. */
 export class UsageError extends OcikitError<'USAGE'> {
   override readonly name = 'UsageError';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ExitCode, UsageError } from './exit-codes.js';
+import { ExitCode, PROCESS_COMMANDS, UsageError } from './exit-codes.js';
 import { COMMANDS } from './commands/index.js';
 import { processIO, write, type Command, type CommandIO } from './io.js';
 import { splitAtCommand } from './options.js';
@@ -59,8 +59,6 @@ const USAGE_CODES: ReadonlySet<string> = new Set([
   'SIGNATURE_INVALID_ARGUMENT',
 ]);
 
-/** Commands whose exit status is a container process's: their own failures are 125, 126 and 127 (docker's and podman's). */
-const PROCESS_COMMANDS: ReadonlySet<string> = new Set(['run', 'exec']);
 const PROCESS_CODES: Readonly<Record<string, ExitCode>> = {
   EXECUTABLE_NOT_FOUND: ExitCode.CommandNotFound,
   NOT_EXECUTABLE: ExitCode.CannotInvoke,

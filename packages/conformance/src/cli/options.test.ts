@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { runCli } from '../test-support/run-cli.js';
-import { ExitCode, UsageError } from './exit-codes.js';
+import { ExitCode, PROCESS_COMMANDS, UsageError } from './exit-codes.js';
 import { flags, parseCommandArgs, switchFlags, switchValue } from './options.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -12,12 +12,12 @@ describe('command-line options, every command (built bin)', () => {
     for (const flag of Object.keys(command.options)) expect(`${name}: ${command.usage.includes(`--${flag}`) ? '' : 'missing '}--${flag}`).toBe(`${name}: --${flag}`);
   });
 
-  it.each(NAMES)('%s: an unknown flag is one line naming the command and the flag, pointing at help, exit 2', async (name) => {
+  it.each(NAMES)('%s: an unknown flag is one line naming the command and the flag, pointing at help, exit 2 (125 for run and exec)', async (name) => {
     // A command with subcommands (bundle digest, key generate) parses its flags after the first of them.
     const { command } = await COMMANDS[name]!();
     const sub = command.subcommands === undefined ? name : `${name} ${command.subcommands[0]}`;
     const r = await runCli([...sub.split(' '), '--no-such-flag', 'x']);
-    expect(r.code).toBe(ExitCode.Usage);
+    expect(r.code).toBe(PROCESS_COMMANDS.has(name) ? ExitCode.ContainerFailed : ExitCode.Usage);
     expect(r.stderr).toBe(`ocikit: ${sub}: unknown option --no-such-flag; run \`ocikit help ${sub}\` for its options\n`);
   });
 

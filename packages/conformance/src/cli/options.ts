@@ -161,3 +161,32 @@ export function splitAtCommand(args: readonly string[], options: CommandOptions)
   }
   return { own: [...args], first: undefined, rest: [] };
 }
+
+/** The flags `run` and `exec` share for the process they start. */
+export const PROCESS_FLAGS = {
+  tty: { type: 'boolean', short: 't' },
+  interactive: { type: 'boolean', short: 'i' },
+  env: { type: 'string', short: 'e', multiple: true },
+  workdir: { type: 'string', short: 'w' },
+  user: { type: 'string', short: 'u' },
+} as const;
+
+/**
+ * A command that runs another command (see {@link splitAtCommand}): its
+ * flags parsed up to its first positional, which it gets as `first`, and
+ * the rest untouched.
+ */
+export function definePassThroughCommand<const O extends CommandOptions>(
+  name: string,
+  spec: { summary: string; usage: string; options: O },
+  run: (parsed: { values: ParsedCommandArgs<O>['values']; first: string | undefined; rest: string[] }, io: CommandIO) => Promise<number>,
+): Command {
+  return {
+    ...spec,
+    passThrough: true,
+    run: (args, io) => {
+      const split = splitAtCommand(args, spec.options);
+      return run({ values: parseCommandArgs(name, split.own, spec.options).values, first: split.first, rest: split.rest }, io);
+    },
+  };
+}

@@ -5,7 +5,8 @@
  * executable checked in the rootfs before any runtime is asked to start it.
  */
 import { constants } from 'node:fs';
-import { ConfinedRoot, convertConfig } from '@ocikit/bundle';
+import { ConfinedRoot, convertConfig, resolveUser } from '@ocikit/bundle';
+import { rootlessIdMappings, type IdMappings } from './id-mappings.js';
 import type { ImageConfig } from '@ocikit/image-spec';
 import type { Spec } from '@ocikit/runtime-spec';
 import { ContainerError, ContainerErrorCode, ContainerSpecRef, q } from '../errors.js';
@@ -29,6 +30,8 @@ export interface ProcessOptions {
   /** The container's hostname (default: its name). */
   hostname?: string;
   rootless?: boolean;
+  /** A rootless container's id mappings (default: {@link rootlessIdMappings}). */
+  idMappings?: IdMappings;
   /** The runtime-spec release the runtime speaks. */
   ociVersion?: string;
 }
@@ -82,10 +85,30 @@ export async function containerConfig(image: ImageConfig, rootfsHost: string, op
     terminal: options.tty === true,
     ...(options.ociVersion !== undefined && { ociVersion: options.ociVersion }),
   });
+  if (options.rootless) applyIdMappings(spec, root, effective, options.idMappings ?? rootlessIdMappings(options.hostEnv));
   if (options.readOnly) spec.root = { path: 'rootfs', readonly: true };
   if (options.hostname !== undefined) spec.hostname = options.hostname;
   checkExecutable(root, spec.process!.args![0]!, spec.process!.env ?? [], spec.process!.cwd);
   return spec;
+}
+
+/**
+ * A rootless container with subordinate ids runs the image's user as
+ * itself when its ids are mapped (convertConfig's rootless config runs
+ * root, the only id one mapping has); an unmapped user is refused.
+ */
+function applyIdMappings(spec: Spec, root: ConfinedRoot, image: ImageConfig, mappings: IdMappings): void {
+  spec.linux = { ...spec.linux, uidMappings: mappings.uidMappings, gidMappings: mappings.gidMappings };
+  if (mappings.maxUid === 0) return;
+  const { user, home } = resolveUser(image.config?.User ?? undefined, root);
+  const ids = [user.gid, ...(user.additionalGids ?? [])];
+  if (user.uid > mappings.maxUid || ids.some((g) => g > mappings.maxGid)) {
+    throw new ContainerError(ContainerErrorCode.InvalidOption, `user ${user.uid}:${user.gid} is outside the ids mapped for this rootless container (0-${mappings.maxUid}, from /etc/subuid and /etc/subgid)`);
+  }
+  const proc = spec.process!;
+  proc.user = user;
+  const env = proc.env ?? [];
+  if (home !== undefined && !env.some((e) => e.startsWith('HOME='))) proc.env = [...env, `HOME=${home}`];
 }
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

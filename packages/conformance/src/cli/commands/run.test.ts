@@ -5,7 +5,7 @@
  * host allows it), as root and as an unprivileged user.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { describeWithPeers, peerPath, startFaultProxy, suiteScratch } from '@ocikit/testkit';
@@ -155,6 +155,18 @@ describeWithPeers(['root', 'runc', 'umoci', 'skopeo', 'docker-registry', 'busybo
     expect([gone.code, gone.stderr]).toEqual([ExitCode.Usage, expect.stringContaining('[NO_SUCH_CONTAINER]')]);
   });
 
+  it('removes a detached --rm container once its process ends', async () => {
+    names.push('watched');
+    const r = await cli(['run', '-d', '--rm', '--name', 'watched', '--tls-verify=false', image, 'sh', '-c', 'while [ ! -e /tmp/go ]; do sleep 0.1; done']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, 'watched\n', '']);
+    expect(containersLeft()).toEqual(['watched']);
+    expect((await cli(['exec', 'watched', 'touch', '/tmp/go'])).code).toBe(0);
+    // Waits for the monitor left behind; the bound is only there so that a broken one fails the test.
+    for (let i = 0; i < 300 && containersLeft().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(containersLeft()).toEqual([]);
+    expect(runcKnows('watched')).toBe(false);
+  });
+
   it('gives the process a real terminal with -t', async () => {
     const r = await runCliOnTty(['run', '--rm', '-t', '-q', '--tls-verify=false', image, 'sh', '-c', 'tty; echo $TERM'], { env });
     expect(r.code).toBe(0);
@@ -256,5 +268,42 @@ describeWithPeers(['root', 'crun', 'unshare', 'umoci', 'busybox'], 'ocikit run -
     const spoken = JSON.parse(readFileSync(path.join(store, 'runtimes.json'), 'utf8')) as Record<string, { spoken: { version: string } }>;
     expect(spoken[peerPath('crun')]?.spoken.version).toMatch(/^1\.[01]\./);
     expect(readdirSync(path.join(store, 'containers'))).toEqual([]);
+  });
+});
+
+describeWithPeers(['root', 'runc', 'umoci', 'busybox', 'newuidmap'], 'ocikit run rootless with /etc/subuid ranges', () => {
+  const scratch = suiteScratch('cli-run-subuid');
+  const files = ['/etc/subuid', '/etc/subgid'];
+  const saved = new Map<string, string | undefined>();
+  beforeAll(() => {
+    for (const f of files) {
+      const text = existsSync(f) ? readFileSync(f, 'utf8') : undefined;
+      saved.set(f, text);
+      // The machine's entry for nobody, if it has one, is used as it is.
+      if (!/^(nobody|65534):/m.test(text ?? '')) writeFileSync(f, `${text ?? ''}${text && !text.endsWith('\n') ? '\n' : ''}nobody:300000:65536\n`);
+    }
+  });
+  afterAll(() => {
+    for (const [f, text] of saved) {
+      if (text === undefined) rmSync(f, { force: true });
+      else writeFileSync(f, text);
+    }
+  });
+
+  it("maps the user's subordinate range, so the image's own user runs as itself", () => {
+    const layout = path.join(scratch.dir, 'layout');
+    buildImage(scratch.dir, layout, ['--config.user', 'app', '--config.cmd', 'sh', '--config.cmd', '-c', '--config.cmd', 'id -u; id -g; echo $HOME; cat /proc/self/uid_map']);
+    chmodSync(scratch.dir, 0o755);
+    tool('chmod', ['-R', 'a+rX', layout]);
+    const home = path.join(scratch.dir, 'nobody');
+    mkdirSync(home);
+    chownSync(home, 65534, 65534);
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'env', '-i', `PATH=${process.env['PATH']}`, `HOME=${home}`, process.execPath, OCIKIT_BIN, 'run', '--rm', `oci:${layout}:v1`], { encoding: 'utf8', timeout: 60_000 });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const [uid, gid, homeDir, map0, map1] = r.stdout.split('\n');
+    expect([uid, gid, homeDir]).toEqual(['1000', '1000', '/home/app']);
+    expect(map0!.trim().split(/\s+/)).toEqual(['0', '65534', '1']);
+    expect(map1!.trim().split(/\s+/)[0]).toBe('1');
+    expect(readdirSync(path.join(home, '.local/share/ocikit/containers'))).toEqual([]);
   });
 });

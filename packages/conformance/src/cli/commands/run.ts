@@ -2,8 +2,8 @@ import { ImageStore, PullPolicy, defaultStoreRoot, parseImageName, runImage } fr
 import { parsePlatform } from '@ocikit/image-spec';
 import { registryOpener, TransportError } from '@ocikit/transport';
 import { UsageError } from '../exit-codes.js';
-import { write, type Command } from '../io.js';
-import { enumOption, flags, parseCommandArgs, splitAtCommand } from '../options.js';
+import { write } from '../io.js';
+import { definePassThroughCommand, enumOption, flags, PROCESS_FLAGS } from '../options.js';
 import { bar, bytes, progressLine } from '../progress.js';
 import { REGISTRY_FLAGS, registryClientOptions, registryFlagsHelp } from '../registry-options.js';
 import { verifyRunImage } from '../run-verification.js';
@@ -29,7 +29,8 @@ image's Cmd; flags after IMAGE are the container's.
   -i, --interactive    keep stdin attached (it is /dev/null otherwise)
   -d, --detach         start it and print its name; output goes to the store's
                        containers/NAME/output.log
-  --rm                 remove the container when its process ends, however it ends
+  --rm                 remove the container when its process ends, however it
+                       ends (with -d, a small process left behind watches it)
   --name NAME          name the container (default ocikit-<random hex>)
   --runtime NAME|PATH  runc (default), crun, or a path
   --platform OS/ARCH[/VARIANT]
@@ -51,8 +52,9 @@ Registry flags:
 ${registryFlagsHelp()}
 
 The store is $OCIKIT_STORE, else \${XDG_DATA_HOME:-~/.local/share}/ocikit. As
-an unprivileged user the container gets a user namespace mapping you to root
-(as runc spec --rootless).
+an unprivileged user the container gets a user namespace mapping you to root,
+and your /etc/subuid and /etc/subgid ranges as ids 1..N when you have them
+and newuidmap is installed (else one id, as runc spec --rootless).
 
 Exit status: the container process's own (128+N when signal N ended it);
 SIGINT, SIGTERM and SIGHUP sent to ocikit are passed to it. When ocikit
@@ -62,12 +64,8 @@ given), 127 the command is not in the image.
 `;
 
 const options = {
+  ...PROCESS_FLAGS,
   entrypoint: { type: 'string' },
-  env: { type: 'string', short: 'e', multiple: true },
-  workdir: { type: 'string', short: 'w' },
-  user: { type: 'string', short: 'u' },
-  tty: { type: 'boolean', short: 't' },
-  interactive: { type: 'boolean', short: 'i' },
   detach: { type: 'boolean', short: 'd' },
   quiet: { type: 'boolean', short: 'q' },
   ...flags('boolean', 'rm', 'read-only'),
@@ -89,18 +87,18 @@ function entrypointOption(value: string | undefined): string[] | undefined {
   return value === '' ? [] : [value];
 }
 
-export const command: Command = {
-  summary: 'run an image under runc or crun (like podman run): pull, unpack once, convert, run',
-  usage,
-  options,
-  passThrough: true,
-  async run(args, io) {
-    const split = splitAtCommand(args, options);
-    const { values } = parseCommandArgs('run', split.own, options);
-    if (split.first === undefined) throw new UsageError('run: name the IMAGE to run');
+export const command = definePassThroughCommand(
+  'run',
+  {
+    summary: 'run an image under runc or crun (like podman run): pull, unpack once, convert, run',
+    usage,
+    options,
+  },
+  async ({ values, first, rest }, io) => {
+    if (first === undefined) throw new UsageError('run: name the IMAGE to run');
     let ref;
     try {
-      ref = parseImageName(split.first);
+      ref = parseImageName(first);
     } catch (err) {
       if (err instanceof TransportError) throw new UsageError(`run: ${err.message}`, { cause: err });
       throw err;
@@ -113,18 +111,17 @@ export const command: Command = {
       }
     }
     const pull = enumOption('run', 'pull', values.pull, Object.values(PullPolicy), PullPolicy.Missing);
-    if (values.rm && values.detach) throw new UsageError('run: --rm with -d needs a process that outlives ocikit to watch the container; remove a detached container with ocikit delete NAME');
     const digest = values['verify-key'] !== undefined ? await verifyRunImage(ref, values['verify-key'], values['verify-identity'], values, io) : undefined;
     const line = values.quiet ? undefined : progressLine(io);
     const registry = registryOpener((host) => registryClientOptions('run', values, host, undefined, io));
     const store = new ImageStore(defaultStoreRoot(io.env));
     const entrypoint = entrypointOption(values.entrypoint);
     try {
-      const result = await runImage(split.first, {
+      const result = await runImage(first, {
         store,
         registry,
         pull,
-        args: split.rest,
+        args: rest,
         ...(entrypoint !== undefined && { entrypoint }),
         ...(values.env !== undefined && { env: values.env }),
         hostEnv: io.env,
@@ -157,5 +154,5 @@ export const command: Command = {
       line?.done();
       registry.close();
     }
-  },
-};
+  }
+);
