@@ -1,7 +1,7 @@
 // One lint setup for the whole repo: type-aware typescript-eslint rules, no
 // import cycles, and imports only down the package dependency direction:
 //   errors  <-  digest, validation  <-  runtime-spec (-> validation)  <-  image-spec (-> digest, validation)
-//   <-  bundle, distribution (-> image-spec)  <-  transport (-> bundle, distribution)  <-  conformance;
+//   <-  bundle, distribution (-> image-spec)  <-  transport (-> bundle, distribution)  <-  container (-> transport, runtime-spec)  <-  conformance;
 //   everything but validation imports errors (tools/package-graph.json is the table)
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
