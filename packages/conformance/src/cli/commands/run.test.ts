@@ -16,6 +16,20 @@ import { ExitCode } from '../exit-codes.js';
 
 const tool = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 
+/**
+ * `ocikit ARGS` as the unprivileged user nobody, with HOME `home`. The Node
+ * running the tests may live where nobody cannot reach it (CI's other Node
+ * lines are under /root): a copy of it goes in `dir`.
+ */
+function runAsNobody(dir: string, home: string, args: string[]) {
+  const node = path.join(dir, 'node');
+  if (!existsSync(node)) copyFileSync(process.execPath, node);
+  chmodSync(node, 0o755);
+  mkdirSync(home, { recursive: true });
+  chownSync(home, 65534, 65534);
+  return spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'env', '-i', `PATH=${process.env['PATH']}`, `HOME=${home}`, node, OCIKIT_BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+}
+
 /** A busybox image made by umoci: /bin/busybox and applets, a user `app` (1000:1000), /srv. */
 function buildImage(dir: string, layout: string, config: string[]): void {
   const build = path.join(dir, `build-${path.basename(layout)}`);
@@ -240,9 +254,7 @@ describeWithPeers(['root', 'runc', 'umoci', 'skopeo', 'docker-registry', 'busybo
 
   it('runs rootless as an unprivileged user: a user namespace maps that user to root', () => {
     const home = path.join(scratch.dir, 'nobody');
-    mkdirSync(home, { recursive: true });
-    chownSync(home, 65534, 65534);
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'env', '-i', `PATH=${process.env['PATH']}`, `HOME=${home}`, process.execPath, OCIKIT_BIN, 'run', '--rm', `oci:${layout}:v1`, 'sh', '-c', 'id -u; cat /proc/self/uid_map'], { encoding: 'utf8', timeout: 60_000 });
+    const r = runAsNobody(scratch.dir, home, ['run', '--rm', `oci:${layout}:v1`, 'sh', '-c', 'id -u; cat /proc/self/uid_map']);
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(r.stdout.split('\n')[0]).toBe('0');
     expect(r.stdout.split('\n')[1]!.trim().split(/\s+/)).toEqual(['0', '65534', '1']);
@@ -296,9 +308,7 @@ describeWithPeers(['root', 'runc', 'umoci', 'busybox', 'newuidmap'], 'ocikit run
     chmodSync(scratch.dir, 0o755);
     tool('chmod', ['-R', 'a+rX', layout]);
     const home = path.join(scratch.dir, 'nobody');
-    mkdirSync(home);
-    chownSync(home, 65534, 65534);
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'env', '-i', `PATH=${process.env['PATH']}`, `HOME=${home}`, process.execPath, OCIKIT_BIN, 'run', '--rm', `oci:${layout}:v1`], { encoding: 'utf8', timeout: 60_000 });
+    const r = runAsNobody(scratch.dir, home, ['run', '--rm', `oci:${layout}:v1`]);
     expect([r.status, r.stderr]).toEqual([0, '']);
     const [uid, gid, homeDir, map0, map1] = r.stdout.split('\n');
     expect([uid, gid, homeDir]).toEqual(['1000', '1000', '/home/app']);
