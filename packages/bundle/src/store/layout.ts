@@ -11,6 +11,7 @@
  * - `list.ts`, `inspect.ts`: what `ocikit ls` and `ocikit inspect` show.
  */
 import { scratchName, ScratchPurpose } from '../fs/scratch.js';
+import { existsSync } from 'node:fs';
 import { link, readdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MediaType, type Descriptor, type DocumentKind, type DocumentTypes, type ImageIndex } from '@ocikit/image-spec';
@@ -77,12 +78,15 @@ export class Layout {
     const abs = path.resolve(dir);
     if (options.adopt === false) await refuseForeignFiles(dir, abs);
     makeDirectory(path.join(abs, 'blobs'));
-    // Each file appears whole or not at all, and an existing one is never replaced: another
-    // process creating the same layout at once never reads a half-written oci-layout.
-    await createWhole(path.join(abs, 'oci-layout'), `${JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION })}\n`);
-    const layout = await Layout.open(abs);
-    await createWhole(path.join(abs, 'index.json'), `${JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [] })}\n`);
-    return layout;
+    // Each file appears whole or not at all, and an existing one is never replaced; index.json
+    // comes first, so that a layout whose oci-layout another process sees is complete.
+    const index = `${JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [] })}\n`;
+    const layoutFile = path.join(abs, 'oci-layout');
+    // An oci-layout already there is checked before anything is written beside it.
+    if (existsSync(layoutFile)) await Layout.open(abs);
+    await createWhole(path.join(abs, 'index.json'), index);
+    await createWhole(layoutFile, `${JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION })}\n`);
+    return Layout.open(abs);
   }
 
   /** `blobs/<alg>/<encoded>` for a digest, after checking the digest's grammar. */
