@@ -6,6 +6,7 @@
  */
 import type { ConfigBuilder, Spec } from '@ocikit/runtime-spec';
 import type { CallRecord, RuntimeDriver } from './driver.js';
+import type { HostFeatures } from './host.js';
 
 /** RFC 2119 level of the sentence a check tests. */
 export const Level = { Must: 'MUST', Should: 'SHOULD', May: 'MAY' } as const;
@@ -29,6 +30,12 @@ export interface Check {
    * to it: the check is skipped.
    */
   readonly since?: string;
+  /**
+   * The check makes no container (it asks the runtime about itself, or about
+   * IDs that do not exist): it still runs when the preflight found that no
+   * container can start on this host.
+   */
+  readonly standalone?: true;
   run(ctx: CheckContext): Promise<string | void>;
 }
 
@@ -87,6 +94,10 @@ export interface CheckContext {
   /** A driver view recording this check's calls. */
   readonly driver: RuntimeDriver;
   readonly runtime: RuntimeInfo;
+  /** What the host offers (cgroup controllers, user namespaces, seccomp...); see ./host.ts for the skips. */
+  readonly host: HostFeatures;
+  /** The runtime-spec release every config.json declares. */
+  readonly specVersion: string;
   /** PID of the harness, whose namespaces are the runtime's. */
   readonly hostPid: number;
   /** Per-call timeout in milliseconds (also how long to wait for a status). */

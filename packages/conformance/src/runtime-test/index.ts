@@ -11,4 +11,6 @@ export { RuntimeTestError, RuntimeTestErrorCode, fail, skip } from './errors.js'
 export { selectChecks, parsePatterns } from './select.js';
 export { findRuntime } from '@ocikit/container';
 export { findStaticBusybox, isStaticElf, buildBusyboxRootfs, checkRootfs } from './rootfs.js';
-export { formatTap, formatHuman, toJson, mustFailed, tapHeader, tapLine, tapFooter, humanLine, humanSummary, type JsonReport } from './report.js';
+export { formatTap, formatHuman, toJson, mustFailed, tapHeader, tapLine, tapFooter, tapPreflight, humanLine, humanSummary, humanPreflight, type JsonReport } from './report.js';
+export { runPreflight, runtimeMessage, type Preflight } from './preflight.js';
+export { readHostFeatures, hasController, requireController, requireHost, type HostFeatures, type CgroupMode } from './host.js';

@@ -10,6 +10,7 @@ function result(over: Partial<CheckResult>): CheckResult {
 const report: RunReport = {
   runtime: { path: '/usr/bin/fake', versionText: 'fake version 1.2.3\nspec: 1.0.2', version: '1.2.3', specVersion: '1.0.2' },
   spec: { version: '1.0.2', declared: '1.0.2', source: 'version' },
+  preflight: { ok: true, calls: [] },
   results: [
     result({ id: 'a.pass', message: 'fine # really' }),
     result({
@@ -65,7 +66,8 @@ describe('TAP 13', () => {
 describe('--json', () => {
   it('has exactly the documented shape', () => {
     const json = JSON.parse(JSON.stringify(toJson(report)));
-    expect(Object.keys(json)).toEqual(['runtime', 'version', 'ociVersion', 'results', 'summary']);
+    expect(Object.keys(json)).toEqual(['runtime', 'version', 'ociVersion', 'preflight', 'results', 'summary']);
+    expect(json.preflight).toEqual({ ok: true });
     expect(json.ociVersion).toBe('1.0.2');
     expect(json.runtime).toBe('/usr/bin/fake');
     expect(json.version).toBe('1.2.3');

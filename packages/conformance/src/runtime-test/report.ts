@@ -4,6 +4,7 @@
  */
 import type { CheckResult } from './check.js';
 import { describeCall } from './driver.js';
+import type { Preflight } from './preflight.js';
 import type { RunReport, Summary } from './run.js';
 
 /** The `--json` document; this shape is a public interface. */
@@ -12,6 +13,8 @@ export interface JsonReport {
   version: string;
   /** The runtime-spec release every config.json declared. */
   ociVersion: string;
+  /** The smoke container run before the checks; absent when no selected check needs a container. */
+  preflight?: { ok: boolean; problem?: string; hint?: string };
   results: { id: string; level: string; ref: string; status: string; message: string }[];
   summary: Summary;
 }
@@ -21,6 +24,7 @@ export function toJson(report: RunReport): JsonReport {
     runtime: report.runtime.path,
     version: report.runtime.version ?? report.runtime.versionText.split('\n')[0] ?? '',
     ociVersion: report.spec.version,
+    ...(report.preflight && { preflight: { ok: report.preflight.ok, ...(report.preflight.problem !== undefined && { problem: report.preflight.problem }), ...(report.preflight.hint !== undefined && { hint: report.preflight.hint }) } }),
     results: report.results.map((r) => ({ id: r.id, level: r.level, ref: r.ref, status: r.status, message: r.message })),
     summary: { ...report.summary },
   };
@@ -66,6 +70,18 @@ export function tapHeader(report: Pick<RunReport, 'runtime'>, total: number): st
   return ['TAP version 13', `# ocikit runtime-test: ${runtime.path} ${runtime.version ?? ''}${runtime.specVersion ? ` (declares runtime-spec ${runtime.specVersion})` : ''}`.trimEnd(), `1..${total}`].join('\n');
 }
 
+/** The preflight, once: a TAP comment (no test point: it tests the host, not a rule). */
+export function tapPreflight(preflight: Preflight): string {
+  if (preflight.ok) return '# preflight: a smoke container started and ran';
+  return [`# preflight: no container can start: ${desc(preflight.problem ?? '')}`, ...(preflight.hint ? [`# hint: ${desc(preflight.hint)}`] : []), '# every check that needs a container is skipped'].join('\n');
+}
+
+/** The preflight for a person, only when it found a problem. */
+export function humanPreflight(preflight: Preflight, color: boolean): string | undefined {
+  if (preflight.ok) return undefined;
+  return [paint(color, 31, `host problem: no container can start: ${preflight.problem ?? ''}`), ...(preflight.hint ? [`hint: ${preflight.hint}`] : []), 'every check that needs a container is skipped', ''].join('\n');
+}
+
 export function tapFooter(report: RunReport): string {
   const s = report.summary;
   const lines = [`# pass ${s.pass}`, `# fail ${s.fail}`, `# skip ${s.skip}`, `# duration ${(report.durationMs / 1000).toFixed(1)} s`];
@@ -76,7 +92,7 @@ export function tapFooter(report: RunReport): string {
 
 /** The whole run as TAP 13. */
 export function formatTap(report: RunReport): string {
-  return `${[tapHeader(report, report.results.length), ...report.results.map((r, i) => tapLine(r, i + 1)), tapFooter(report)].join('\n')}\n`;
+  return `${[tapHeader(report, report.results.length), ...(report.preflight ? [tapPreflight(report.preflight)] : []), ...report.results.map((r, i) => tapLine(r, i + 1)), tapFooter(report)].join('\n')}\n`;
 }
 
 const paint = (on: boolean, code: number, s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
@@ -102,6 +118,7 @@ export function humanSummary(report: RunReport, color: boolean): string {
     `${report.runtime.path} ${report.runtime.version ?? ''}${report.runtime.specVersion ? ` (runtime-spec ${report.runtime.specVersion})` : ''}`.trimEnd(),
     `${paint(color, 32, `${s.pass} passed`)}, ${paint(color, s.fail ? 31 : 32, `${s.fail} failed`)} (${must} MUST), ${s.skip} skipped in ${(report.durationMs / 1000).toFixed(1)} s`,
   ];
+  if (report.preflight?.ok === false) lines.push(paint(color, 31, `host problem: no container can start (${report.preflight.problem ?? ''}); nothing that needs a container was tested`));
   if (report.interrupted) lines.push(paint(color, 33, 'interrupted: not every check ran'));
   if (report.cleanup.leftovers.length) lines.push(paint(color, 31, `containers left behind: ${report.cleanup.leftovers.join(' ')}`));
   if (report.workDir) lines.push(`bundles kept in ${report.workDir}`);
@@ -110,5 +127,6 @@ export function humanSummary(report: RunReport, color: boolean): string {
 
 /** The whole run for a person (what a terminal shows, minus live progress). */
 export function formatHuman(report: RunReport, color: boolean): string {
-  return `${report.results.map((r) => humanLine(r, color)).join('\n')}\n${humanSummary(report, color)}`;
+  const problem = report.preflight ? humanPreflight(report.preflight, color) : undefined;
+  return `${problem !== undefined ? `${problem}\n` : ''}${report.results.map((r) => humanLine(r, color)).join('\n')}\n${humanSummary(report, color)}`;
 }

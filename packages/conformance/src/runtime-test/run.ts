@@ -16,6 +16,8 @@ import { RuntimeDriver, specLine, spokenSpecVersion, type CleanupReport, type Sp
 import { RuntimeTestError, RuntimeTestErrorCode } from './errors.js';
 import { buildBusyboxRootfs, checkRootfs, findStaticBusybox, snapshotRootfs, tidyRootfs, type RootfsSnapshot } from './rootfs.js';
 import { selectChecks } from './select.js';
+import { readHostFeatures } from './host.js';
+import { runPreflight, type Preflight } from './preflight.js';
 
 export interface RunOptions {
   /** Runtime executable (path or name on PATH). */
@@ -40,6 +42,8 @@ export interface RunOptions {
   checks?: readonly Check[];
   /** Called once the runtime answered and before the first check, with the number of checks. */
   onStart?: (runtime: RuntimeInfo, total: number) => void;
+  /** Called once the preflight container ran (or could not), before the first check. */
+  onPreflight?: (preflight: Preflight) => void;
   /** Called after each check, for progress output. */
   onResult?: (result: CheckResult, index: number, total: number) => void;
 }
@@ -54,6 +58,8 @@ export interface RunReport {
   runtime: RuntimeInfo;
   /** The runtime-spec release the configs declared, and why. */
   spec: SpokenVersion;
+  /** The smoke container run before the checks: whether any container can start here. */
+  preflight: Preflight | undefined;
   results: CheckResult[];
   summary: Summary;
   /** Containers left behind despite cleanup (should be empty). */
@@ -132,13 +138,23 @@ export async function runRuntimeTest(options: RunOptions): Promise<RunReport> {
   let cleanup: CleanupReport = { removed: [], leftovers: [] };
   // A user's rootfs gets mount points made in it; they are removed again at the end.
   let snapshot: RootfsSnapshot | undefined;
+  let preflight: Preflight | undefined;
   try {
     const rootfs = prepareRootfs(workDir, options.rootfs, process.env);
     if (options.rootfs !== undefined) snapshot = snapshotRootfs(rootfs, [path.join(workDir, 'bundles')]);
     const bundles = new BundleFactory(workDir, rootfs, spec.version);
+    const host = readHostFeatures();
     const token = randomBytes(4).toString('hex');
     let serial = 0;
     const shared = new Map<string, Promise<unknown>>();
+    // Only when a check needs a container: `--only features.valid` asks nothing of the host.
+    if (checks.some((c) => !c.standalone)) {
+      preflight = await runPreflight(driver.scope(), bundles, `ocikit-${token}-preflight`, driver.timeoutMs);
+      await driver.cleanup();
+      options.onPreflight?.(preflight);
+    }
+    // The problem itself is reported once (the preflight line); each check names the reason.
+    const noContainer = preflight?.ok === false ? 'no container can start with this runtime on this host (see the preflight line)' : undefined;
     for (const check of checks) {
       if (options.signal?.aborted) {
         interrupted = true;
@@ -148,6 +164,8 @@ export async function runRuntimeTest(options: RunOptions): Promise<RunReport> {
       const ctx: CheckContext = {
         driver: view,
         runtime,
+        host,
+        specVersion: spec.version,
         hostPid: process.pid,
         timeoutMs: driver.timeoutMs,
         bundle: (name, bundleOptions) => bundles.create(`${check.id}-${name}`.slice(0, 80), bundleOptions),
@@ -159,8 +177,9 @@ export async function runRuntimeTest(options: RunOptions): Promise<RunReport> {
       };
       const t0 = performance.now();
       const older = check.since !== undefined ? olderThan(spec, check.since) : undefined;
-      if (older) {
-        const full: CheckResult = { id: check.id, level: check.level, ref: check.ref, text: check.text, status: 'skip', message: older, durationMs: 0, calls: [] };
+      const skipped = older ?? (check.standalone ? undefined : noContainer);
+      if (skipped) {
+        const full: CheckResult = { id: check.id, level: check.level, ref: check.ref, text: check.text, status: 'skip', message: skipped, durationMs: 0, calls: [] };
         results.push(full);
         options.onResult?.(full, results.length, checks.length);
         continue;
@@ -203,6 +222,7 @@ export async function runRuntimeTest(options: RunOptions): Promise<RunReport> {
   return {
     runtime,
     spec,
+    preflight,
     results,
     summary: summarize(results),
     cleanup,

@@ -4,13 +4,16 @@ import { write } from '../io.js';
 import { defineCommand, enumOption, flags } from '../options.js';
 import { ALL_CHECKS } from '../../runtime-test/checks/index.js';
 import { RuntimeTestError, RuntimeTestErrorCode } from '../../runtime-test/errors.js';
-import { humanLine, humanSummary, mustFailed, tapFooter, tapHeader, tapLine, toJson } from '../../runtime-test/report.js';
+import { humanLine, humanPreflight, humanSummary, mustFailed, tapFooter, tapHeader, tapLine, tapPreflight, toJson } from '../../runtime-test/report.js';
+import { readHostFeatures } from '../../runtime-test/host.js';
+import { PRIVATE_CGROUP2_ENV, runWithoutCgroup2 } from '../../runtime-test/private-cgroup2.js';
 import { runRuntimeTest, type RunReport } from '../../runtime-test/run.js';
 import { parsePatterns, selectChecks } from '../../runtime-test/select.js';
 import { findRuntime } from '@ocikit/container';
 
 const usage = `Usage: ocikit runtime-test --runtime NAME|PATH [--rootfs DIR] [--only PATTERN] [--tap | --json] [--keep]
                            [--timeout S] [--runtime-arg ARG]... [--oci-version V]
+                           [--private-cgroup2]
        ocikit runtime-test --list [--only PATTERN]
 
 Test an OCI runtime that speaks the runc command line (create, start, state,
@@ -26,7 +29,7 @@ failure and Ctrl-C.
   --only PATTERN  run the checks whose id matches: an id, a dotted prefix
                   (hooks), or a glob (process.cap*); comma-separated or repeated
   --tap           TAP version 13 (the default when stdout is not a terminal)
-  --json          {"runtime","version","results":[{id,level,ref,status,message}],"summary"}
+  --json          {"runtime","version","ociVersion","preflight","results":[{id,level,ref,status,message}],"summary"}
   --keep          keep the work directory (bundles, container output)
   --timeout S     seconds allowed for each runtime call (default 10)
   --runtime-arg A a global option put before every runtime command, e.g.
@@ -34,17 +37,29 @@ failure and Ctrl-C.
   --oci-version V runtime-spec release every config.json declares (${SPEC_VERSIONS.join(', ')});
                   default: the newest the runtime declares (features ociVersionMax,
                   else the spec: line of --version), clamped to those releases
+  --private-cgroup2
+                  on a cgroup v1+v2 (hybrid) host, run in a private mount
+                  namespace without the cgroup2 hierarchy, where the runtime
+                  sees plain cgroup v1 (crun 1.8 refuses hybrid hosts); the
+                  host's mounts are not changed
   --list          print the checks (id, level, sentence) and exit
 
+Before the checks, one smoke container runs. When it cannot start, the host
+or the runtime's set-up is at fault, not a rule: the report says so once,
+with the runtime's message, and every check that needs a container is
+skipped.
+
 Exit status: 0 no MUST failed, 1 a MUST failed, 2 usage error, no runtime or
-no rootfs, 130 interrupted.
+no rootfs, 3 no container can start on this host (preflight), 130 interrupted.
 `;
 
 const INTERRUPTED = 130;
+/** The preflight container could not start: nothing that needs a container was tested. */
+const HOST_UNFIT = 3;
 
 const options = {
   ...flags('string', 'runtime', 'rootfs', 'timeout', 'oci-version'),
-  ...flags('boolean', 'tap', 'json', 'keep', 'list'),
+  ...flags('boolean', 'tap', 'json', 'keep', 'list', 'private-cgroup2'),
   only: { type: 'string', multiple: true },
   'runtime-arg': { type: 'string', multiple: true },
 } as const;
@@ -64,6 +79,14 @@ export const command = defineCommand('runtime-test', { summary: 'test an OCI run
   const ociVersion = values['oci-version'] === undefined ? undefined : enumOption('runtime-test', 'oci-version', values['oci-version'], SPEC_VERSIONS, values['oci-version']);
   const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
   if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new UsageError(`runtime-test: --timeout must be a positive number of seconds, not "${values.timeout}"`);
+
+  if (values['private-cgroup2'] && io.env[PRIVATE_CGROUP2_ENV] !== '1') {
+    const mount = readHostFeatures().cgroupV2Mount;
+    if (mount === undefined) throw new UsageError('runtime-test: --private-cgroup2: this host mounts no cgroup2 hierarchy to hide');
+    const script = process.argv[1];
+    if (script === undefined) throw new UsageError('runtime-test: --private-cgroup2 needs the ocikit script path (process.argv[1])');
+    return runWithoutCgroup2(mount, script, process.argv.slice(2), io.env);
+  }
 
   // The bundles are not rootless: without root every create is expected to fail.
   if (process.getuid?.() !== 0) await write(io.stderr, 'ocikit: warning: runtime-test creates containers from root bundles; run it as root\n');
@@ -96,6 +119,13 @@ export const command = defineCommand('runtime-test', { summary: 'test an OCI run
       onStart: (runtime, total) => {
         if (mode === 'tap') emit(`${tapHeader({ runtime }, total)}\n`);
       },
+      onPreflight: (preflight) => {
+        if (mode === 'tap') emit(`${tapPreflight(preflight)}\n`);
+        else if (mode === 'human') {
+          const line = humanPreflight(preflight, color);
+          if (line !== undefined) emit(`${line}\n`);
+        }
+      },
       onResult: (result, n) => {
         if (mode === 'tap') emit(`${tapLine(result, n)}\n`);
         else if (mode === 'human') emit(`${humanLine(result, color)}\n`);
@@ -116,5 +146,6 @@ export const command = defineCommand('runtime-test', { summary: 'test an OCI run
   if (report.cleanup.leftovers.length) await write(io.stderr, `ocikit: could not remove containers ${report.cleanup.leftovers.join(' ')}\n`);
   if (report.workDir && mode !== 'human') await write(io.stderr, `ocikit: bundles kept in ${report.workDir}\n`);
   if (report.interrupted) return INTERRUPTED;
+  if (report.preflight?.ok === false) return HOST_UNFIT;
   return mustFailed(report.results) ? ExitCode.Failure : ExitCode.Ok;
 });

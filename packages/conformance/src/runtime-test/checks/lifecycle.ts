@@ -36,6 +36,7 @@ function statusAfter(op: 'create' | 'start', stage: Stage, want: string, when: s
 function unknownId(op: string, anchor: string, text: string, call: (ctx: CheckContext, id: string) => Promise<CallRecord>): Check {
   return {
     id: `lifecycle.${op}-unknown`,
+    standalone: true,
     level: 'MUST',
     ref: specRef('runtime.md', anchor),
     text,

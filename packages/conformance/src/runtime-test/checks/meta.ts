@@ -20,6 +20,7 @@ function features(text: string | undefined): { ociVersionMin?: unknown; ociVersi
 export const META_CHECKS: readonly Check[] = [
   {
     id: 'features.valid',
+    standalone: true,
     level: 'MUST',
     ref: specRef('features.md'),
     text: 'A runtime MAY provide a JSON document about its implemented features to runtime callers; `ociVersionMin` and `ociVersionMax` are REQUIRED and the document MUST NOT contain properties that are not defined in the version of the specification it names.',
@@ -49,6 +50,7 @@ export const META_CHECKS: readonly Check[] = [
   },
   {
     id: 'version.report',
+    standalone: true,
     level: 'MAY',
     ref: specRef('config.md', 'specification-version'),
     text: '`ociVersion` (string, REQUIRED) MUST be in SemVer v2.0.0 format and specifies the version of the Open Container Initiative Runtime Specification with which the bundle complies.',
@@ -62,6 +64,7 @@ export const META_CHECKS: readonly Check[] = [
   },
   {
     id: 'cli.unknown-command',
+    standalone: true,
     level: 'MUST',
     ref: cliRef('global-usage'),
     text: 'If the runtime is invoked with an unrecognized command, it MUST exit with a nonzero exit code and MAY log a warning to stderr.',
