@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { OCIKIT_BIN, runCli } from '../../test-support/run-cli.js';
@@ -73,7 +73,8 @@ describeWithPeers(RUNC_PEERS, 'ocikit runtime-test against runc', () => {
     const r = await runCli(['runtime-test', '--runtime', RUNC, '--only', 'lifecycle.create-status,cli,version', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(Object.keys(doc)).toEqual(['runtime', 'version', 'ociVersion', 'results', 'summary']);
+    expect(Object.keys(doc)).toEqual(['runtime', 'version', 'ociVersion', 'preflight', 'results', 'summary']);
+    expect(doc.preflight).toEqual({ ok: true });
     expect(doc.runtime).toBe(RUNC);
     expect(doc.ociVersion).toBe('1.0.2');
     expect(doc.version).toMatch(/^\d+\.\d+/);
@@ -117,4 +118,63 @@ describeWithPeers(RUNC_PEERS, 'ocikit runtime-test against runc', () => {
     expect(readdirSync(tmp)).toEqual([]);
     rmSync(tmp, { recursive: true, force: true });
   });
+});
+
+describeWithPeers(RUNC_PEERS, 'ocikit runtime-test preflight: a host that cannot run containers', () => {
+  it('says so once with the runtime\'s message, skips every check that needs a container, and exits 3', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ocikit-preflight-'));
+    try {
+      // A runc whose every create fails the way a broken host makes it fail (the message is runc's logrus form).
+      const runtime = path.join(dir, 'runc-no-host');
+      writeFileSync(runtime, `#!/bin/sh\nif [ "$1" = create ]; then echo 'time="2026-12-06T05:00:00Z" level=error msg="runc create failed: unable to apply cgroup configuration: mkdir /sys/fs/cgroup/pids/x: read-only file system"' >&2; exit 1; fi\nexec ${RUNC} "$@"\n`);
+      chmodSync(runtime, 0o755);
+      const r = await runCli(['runtime-test', '--runtime', runtime, '--tap'], { env: { ...process.env, TMPDIR: dir } });
+      expect(r.code).toBe(3);
+      const lines = r.stdout.split('\n');
+      const problem = lines.filter((l) => l.includes('read-only file system'));
+      expect(problem).toEqual(['# preflight: no container can start: create failed: runc create failed: unable to apply cgroup configuration: mkdir /sys/fs/cgroup/pids/x: read-only file system']);
+      expect(lines.filter((l) => l.startsWith('not ok'))).toEqual([]);
+      const standalone = new Set(ALL_CHECKS.filter((c) => c.standalone).map((c) => c.id));
+      expect(standalone.size).toBeGreaterThan(3);
+      for (const c of ALL_CHECKS) {
+        const line = lines.find((l) => l.includes(` - ${c.id} [`));
+        if (standalone.has(c.id)) expect(line).not.toContain('no container can start');
+        // A rule newer than the release runc declares is skipped for that reason first.
+        else expect(line).toMatch(/# SKIP (no container can start with this runtime on this host \(see the preflight line\)|a runtime-spec \S+ rule; testing runtime-spec)/);
+      }
+      expect(readdirSync(dir)).toEqual(['runc-no-host']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describeWithPeers(['root', 'crun', 'unshare', 'busybox'], 'ocikit runtime-test against crun', () => {
+  const hybrid = existsSync('/sys/fs/cgroup/unified/cgroup.controllers') && existsSync('/sys/fs/cgroup/memory');
+  const mounts = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => / - cgroup2? /.test(l)).map((l) => l.split(' ')[4]).sort();
+
+  it('names the host problem instead of failing checks where crun refuses the host, and runs with --private-cgroup2', async () => {
+    const before = mounts();
+    const plain = await runCli(['runtime-test', '--runtime', 'crun', '--only', 'lifecycle,process.cwd,process.env', '--json']);
+    const doc = JSON.parse(plain.stdout);
+    if (hybrid) {
+      // Debian's crun 1.8.1: "cgroups in hybrid mode not supported, drop all controllers from cgroupv2".
+      expect(plain.code).toBe(3);
+      expect(doc.preflight.ok).toBe(false);
+      expect(doc.preflight.problem).toMatch(/^create failed: .*hybrid/);
+      expect(doc.preflight.hint).toContain('--private-cgroup2');
+      expect(doc.summary.fail).toBe(0);
+    } else {
+      expect(doc.preflight).toEqual({ ok: true });
+    }
+    if (!hybrid) return;
+    const hidden = await runCli(['runtime-test', '--runtime', 'crun', '--private-cgroup2', '--only', 'lifecycle,process.cwd,process.env', '--json']);
+    const inside = JSON.parse(hidden.stdout);
+    expect(inside.preflight).toEqual({ ok: true });
+    expect(inside.results.filter((x: { status: string }) => x.status === 'fail')).toEqual([]);
+    expect(inside.summary.pass).toBe(inside.results.length);
+    expect(hidden.code).toBe(0);
+    // The unmount was private to the suite's namespace.
+    expect(mounts()).toEqual(before);
+  }, 120_000);
 });
