@@ -87,14 +87,14 @@ export function buildBusyboxRootfs(dir: string, busybox: string): void {
  * Check a user-supplied rootfs: a directory with the applets the checks run
  * in /bin (symlinks are not followed: they point into the container's view).
  */
-export function checkRootfs(dir: string): void {
+export function checkRootfs(dir: string, what = `--rootfs ${dir}`): void {
   let st;
   try {
     st = statSync(dir);
   } catch (err) {
-    throw new RuntimeTestError(RuntimeTestErrorCode.NoRootfs, `expected --rootfs ${dir} to be a directory, found it unreadable`, { cause: err });
+    throw new RuntimeTestError(RuntimeTestErrorCode.NoRootfs, `expected ${what} to be a directory, found it unreadable`, { cause: err });
   }
-  if (!st.isDirectory()) throw new RuntimeTestError(RuntimeTestErrorCode.NoRootfs, `expected --rootfs ${dir} to be a directory, found a file`);
+  if (!st.isDirectory()) throw new RuntimeTestError(RuntimeTestErrorCode.NoRootfs, `expected ${what} to be a directory, found a file`);
   const missing = REQUIRED_APPLETS.filter((a) => {
     try {
       lstatSync(path.join(dir, 'bin', a));
@@ -104,7 +104,7 @@ export function checkRootfs(dir: string): void {
     }
   });
   if (missing.length) {
-    throw new RuntimeTestError(RuntimeTestErrorCode.NoRootfs, `expected --rootfs ${dir} to provide /bin/${REQUIRED_APPLETS.join(', /bin/')}, found no ${missing.map((m) => `/bin/${m}`).join(', ')}`);
+    throw new RuntimeTestError(RuntimeTestErrorCode.NoRootfs, `expected ${what} to provide /bin/${REQUIRED_APPLETS.join(', /bin/')}, found no ${missing.map((m) => `/bin/${m}`).join(', ')}`);
   }
 }
 

@@ -18,12 +18,17 @@ import { buildBusyboxRootfs, checkRootfs, findStaticBusybox, snapshotRootfs, tid
 import { selectChecks } from './select.js';
 import { readHostFeatures } from './host.js';
 import { runPreflight, type Preflight } from './preflight.js';
+import { imageRootfs, type ImageRootfsOptions } from './image-rootfs.js';
 
 export interface RunOptions {
   /** Runtime executable (path or name on PATH). */
   runtime: string;
   /** Root filesystem to use instead of a fresh busybox one. */
   rootfs?: string;
+  /** An image (any `ocikit copy` source) to unpack as the root filesystem instead (see ./image-rootfs.ts). */
+  image?: string;
+  /** How `image` is fetched when it is in a registry. */
+  imageOptions?: ImageRootfsOptions;
   /** `--only` patterns (see select.ts); empty runs everything. */
   only?: readonly string[];
   /** Keep the work directory (bundles, container output) for inspection. */
@@ -94,7 +99,13 @@ async function probeRuntime(driver: RuntimeDriver): Promise<RuntimeInfo> {
   };
 }
 
-function prepareRootfs(workDir: string, rootfs: string | undefined, env: NodeJS.ProcessEnv): string {
+async function prepareRootfs(workDir: string, options: RunOptions, env: NodeJS.ProcessEnv): Promise<string> {
+  const { rootfs } = options;
+  if (options.image !== undefined) {
+    const dir = await imageRootfs(options.image, workDir, options.imageOptions);
+    checkRootfs(dir, `the image ${options.image}`);
+    return dir;
+  }
   if (rootfs !== undefined) {
     checkRootfs(rootfs);
     return realpathSync(rootfs);
@@ -140,7 +151,7 @@ export async function runRuntimeTest(options: RunOptions): Promise<RunReport> {
   let snapshot: RootfsSnapshot | undefined;
   let preflight: Preflight | undefined;
   try {
-    const rootfs = prepareRootfs(workDir, options.rootfs, process.env);
+    const rootfs = await prepareRootfs(workDir, options, process.env);
     if (options.rootfs !== undefined) snapshot = snapshotRootfs(rootfs, [path.join(workDir, 'bundles')]);
     const bundles = new BundleFactory(workDir, rootfs, spec.version);
     const host = readHostFeatures();

@@ -1,4 +1,4 @@
-import { describe, it, expect } from '@jest/globals';
+import { afterAll, describe, it, expect } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,9 @@ import path from 'node:path';
 import { OCIKIT_BIN, runCli } from '../../test-support/run-cli.js';
 import { ALL_CHECKS } from '../../runtime-test/checks/index.js';
 import { selectChecks } from '../../runtime-test/select.js';
-import { describeWithPeers, findPeer } from '@ocikit/testkit';
+import { describeWithPeers, findPeer, startRegistry, suiteScratch, type RunningRegistry } from '@ocikit/testkit';
+import { buildBusyboxRootfs, findStaticBusybox } from '../../runtime-test/rootfs.js';
+import { execFileSync } from 'node:child_process';
 
 // End to end through the built bin (`npx turbo run build --filter=@ocikit/conformance...`).
 const RUNC_PEERS = ['root', 'runc', 'busybox'] as const;
@@ -177,4 +179,53 @@ describeWithPeers(['root', 'crun', 'unshare', 'busybox'], 'ocikit runtime-test a
     // The unmount was private to the suite's namespace.
     expect(mounts()).toEqual(before);
   }, 120_000);
+});
+
+describeWithPeers(['root', 'runc', 'busybox', 'umoci', 'skopeo', 'docker-registry'], 'ocikit runtime-test --image', () => {
+  const scratch = suiteScratch('cli-runtime-test-image');
+  let registry: RunningRegistry | undefined;
+  afterAll(() => registry?.stop());
+  const tool = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  const listing = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+
+  it('runs the checks on an image from a layout and from a registry, and leaves both as they were', async () => {
+    // An image of the static busybox with every applet, made by umoci.
+    const layout = path.join(scratch.dir, 'layout');
+    const build = path.join(scratch.dir, 'build');
+    tool('umoci', ['init', '--layout', layout]);
+    tool('umoci', ['new', '--image', `${layout}:v1`]);
+    tool('umoci', ['unpack', '--image', `${layout}:v1`, build]);
+    buildBusyboxRootfs(path.join(build, 'rootfs'), findStaticBusybox()!);
+    tool('umoci', ['repack', '--image', `${layout}:v1`, build]);
+    const before = listing(layout);
+    const only = ['lifecycle.start-runs', 'process.cwd', 'process.env', 'mounts', 'root.readonly'];
+    const fromLayout = await runCli(['runtime-test', '--runtime', RUNC, '--image', `oci:${layout}:v1`, '--only', only.join(','), '--json'], { env: { ...process.env, TMPDIR: scratch.dir } });
+    expect(fromLayout.stderr).toBe('');
+    const doc = JSON.parse(fromLayout.stdout);
+    expect(doc.preflight).toEqual({ ok: true });
+    expect(doc.results.map((r: { status: string }) => r.status)).toEqual(selectChecks(ALL_CHECKS, only).map(() => 'pass'));
+    expect(fromLayout.code).toBe(0);
+    expect(listing(layout)).toEqual(before);
+
+    registry = await startRegistry();
+    tool('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:v1`, `docker://${registry.host}/conformance/busybox:v1`]);
+    const fromRegistry = await runCli(['runtime-test', '--runtime', RUNC, '--image', `docker://${registry.host}/conformance/busybox:v1`, '--tls-verify=false', '--only', 'process.cwd', '--tap'], {
+      env: { ...process.env, TMPDIR: scratch.dir },
+    });
+    expect(fromRegistry.code).toBe(0);
+    expect(fromRegistry.stdout).toContain('ok 1 - process.cwd [MUST]');
+    // Only the umoci build and the layout remain: the copied image and its bundle went with the work directory.
+    expect(readdirSync(scratch.dir).sort()).toEqual(['build', 'layout']);
+  }, 120_000);
+
+  it('refuses an image without the applets, naming the image, with exit 2', async () => {
+    const layout = path.join(scratch.dir, 'empty');
+    tool('umoci', ['init', '--layout', layout]);
+    tool('umoci', ['new', '--image', `${layout}:v1`]);
+    const r = await runCli(['runtime-test', '--runtime', RUNC, '--image', `oci:${layout}:v1`], { env: { ...process.env, TMPDIR: scratch.dir } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^ocikit: runtime-test: expected the image oci:\S+empty:v1 to provide \/bin\/sh, .* found no \/bin\/sh/);
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    rmSync(layout, { recursive: true });
+  });
 });

@@ -10,8 +10,9 @@ import { PRIVATE_CGROUP2_ENV, runWithoutCgroup2 } from '../../runtime-test/priva
 import { runRuntimeTest, type RunReport } from '../../runtime-test/run.js';
 import { parsePatterns, selectChecks } from '../../runtime-test/select.js';
 import { findRuntime } from '@ocikit/container';
+import { REGISTRY_FLAGS, registryClientOptions, registryFlagsHelp } from '../registry-options.js';
 
-const usage = `Usage: ocikit runtime-test --runtime NAME|PATH [--rootfs DIR] [--only PATTERN] [--tap | --json] [--keep]
+const usage = `Usage: ocikit runtime-test --runtime NAME|PATH [--rootfs DIR | --image IMAGE] [--only PATTERN] [--tap | --json] [--keep]
                            [--timeout S] [--runtime-arg ARG]... [--oci-version V]
                            [--private-cgroup2]
        ocikit runtime-test --list [--only PATTERN]
@@ -26,6 +27,12 @@ failure and Ctrl-C.
                   (runc, crun), or the path of its executable
   --rootfs DIR    root filesystem with busybox applets in /bin (default: a
                   fresh one from the static busybox on this machine)
+  --image IMAGE   the root filesystem of an image with busybox applets in
+                  /bin: any source ocikit copy reads (busybox,
+                  docker://HOST/REPO:TAG, oci:PATH:REF, oci-archive:PATH),
+                  copied and unpacked, verified, into the work directory
+  --platform P    the image's platform (default: this host's)
+${registryFlagsHelp()}
   --only PATTERN  run the checks whose id matches: an id, a dotted prefix
                   (hooks), or a glob (process.cap*); comma-separated or repeated
   --tap           TAP version 13 (the default when stdout is not a terminal)
@@ -58,7 +65,8 @@ const INTERRUPTED = 130;
 const HOST_UNFIT = 3;
 
 const options = {
-  ...flags('string', 'runtime', 'rootfs', 'timeout', 'oci-version'),
+  ...flags('string', 'runtime', 'rootfs', 'image', 'platform', 'timeout', 'oci-version'),
+  ...REGISTRY_FLAGS,
   ...flags('boolean', 'tap', 'json', 'keep', 'list', 'private-cgroup2'),
   only: { type: 'string', multiple: true },
   'runtime-arg': { type: 'string', multiple: true },
@@ -76,6 +84,8 @@ export const command = defineCommand('runtime-test', { summary: 'test an OCI run
   if (values.runtime === undefined || values.runtime === '') throw new UsageError('runtime-test: --runtime NAME|PATH is required');
   const runtime = findRuntime(values.runtime, io.env, io.cwd);
   if (values.tap && values.json) throw new UsageError('runtime-test: choose one of --tap and --json');
+  if (values.rootfs !== undefined && values.image !== undefined) throw new UsageError('runtime-test: choose one of --rootfs and --image');
+  if (values.platform !== undefined && values.image === undefined) throw new UsageError('runtime-test: --platform goes with --image');
   const ociVersion = values['oci-version'] === undefined ? undefined : enumOption('runtime-test', 'oci-version', values['oci-version'], SPEC_VERSIONS, values['oci-version']);
   const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
   if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new UsageError(`runtime-test: --timeout must be a positive number of seconds, not "${values.timeout}"`);
@@ -105,12 +115,15 @@ export const command = defineCommand('runtime-test', { summary: 'test an OCI run
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Only an image in a registry needs the registry client: loaded then, not at every start.
+  const registry = values.image === undefined ? undefined : (await import('@ocikit/transport')).registryOpener((host) => registryClientOptions('runtime-test', values, host, undefined, io));
   let report: RunReport;
   try {
     report = await runRuntimeTest({
       runtime,
       checks,
       ...(values.rootfs !== undefined && { rootfs: values.rootfs }),
+      ...(values.image !== undefined && { image: values.image, imageOptions: { ...(registry && { registry }), ...(values.platform !== undefined && { platform: values.platform }) } }),
       ...(values.keep && { keep: true }),
       runtimeArgs: values['runtime-arg'] ?? [],
       ...(ociVersion !== undefined && { ociVersion }),
@@ -138,6 +151,7 @@ export const command = defineCommand('runtime-test', { summary: 'test an OCI run
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    registry?.close();
   }
   if (mode === 'json') emit(`${JSON.stringify(toJson(report), null, 2)}\n`);
   else if (mode === 'tap') emit(`${tapFooter(report)}\n`);
