@@ -71,6 +71,7 @@ const PEERS = {
   gpg: binary('gpg', 'gnupg'),
   script: binary('script', 'bsdutils'),
   unshare: binary('unshare', 'util-linux'),
+  setpriv: binary('setpriv', 'util-linux'),
   newuidmap: binary('newuidmap', 'uidmap'),
   busybox: { what: 'a static busybox', how: apt('busybox-static'), find: findStaticBusybox },
   libdeflate: {

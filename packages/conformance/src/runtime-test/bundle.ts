@@ -23,6 +23,8 @@ export class BundleFactory {
     readonly workDir: string,
     readonly rootfs: string,
     readonly ociVersion?: string,
+    /** Bundles an unprivileged user's runtime can run (see {@link makeRootless}); applied before each check's edits. */
+    readonly rootless?: { uid: number; gid: number },
   ) {
     mkdirSync(path.join(workDir, 'bundles'), { recursive: true });
   }
@@ -44,8 +46,17 @@ export class BundleFactory {
       .root(this.rootfs, true)
       .hostname(DEFAULT_HOSTNAME)
       .args(...args);
-    options.configure?.(builder);
-    const spec = builder.build();
+    let spec: Spec;
+    if (this.rootless) {
+      const base = builder.build();
+      makeRootless(base, this.rootless);
+      const tuned = ConfigBuilder.from(base);
+      options.configure?.(tuned);
+      spec = tuned.build();
+    } else {
+      options.configure?.(builder);
+      spec = builder.build();
+    }
     options.patch?.(spec, { dir, host });
 
     const configPath = path.join(dir, 'config.json');
@@ -74,4 +85,26 @@ export class BundleFactory {
 function mkdirOnce(dir: string): string {
   mkdirSync(dir);
   return dir;
+}
+
+/**
+ * The edits that make the default configuration runnable by an unprivileged
+ * user, as `runc spec --rootless` makes them: a user namespace mapping the
+ * caller to root, /sys bound from the host (sysfs cannot be mounted from a
+ * user namespace that does not own the network namespace's), devpts without
+ * `gid=5` (the group is not mapped), and no cgroup resources (an
+ * unprivileged runtime cannot write them without delegation).
+ */
+export function makeRootless(spec: Spec, ids: { uid: number; gid: number }): void {
+  const linux = (spec.linux ??= {});
+  const namespaces = (linux.namespaces ??= []);
+  if (!namespaces.some((n) => n.type === 'user')) namespaces.push({ type: 'user' });
+  linux.uidMappings = [{ containerID: 0, hostID: ids.uid, size: 1 }];
+  linux.gidMappings = [{ containerID: 0, hostID: ids.gid, size: 1 }];
+  delete linux.resources;
+  spec.mounts = (spec.mounts ?? []).map((m) => {
+    if (m.type === 'sysfs') return { destination: m.destination, type: 'none', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] };
+    if (m.type === 'devpts') return { ...m, options: (m.options ?? []).filter((o) => !o.startsWith('gid=')) };
+    return m;
+  });
 }

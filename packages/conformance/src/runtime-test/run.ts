@@ -19,6 +19,7 @@ import { selectChecks } from './select.js';
 import { readHostFeatures } from './host.js';
 import { runPreflight, type Preflight } from './preflight.js';
 import { imageRootfs, type ImageRootfsOptions } from './image-rootfs.js';
+import { needsRoot } from './rootless.js';
 
 export interface RunOptions {
   /** Runtime executable (path or name on PATH). */
@@ -27,6 +28,12 @@ export interface RunOptions {
   rootfs?: string;
   /** An image (any `ocikit copy` source) to unpack as the root filesystem instead (see ./image-rootfs.ts). */
   image?: string;
+  /**
+   * Run as an unprivileged user can: bundles with a user namespace mapping
+   * the caller to root and no cgroup resources, the runtime's state in the
+   * work directory, and the checks that need root skipped (see ./rootless.ts).
+   */
+  rootless?: boolean;
   /** How `image` is fetched when it is in a registry. */
   imageOptions?: ImageRootfsOptions;
   /** `--only` patterns (see select.ts); empty runs everything. */
@@ -138,12 +145,15 @@ function summarize(results: readonly CheckResult[]): Summary {
 export async function runRuntimeTest(options: RunOptions): Promise<RunReport> {
   const started = performance.now();
   const checks = selectChecks(options.checks ?? ALL_CHECKS, options.only ?? []);
-  const driver = new RuntimeDriver({ runtime: options.runtime, globalArgs: options.runtimeArgs ?? [], ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }), ...(options.signal && { signal: options.signal }) });
-  const runtime = await probeRuntime(driver);
+  const driverOptions = { runtime: options.runtime, globalArgs: options.runtimeArgs ?? [], ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }), ...(options.signal && { signal: options.signal }) };
+  const runtime = await probeRuntime(new RuntimeDriver(driverOptions));
   // Before any work: an unknown --oci-version is the caller's error (UNSUPPORTED_VERSION).
   const spec = spokenSpecVersion(runtime, options.ociVersion);
   options.onStart?.(runtime, checks.length);
   const workDir = realpathSync(mkdtempSync(path.join(options.tmpDir ?? tmpdir(), 'ocikit-runtime-test-')));
+  // Rootless: the runtime keeps its state in the work directory unless told where (an unprivileged user cannot write /run).
+  const ownRoot = options.rootless && !driverOptions.globalArgs.some((a) => a === '--root' || a.startsWith('--root='));
+  const driver = new RuntimeDriver({ ...driverOptions, globalArgs: [...driverOptions.globalArgs, ...(ownRoot ? [`--root=${path.join(workDir, 'runtime-root')}`] : [])] });
   const results: CheckResult[] = [];
   let interrupted = false;
   let cleanup: CleanupReport = { removed: [], leftovers: [] };
@@ -153,7 +163,7 @@ export async function runRuntimeTest(options: RunOptions): Promise<RunReport> {
   try {
     const rootfs = await prepareRootfs(workDir, options, process.env);
     if (options.rootfs !== undefined) snapshot = snapshotRootfs(rootfs, [path.join(workDir, 'bundles')]);
-    const bundles = new BundleFactory(workDir, rootfs, spec.version);
+    const bundles = new BundleFactory(workDir, rootfs, spec.version, options.rootless ? { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } : undefined);
     const host = readHostFeatures();
     const token = randomBytes(4).toString('hex');
     let serial = 0;
@@ -188,7 +198,7 @@ export async function runRuntimeTest(options: RunOptions): Promise<RunReport> {
       };
       const t0 = performance.now();
       const older = check.since !== undefined ? olderThan(spec, check.since) : undefined;
-      const skipped = older ?? (check.standalone ? undefined : noContainer);
+      const skipped = older ?? (check.standalone ? undefined : noContainer) ?? (options.rootless ? needsRoot(check.id) : undefined);
       if (skipped) {
         const full: CheckResult = { id: check.id, level: check.level, ref: check.ref, text: check.text, status: 'skip', message: skipped, durationMs: 0, calls: [] };
         results.push(full);

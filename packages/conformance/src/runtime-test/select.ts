@@ -14,6 +14,11 @@ function matcher(pattern: string): (id: string) => boolean {
   return (id) => id === p || id.startsWith(`${p}.`);
 }
 
+/** Whether check `id` matches one pattern. */
+export function matchesPattern(id: string, pattern: string): boolean {
+  return matcher(pattern)(id);
+}
+
 /** Split `--only` values into patterns. */
 export function parsePatterns(values: readonly string[]): string[] {
   return values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,5 +46,23 @@ export function runCliOnTty(args: string[], options: { cwd?: string; env?: NodeJ
     child.stderr.on('data', (b: Buffer) => out.push(b));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, screen: Buffer.concat(out).toString('utf8') }));
+  });
+}
+
+/**
+ * `ocikit ARGS` as the unprivileged user nobody, with HOME `home`. The Node
+ * running the tests may live where nobody cannot reach it (CI's other Node
+ * lines are under /root): a copy of it goes in `dir`. The environment is
+ * PATH, HOME and `env` only.
+ */
+export function runCliAsNobody(dir: string, home: string, args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
+  const node = path.join(dir, 'node');
+  if (!existsSync(node)) copyFileSync(process.execPath, node);
+  chmodSync(node, 0o755);
+  mkdirSync(home, { recursive: true });
+  chownSync(home, 65534, 65534);
+  return spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'env', '-i', `PATH=${process.env['PATH']}`, `HOME=${home}`, ...Object.entries(env).map(([k, v]) => `${k}=${v}`), node, OCIKIT_BIN, ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
   });
 }

@@ -5,30 +5,16 @@
  * host allows it), as root and as an unprivileged user.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { describeWithPeers, peerPath, startFaultProxy, suiteScratch } from '@ocikit/testkit';
 import { isolatedEnv } from '../../test-support/registry-suite.js';
-import { OCIKIT_BIN, runCli, runCliOnTty, type CliResult } from '../../test-support/run-cli.js';
+import { OCIKIT_BIN, runCli, runCliAsNobody, runCliOnTty, type CliResult } from '../../test-support/run-cli.js';
 import { startRegistry, type RunningRegistry } from '@ocikit/testkit';
 import { ExitCode } from '../exit-codes.js';
 
 const tool = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-
-/**
- * `ocikit ARGS` as the unprivileged user nobody, with HOME `home`. The Node
- * running the tests may live where nobody cannot reach it (CI's other Node
- * lines are under /root): a copy of it goes in `dir`.
- */
-function runAsNobody(dir: string, home: string, args: string[]) {
-  const node = path.join(dir, 'node');
-  if (!existsSync(node)) copyFileSync(process.execPath, node);
-  chmodSync(node, 0o755);
-  mkdirSync(home, { recursive: true });
-  chownSync(home, 65534, 65534);
-  return spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'env', '-i', `PATH=${process.env['PATH']}`, `HOME=${home}`, node, OCIKIT_BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-}
 
 /** A busybox image made by umoci: /bin/busybox and applets, a user `app` (1000:1000), /srv. */
 function buildImage(dir: string, layout: string, config: string[]): void {
@@ -254,7 +240,7 @@ describeWithPeers(['root', 'runc', 'umoci', 'skopeo', 'docker-registry', 'busybo
 
   it('runs rootless as an unprivileged user: a user namespace maps that user to root', () => {
     const home = path.join(scratch.dir, 'nobody');
-    const r = runAsNobody(scratch.dir, home, ['run', '--rm', `oci:${layout}:v1`, 'sh', '-c', 'id -u; cat /proc/self/uid_map']);
+    const r = runCliAsNobody(scratch.dir, home, ['run', '--rm', `oci:${layout}:v1`, 'sh', '-c', 'id -u; cat /proc/self/uid_map']);
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(r.stdout.split('\n')[0]).toBe('0');
     expect(r.stdout.split('\n')[1]!.trim().split(/\s+/)).toEqual(['0', '65534', '1']);
@@ -308,7 +294,7 @@ describeWithPeers(['root', 'runc', 'umoci', 'busybox', 'newuidmap'], 'ocikit run
     chmodSync(scratch.dir, 0o755);
     tool('chmod', ['-R', 'a+rX', layout]);
     const home = path.join(scratch.dir, 'nobody');
-    const r = runAsNobody(scratch.dir, home, ['run', '--rm', `oci:${layout}:v1`]);
+    const r = runCliAsNobody(scratch.dir, home, ['run', '--rm', `oci:${layout}:v1`]);
     expect([r.status, r.stderr]).toEqual([0, '']);
     const [uid, gid, homeDir, map0, map1] = r.stdout.split('\n');
     expect([uid, gid, homeDir]).toEqual(['1000', '1000', '/home/app']);

@@ -1,9 +1,9 @@
 import { afterAll, describe, it, expect } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { OCIKIT_BIN, runCli } from '../../test-support/run-cli.js';
+import { OCIKIT_BIN, runCli, runCliAsNobody } from '../../test-support/run-cli.js';
 import { ALL_CHECKS } from '../../runtime-test/checks/index.js';
 import { selectChecks } from '../../runtime-test/select.js';
 import { describeWithPeers, findPeer, startRegistry, suiteScratch, type RunningRegistry } from '@ocikit/testkit';
@@ -122,6 +122,29 @@ describeWithPeers(RUNC_PEERS, 'ocikit runtime-test against runc', () => {
   });
 });
 
+describeWithPeers(RUNC_PEERS, 'ocikit runtime-test when its reader goes away', () => {
+  it('stops, removes its containers and work directory, and exits 130 (`| head`)', async () => {
+    const tmp = mkdtempSync(path.join(tmpdir(), 'ocikit-epipe-'));
+    try {
+      const child = spawn(process.execPath, [OCIKIT_BIN, 'runtime-test', '--runtime', RUNC, '--tap'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: tmp } });
+      let err = '';
+      child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+      // Like `head -3`: read until the first check's line, then close the pipe.
+      let seen = '';
+      child.stdout.on('data', (b: Buffer) => {
+        seen += b.toString();
+        if (/^ok 5 /m.test(seen)) child.stdout.destroy();
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect([code, err]).toEqual([130, '']);
+      expect(containersUnder(tmp)).toEqual([]);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
 describeWithPeers(RUNC_PEERS, 'ocikit runtime-test preflight: a host that cannot run containers', () => {
   it('says so once with the runtime\'s message, skips every check that needs a container, and exits 3', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ocikit-preflight-'));
@@ -228,4 +251,29 @@ describeWithPeers(['root', 'runc', 'busybox', 'umoci', 'skopeo', 'docker-registr
     expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     rmSync(layout, { recursive: true });
   });
+});
+
+describeWithPeers(['root', 'runc', 'busybox', 'setpriv'], 'ocikit runtime-test --rootless (as nobody)', () => {
+  const scratch = suiteScratch('cli-runtime-test-rootless');
+
+  it('runs the checks an unprivileged runtime can pass, skips the ones that need root with the reason, and leaves nothing behind', () => {
+    // nobody runs a copy of Node in the scratch folder and works in tmp/ there.
+    chmodSync(scratch.dir, 0o755);
+    const tmp = path.join(scratch.dir, 'tmp');
+    mkdirSync(tmp);
+    chownSync(tmp, 65534, 65534);
+    const r = runCliAsNobody(scratch.dir, path.join(scratch.dir, 'home'), ['runtime-test', '--runtime', RUNC, '--rootless', '--json'], { TMPDIR: tmp });
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(r.stdout) as { preflight: { ok: boolean }; results: { id: string; status: string; message: string }[] };
+    expect(doc.preflight).toEqual({ ok: true });
+    const by = (status: string) => doc.results.filter((x) => x.status === status);
+    // runc's own deviations are the same as root's (hooks: see README); nothing else fails.
+    expect(by('fail').map((x) => x.id).filter((id) => !id.startsWith('hooks.'))).toEqual([]);
+    const rootOnly = by('skip').filter((x) => x.message.startsWith('rootless: '));
+    expect(rootOnly.map((x) => x.id)).toEqual(expect.arrayContaining(['process.user', 'linux.devices', 'linux.namespaces-path']));
+    expect(by('pass').length).toBeGreaterThan(doc.results.length / 2);
+    expect(by('pass').map((x) => x.id)).toEqual(expect.arrayContaining(['lifecycle.start-runs', 'process.env', 'mounts.bind', 'root.readonly', 'linux.masked-paths']));
+    // The runtime's state lived in the work directory, which is gone.
+    expect(readdirSync(tmp)).toEqual([]);
+  }, 150_000);
 });

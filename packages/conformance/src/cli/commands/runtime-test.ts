@@ -14,7 +14,7 @@ import { REGISTRY_FLAGS, registryClientOptions, registryFlagsHelp } from '../reg
 
 const usage = `Usage: ocikit runtime-test --runtime NAME|PATH [--rootfs DIR | --image IMAGE] [--only PATTERN] [--tap | --json] [--keep]
                            [--timeout S] [--runtime-arg ARG]... [--oci-version V]
-                           [--private-cgroup2]
+                           [--private-cgroup2] [--rootless]
        ocikit runtime-test --list [--only PATTERN]
 
 Test an OCI runtime that speaks the runc command line (create, start, state,
@@ -44,6 +44,11 @@ ${registryFlagsHelp()}
   --oci-version V runtime-spec release every config.json declares (${SPEC_VERSIONS.join(', ')});
                   default: the newest the runtime declares (features ociVersionMax,
                   else the spec: line of --version), clamped to those releases
+  --rootless      run as an unprivileged user can: each bundle gets a user
+                  namespace mapping you to root and no cgroup resources, the
+                  runtime keeps its state in the work directory (unless
+                  --runtime-arg --root=DIR), and the checks that need root
+                  are skipped with the reason
   --private-cgroup2
                   on a cgroup v1+v2 (hybrid) host, run in a private mount
                   namespace without the cgroup2 hierarchy, where the runtime
@@ -67,7 +72,7 @@ const HOST_UNFIT = 3;
 const options = {
   ...flags('string', 'runtime', 'rootfs', 'image', 'platform', 'timeout', 'oci-version'),
   ...REGISTRY_FLAGS,
-  ...flags('boolean', 'tap', 'json', 'keep', 'list', 'private-cgroup2'),
+  ...flags('boolean', 'tap', 'json', 'keep', 'list', 'private-cgroup2', 'rootless'),
   only: { type: 'string', multiple: true },
   'runtime-arg': { type: 'string', multiple: true },
 } as const;
@@ -99,16 +104,23 @@ export const command = defineCommand('runtime-test', { summary: 'test an OCI run
   }
 
   // The bundles are not rootless: without root every create is expected to fail.
-  if (process.getuid?.() !== 0) await write(io.stderr, 'ocikit: warning: runtime-test creates containers from root bundles; run it as root\n');
+  if (process.getuid?.() !== 0 && !values.rootless) await write(io.stderr, 'ocikit: warning: runtime-test creates containers from root bundles; run it as root, or with --rootless\n');
   const mode = values.json ? 'json' : values.tap || io.stdout.isTTY !== true ? 'tap' : 'human';
   const color = mode === 'human' && !io.env['NO_COLOR'];
-  let output = Promise.resolve();
-  const emit = (text: string) => {
-    output = output.then(() => write(io.stdout, text));
-  };
-
   // Ctrl-C and SIGTERM stop the run; the harness still removes its containers.
   const controller = new AbortController();
+  // A reader that went away (`| head`) stops the run the same way: nobody reads the rest, and the containers still go.
+  let output = Promise.resolve();
+  let outputError: unknown;
+  const emit = (text: string) => {
+    output = output
+      .then(() => (outputError === undefined ? write(io.stdout, text) : undefined))
+      .catch((err: unknown) => {
+        outputError ??= err;
+        controller.abort();
+      });
+  };
+
   const onSignal = () => {
     if (!controller.signal.aborted) void write(io.stderr, 'ocikit: interrupted, removing containers...\n');
     controller.abort();
@@ -125,6 +137,7 @@ export const command = defineCommand('runtime-test', { summary: 'test an OCI run
       ...(values.rootfs !== undefined && { rootfs: values.rootfs }),
       ...(values.image !== undefined && { image: values.image, imageOptions: { ...(registry && { registry }), ...(values.platform !== undefined && { platform: values.platform }) } }),
       ...(values.keep && { keep: true }),
+      ...(values.rootless && { rootless: true }),
       runtimeArgs: values['runtime-arg'] ?? [],
       ...(ociVersion !== undefined && { ociVersion }),
       ...(timeout !== undefined && { timeoutMs: Math.round(timeout * 1000) }),
@@ -159,6 +172,10 @@ export const command = defineCommand('runtime-test', { summary: 'test an OCI run
   await output;
   if (report.cleanup.leftovers.length) await write(io.stderr, `ocikit: could not remove containers ${report.cleanup.leftovers.join(' ')}\n`);
   if (report.workDir && mode !== 'human') await write(io.stderr, `ocikit: bundles kept in ${report.workDir}\n`);
+  if (outputError !== undefined) {
+    if ((outputError as NodeJS.ErrnoException).code === 'EPIPE') return INTERRUPTED;
+    throw outputError;
+  }
   if (report.interrupted) return INTERRUPTED;
   if (report.preflight?.ok === false) return HOST_UNFIT;
   return mustFailed(report.results) ? ExitCode.Failure : ExitCode.Ok;
