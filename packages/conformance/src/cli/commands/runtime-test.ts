@@ -111,12 +111,12 @@ export const command = defineCommand('runtime-test', { summary: 'test an OCI run
   const controller = new AbortController();
   // A reader that went away (`| head`) stops the run the same way: nobody reads the rest, and the containers still go.
   let output = Promise.resolve();
-  let outputError: unknown;
+  let outputError: Error | undefined;
   const emit = (text: string) => {
     output = output
       .then(() => (outputError === undefined ? write(io.stdout, text) : undefined))
       .catch((err: unknown) => {
-        outputError ??= err;
+        outputError ??= err instanceof Error ? err : new Error('writing the report failed', { cause: err });
         controller.abort();
       });
   };
