@@ -2,6 +2,7 @@
  * Every benchmark, by name. Add one: a file in this folder exporting an
  * object of this shape, and one line in the list.
  */
+import { benchmark as conformanceSuite } from './conformance-suite.js';
 import { benchmark as copy } from './copy.js';
 import { benchmark as digest } from './digest.js';
 import { bundleDigestBenchmark } from './bundle-digest.js';
@@ -28,4 +29,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   validateCli,
   copy,
   run,
+  conformanceSuite,
 ];
