@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RuntimeDriver, clampSpecVersion, spokenSpecVersion } from './driver.js';
+import { RuntimeDriver, clampSpecVersion, reasonLine, spokenSpecVersion } from './driver.js';
 import { RuntimeTestError } from './errors.js';
 import { describeWithPeers, peerPath } from '@ocikit/testkit';
 
@@ -158,5 +158,14 @@ describe('which runtime-spec release a runtime speaks', () => {
       expect(features.code).not.toBe(0);
       expect(await driver.specVersion()).toEqual({ version: '1.0.0', declared: '1.0.0', source: 'version' });
     });
+  });
+});
+
+describe('reasonLine', () => {
+  it("names runc's error, not the warnings logged before it", () => {
+    const stderr = 'time="t" level=warning msg="unable to get oom kill count"\ntime="t" level=error msg="runc create failed: seccomp flags are not yet supported by runc"\n';
+    expect(reasonLine(stderr)).toBe('time="t" level=error msg="runc create failed: seccomp flags are not yet supported by runc"');
+    expect(reasonLine('crun: cannot open sd-bus\nsecond line')).toBe('crun: cannot open sd-bus');
+    expect(reasonLine('')).toBe('');
   });
 });

@@ -6,7 +6,7 @@
  * it, whether the check passed, failed, threw or the run was interrupted.
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { spokenSpecVersion, type SpokenVersion } from '@ocikit/container';
 import { RuntimeTestError, RuntimeTestErrorCode } from './errors.js';
 
@@ -174,6 +174,26 @@ export class RuntimeDriver {
     return call;
   }
 
+  /**
+   * `update --resources FILE ID` (runc, crun): `resources` is a LinuxResources
+   * object, written as JSON to `file` (a path in the bundle's host directory).
+   * Not a runtime-spec operation.
+   */
+  update(id: string, resources: unknown, file: string): Promise<CallRecord> {
+    writeFileSync(file, `${JSON.stringify(resources)}\n`);
+    return this.exec(['update', '--resources', file, id]);
+  }
+
+  /** `pause ID` (runc, crun): freeze every process of the container. Not a runtime-spec operation. */
+  pause(id: string): Promise<CallRecord> {
+    return this.exec(['pause', id]);
+  }
+
+  /** `resume ID` (runc, crun): thaw a paused container. Not a runtime-spec operation. */
+  resume(id: string): Promise<CallRecord> {
+    return this.exec(['resume', id]);
+  }
+
   /** Any other invocation (e.g. an unknown command). */
   raw(args: string[]): Promise<CallRecord> {
     return this.exec(args);
@@ -324,6 +344,16 @@ export function firstLine(s: string): string {
   return s.trim().split('\n')[0]?.slice(0, 300) ?? '';
 }
 
+/**
+ * The stderr line that says why a call failed: the last logrus `level=error`
+ * or `level=fatal` line (runc logs warnings before its error), else the first.
+ */
+export function reasonLine(s: string): string {
+  const lines = s.trim().split('\n');
+  const error = lines.filter((l) => /\blevel=(error|fatal)\b/.test(l)).pop();
+  return (error ?? lines[0] ?? '').slice(0, 300);
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -331,7 +361,7 @@ export function sleep(ms: number): Promise<void> {
 /** One line describing a call, for failure messages. */
 export function describeCall(c: CallRecord): string {
   const how = c.error ? `could not run: ${c.error}` : c.timedOut ? 'timed out' : c.signal ? `killed by ${c.signal}` : `exit ${c.code}`;
-  const err = firstLine(c.stderr);
+  const err = reasonLine(c.stderr);
   return `\`${c.args.join(' ')}\`: ${how}${err ? `: ${err}` : ''}`;
 }
 

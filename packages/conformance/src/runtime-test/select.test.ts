@@ -38,7 +38,7 @@ describe('the catalogue', () => {
       expect(seen.has(c.id)).toBe(false);
       seen.add(c.id);
       expect(['MUST', 'SHOULD', 'MAY']).toContain(c.level);
-      expect(c.ref).toMatch(/^https:\/\/github\.com\/opencontainers\/runtime-(spec|tools)\/blob\/v\d+\.\d+\.\d+\/[\w/-]+\.md(#[a-z0-9-]+)?$/);
+      expect(c.ref).toMatch(/^https:\/\/github\.com\/opencontainers\/(runtime-spec|runtime-tools|runc)\/blob\/v\d+\.\d+\.\d+\/[\w/.-]+\.md(#[a-z0-9-]+)?$/);
       expect(c.text.length).toBeGreaterThan(20);
     }
   });

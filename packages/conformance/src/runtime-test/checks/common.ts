@@ -4,10 +4,12 @@
  * fail a check, and what the harness reads on the host. Probes (what the
  * container prints about itself) are in ./probe.ts.
  */
-import { readFileSync, readlinkSync, statSync } from 'node:fs';
-import type { Bundle, CheckContext } from '../check.js';
+import { mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Bundle, BundleDirs, CheckContext } from '../check.js';
 import { describeCall, isObject, sleep, type CallRecord } from '../driver.js';
 import { fail } from '../errors.js';
+import { parseMountInfo, type MountInfo } from './mountinfo.js';
 
 const SPEC = 'https://github.com/opencontainers/runtime-spec/blob/v1.3.0/';
 const CLI = 'https://github.com/opencontainers/runtime-tools/blob/v0.9.0/docs/command-line-interface.md';
@@ -167,6 +169,11 @@ export function shq(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The host's cgroup and cgroup2 mounts, as /proc/self/mountinfo lists them. */
+export function cgroupMounts(): MountInfo[] {
+  return parseMountInfo(readIfExists('/proc/self/mountinfo') ?? '').filter((m) => m.fsType === 'cgroup' || m.fsType === 'cgroup2');
+}
+
 /**
  * Host directories of the cgroups `pid` belongs to that the harness itself
  * is not in (the ones the runtime made for the container), found through the
@@ -188,22 +195,34 @@ export function containerCgroupDirs(pid: number): string[] {
     return [];
   }
   const mine = new Map(parse(readFileSync('/proc/self/cgroup', 'utf8')).map((c) => [c.hier, c.path]));
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .filter((l) => / - cgroup2? /.test(l))
-    .map((l) => {
-      const [left = '', right = ''] = l.split(' - ');
-      const f = left.split(' ');
-      const r = right.split(' ');
-      return { root: f[3] ?? '', mountPoint: f[4] ?? '', fsType: r[0] ?? '', options: (r[2] ?? '').split(',') };
-    })
-    .filter((m) => m.root === '/');
+  const mounts = cgroupMounts().filter((m) => m.root === '/');
   const dirs: string[] = [];
   for (const c of theirs) {
     if (c.path === mine.get(c.hier) || c.path === '/') continue;
     const wanted = c.controllers.split(',').filter(Boolean);
-    const mount = wanted.length === 0 ? mounts.find((m) => m.fsType === 'cgroup2') : mounts.find((m) => m.fsType === 'cgroup' && wanted.every((w) => m.options.includes(w)));
+    const mount = wanted.length === 0 ? mounts.find((m) => m.fsType === 'cgroup2') : mounts.find((m) => m.fsType === 'cgroup' && wanted.every((w) => m.superOptions.includes(w)));
     if (mount) dirs.push(`${mount.mountPoint}${c.path}`);
   }
   return [...new Set(dirs)];
+}
+
+/** A host directory inside the bundle with files (relative names, made with their parents), for bind mounts. */
+export function hostDir(bundle: BundleDirs, name: string, files: Record<string, string> = {}): string {
+  const dir = path.join(bundle.host, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [f, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    writeFileSync(path.join(dir, f), content);
+  }
+  return dir;
+}
+
+/** A probe command writing `file`: prints `writable`, or `refused` when the write failed. */
+export function tryWrite(file: string): string {
+  return `touch ${file} && echo writable || echo refused`;
+}
+
+/** The last line a command printed (after any error message of its own). */
+export function lastLine(text: string): string {
+  return text.trim().split('\n').pop() ?? '';
 }

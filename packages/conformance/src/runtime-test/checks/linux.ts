@@ -4,58 +4,16 @@
  * directories are bind mounted under /ocikit in the container; what the
  * container sees is compared with what the host wrote or reads back.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import type { BundleDirs, Check, CheckContext } from '../check.js';
+import type { Check, CheckContext } from '../check.js';
 import { fail, skip } from '../errors.js';
-import { expectSame, hostNamespace, launch, readIfExists, sleeper, specRef, stateOk } from './common.js';
+import { expectSame, hostDir, hostNamespace, lastLine, launch, readIfExists, sleeper, specRef, stateOk, tryWrite } from './common.js';
+import { parseMountInfo } from './mountinfo.js';
 import { marker, probe, probeOutput, probeScript, readProbe, type ProbeOptions, type ProbeOutput } from './probe.js';
 
-/** A host directory with token files, for bind mounts. */
-function hostDir(bundle: BundleDirs, name: string, files: Record<string, string> = {}): string {
-  const dir = path.join(bundle.host, name);
-  mkdirSync(dir, { recursive: true });
-  for (const [f, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    writeFileSync(path.join(dir, f), content);
-  }
-  return dir;
-}
 
-/** A probe command writing `file`: prints `writable`, or `refused` when the write failed. */
-function tryWrite(file: string): string {
-  return `touch ${file} && echo writable || echo refused`;
-}
 
-/** The last line a command printed (after any error message of its own). */
-function lastLine(text: string): string | undefined {
-  return text.trim().split('\n').pop();
-}
-
-/** One line of /proc/PID/mountinfo. */
-export interface MountInfo {
-  /** Root of the mount within its filesystem. */
-  root: string;
-  mountPoint: string;
-  options: string[];
-  fsType: string;
-  source: string;
-  superOptions: string[];
-}
-
-/** Parse /proc/PID/mountinfo (proc(5)). */
-export function parseMountInfo(text: string): MountInfo[] {
-  const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-  return text
-    .split('\n')
-    .filter((l) => l.includes(' - '))
-    .map((line) => {
-      const [left = '', right = ''] = line.split(' - ');
-      const l = left.split(' ');
-      const r = right.split(' ');
-      return { root: unescape(l[3] ?? ''), mountPoint: unescape(l[4] ?? ''), options: (l[5] ?? '').split(','), fsType: r[0] ?? '', source: unescape(r[1] ?? ''), superOptions: (r[2] ?? '').split(',') };
-    });
-}
 
 const NS_FILES = { pid: 'pid', network: 'net', ipc: 'ipc', uts: 'uts', mount: 'mnt', cgroup: 'cgroup', user: 'user', time: 'time' } as const;
 type NsType = keyof typeof NS_FILES;

@@ -4,7 +4,7 @@ import { LINUX_CAPABILITIES } from '@ocikit/runtime-spec';
 import { procStatus } from './common.js';
 import { probeScript, sections } from './probe.js';
 import { capMask, capNames, parseLimits } from './process.js';
-import { parseMountInfo } from './linux.js';
+import { parseMountInfo } from './mountinfo.js';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
