@@ -1,5 +1,4 @@
 import { it, expect, beforeAll, afterAll } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,20 +6,12 @@ import { runRuntimeTest, type RunReport } from './run.js';
 import { buildBusyboxRootfs, findStaticBusybox } from './rootfs.js';
 import { selectChecks } from './select.js';
 import { ALL_CHECKS } from './checks/index.js';
-import { describeWithPeers, findPeer } from '@ocikit/testkit';
-import { RUNC_DEVIATIONS } from '../test-support/runtime-deviations.js';
+import { describeWithPeers } from '@ocikit/testkit';
+import { containersUnder, RUNC, RUNC_DEVIATIONS, RUNC_PEERS } from '../test-support/runtimes.js';
 
 // Real containers: needs root (CI runs as root), Debian's runc and busybox-static.
-const RUNC_PEERS = ['root', 'runc', 'busybox'] as const;
-const RUNC = findPeer('runc') ?? 'runc';
 
 
-/** Containers runc still lists whose bundle lies under `dir` (other suites may run containers meanwhile). */
-function containersUnder(dir: string): string[] {
-  const r = spawnSync(RUNC, ['list', '--format', 'json'], { encoding: 'utf8' });
-  const list = (JSON.parse(r.stdout || 'null') ?? []) as { id: string; bundle: string }[];
-  return list.filter((c) => c.bundle.startsWith(`${dir}/`)).map((c) => c.id);
-}
 
 const failing = (report: RunReport) => report.results.filter((r) => r.status === 'fail').map((r) => r.id).sort();
 

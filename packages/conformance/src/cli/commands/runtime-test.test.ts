@@ -1,26 +1,18 @@
 import { afterAll, describe, it, expect } from '@jest/globals';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { OCIKIT_BIN, runCli, runCliAsNobody } from '../../test-support/run-cli.js';
-import { CRUN_DEVIATIONS, RUNC_DEVIATIONS } from '../../test-support/runtime-deviations.js';
+import { containersUnder, CRUN_DEVIATIONS, RUNC, RUNC_DEVIATIONS, RUNC_PEERS } from '../../test-support/runtimes.js';
 import { ALL_CHECKS } from '../../runtime-test/checks/index.js';
 import { selectChecks } from '../../runtime-test/select.js';
-import { describeWithPeers, findPeer, startRegistry, suiteScratch, type RunningRegistry } from '@ocikit/testkit';
+import { describeWithPeers, startRegistry, suiteScratch, type RunningRegistry } from '@ocikit/testkit';
 import { buildBusyboxRootfs, findStaticBusybox } from '../../runtime-test/rootfs.js';
 import { execFileSync } from 'node:child_process';
 
 // End to end through the built bin (`npx turbo run build --filter=@ocikit/conformance...`).
-const RUNC_PEERS = ['root', 'runc', 'busybox'] as const;
-const RUNC = findPeer('runc') ?? 'runc';
 
-/** Containers runc still lists whose bundle lies under `dir` (other suites may run containers meanwhile). */
-function containersUnder(dir: string): string[] {
-  const r = spawnSync(RUNC, ['list', '--format', 'json'], { encoding: 'utf8' });
-  const list = (JSON.parse(r.stdout || 'null') ?? []) as { id: string; bundle: string }[];
-  return list.filter((c) => c.bundle.startsWith(`${dir}/`)).map((c) => c.id);
-}
 
 describe('ocikit runtime-test: usage', () => {
   it('needs --runtime', async () => {

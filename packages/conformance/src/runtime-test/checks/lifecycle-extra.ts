@@ -5,13 +5,13 @@
  * process_user) that the checks of ./lifecycle.ts, ./hooks.ts and
  * ./process.ts do not make.
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Check, CheckContext } from '../check.js';
 import { describeCall, isObject, sleep } from '../driver.js';
 import { fail, skip } from '../errors.js';
 import { requireController } from '../host.js';
-import { create, expectError, expectSame, expectSuccess, hostNamespace, launch, procStatus, readIfExists, sleeper, specRef, stateOk, waitForOutput } from './common.js';
+import { cgroupMounts, create, expectError, expectSame, expectSuccess, hostNamespace, launch, procStatus, readIfExists, sleeper, specRef, stateOk, waitForOutput } from './common.js';
 import { probe } from './probe.js';
 
 /** The PID of a created or running container, from its state. */
@@ -21,15 +21,15 @@ async function pidOf(ctx: CheckContext, id: string): Promise<number> {
   return pid;
 }
 
-/** Mount point of the cgroup hierarchy holding `controller` (v1), or of cgroup v2 on a v2-only host. */
-function hierarchyOf(ctx: CheckContext, controller: string): string | undefined {
-  if (ctx.host.cgroup === 'v2') return ctx.host.cgroupV2Mount;
-  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const [left = '', right = ''] = line.split(' - ');
-    const [fsType = '', , options = ''] = right.split(' ');
-    if (fsType === 'cgroup' && options.split(',').includes(controller) && left.split(' ')[3] === '/') return left.split(' ')[4];
-  }
-  return undefined;
+/**
+ * Mount point of the cgroup hierarchy holding `controller` (v1), or of
+ * cgroup v2 on a v2-only host; the check is skipped when the host has none.
+ */
+function controllerHierarchy(ctx: CheckContext, controller: string): string {
+  requireController(ctx.host, controller);
+  const mount = ctx.host.cgroup === 'v2' ? ctx.host.cgroupV2Mount : cgroupMounts().find((m) => m.fsType === 'cgroup' && m.root === '/' && m.superOptions.includes(controller))?.mountPoint;
+  if (mount === undefined) skip(`host: no ${controller} cgroup hierarchy mounted at its root`);
+  return mount;
 }
 
 /** Remove a cgroup the check made, moving any process still in it to the hierarchy's root first. */
@@ -160,9 +160,7 @@ export const LIFECYCLE_EXTRA_CHECKS: readonly Check[] = [
     ref: specRef('runtime.md', 'delete'),
     text: 'Deleting a container MUST delete the resources that were created during the `create` step (the cgroup at `linux.cgroupsPath`, with a pids limit).',
     async run(ctx) {
-      requireController(ctx.host, 'pids');
-      const mount = hierarchyOf(ctx, 'pids');
-      if (mount === undefined) skip('host: no pids cgroup hierarchy mounted at its root');
+      const mount = controllerHierarchy(ctx, 'pids');
       const cgroupsPath = `/ocikit-delete-${ctx.newId()}`;
       const dir = path.join(mount, cgroupsPath);
       const bundle = ctx.bundle('delete-cgroups-path', {
@@ -192,9 +190,7 @@ export const LIFECYCLE_EXTRA_CHECKS: readonly Check[] = [
     ref: specRef('runtime.md', 'delete'),
     text: 'Note that resources associated with the container, but not created by this container, MUST NOT be deleted (a cgroup the container process was moved into after create).',
     async run(ctx) {
-      requireController(ctx.host, 'pids');
-      const mount = hierarchyOf(ctx, 'pids');
-      if (mount === undefined) skip('host: no pids cgroup hierarchy mounted at its root');
+      const mount = controllerHierarchy(ctx, 'pids');
       const dir = path.join(mount, `ocikit-foreign-${ctx.newId()}`);
       try {
         mkdirSync(dir);

@@ -47,6 +47,6 @@ describe('/proc parsers', () => {
   });
   it('parses mountinfo lines, including escaped mount points', () => {
     const [m] = parseMountInfo('36 35 98:0 /mnt1 /mnt\\040two rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n');
-    expect(m).toEqual({ root: '/mnt1', mountPoint: '/mnt two', options: ['rw', 'noatime'], fsType: 'ext3', source: '/dev/root', superOptions: ['rw', 'errors=continue'] });
+    expect(m).toEqual({ root: '/mnt1', mountPoint: '/mnt two', options: ['rw', 'noatime'], optional: ['master:1'], fsType: 'ext3', source: '/dev/root', superOptions: ['rw', 'errors=continue'] });
   });
 });

@@ -1,4 +1,22 @@
 /**
+ * The runtimes the tests drive: runc's path and peers, the containers it
+ * still lists under a folder, and each runtime's known deviations.
+ */
+import { spawnSync } from 'node:child_process';
+import { findPeer } from '@ocikit/testkit';
+
+/** Real containers: root, Debian's runc and busybox-static. */
+export const RUNC_PEERS = ['root', 'runc', 'busybox'] as const;
+export const RUNC = findPeer('runc') ?? 'runc';
+
+/** Containers runc still lists whose bundle lies under `dir` (other suites may run containers meanwhile). */
+export function containersUnder(dir: string): string[] {
+  const r = spawnSync(RUNC, ['list', '--format', 'json'], { encoding: 'utf8' });
+  const list = (JSON.parse(r.stdout || 'null') ?? []) as { id: string; bundle: string }[];
+  return list.filter((c) => c.bundle.startsWith(`${dir}/`)).map((c) => c.id);
+}
+
+/**
  * Where Debian's runc 1.1.5 really deviates from runtime-spec (each named
  * with its sentence in the README). A harness change that makes any other
  * check fail against runc is a harness bug.
