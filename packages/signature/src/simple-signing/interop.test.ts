@@ -10,7 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SignatureErrorCode, isSignatureError } from '../errors.js';
+import { SignatureErrorCode } from '../errors.js';
+import { codeOf } from '../test-support/code-of.js';
 import { gpgSign } from './gpg.js';
 import { buildSimpleSigningPayload } from './payload.js';
 import { verifySimpleSignature, signSimple } from './verify.js';
@@ -24,16 +25,6 @@ const MANIFEST = new TextEncoder().encode(
   }),
 );
 const REF = 'localhost:5000/ocikit/signed:1.0';
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (err) {
-    if (isSignatureError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 describeWithPeers(['gpg', 'skopeo'], 'simple signing interop with skopeo', () => {
   let keys: GnupgHome;

@@ -12,22 +12,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { SignatureErrorCode, isSignatureError } from '../errors.js';
+import { codeOf } from '../test-support/code-of.js';
 import { gpgSign, gpgVerify } from './gpg.js';
 import { MAX_OPENPGP_SIGNATURE_BYTES, openpgpSign, openpgpVerify } from './openpgp.js';
 import { signSimple } from './verify.js';
 
 const PAYLOAD = new TextEncoder().encode('{"critical":{"identity":{"docker-reference":"localhost:5000/ocikit/x:1"}},"optional":{}}');
 const PASSPHRASE = 'correct horse battery staple';
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (err) {
-    if (isSignatureError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 describe('openpgp.js arguments', () => {
   it('needs key files, and readable ones', async () => {
