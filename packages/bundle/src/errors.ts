@@ -1,5 +1,5 @@
 import { DigestError } from '@ocikit/digest';
-import { OcikitError, type CodeOf, type OcikitErrorOptions } from '@ocikit/errors';
+import { OcikitError, quote, type CodeOf, type OcikitErrorOptions } from '@ocikit/errors';
 
 /**
  * The vocabulary of bundle errors. Codes are stable: scripts and callers
@@ -136,7 +136,5 @@ export function isBundleError(err: unknown): err is BundleError {
   return err instanceof BundleError;
 }
 
-/** Quote a path for a one-line message: JSON escapes control characters. */
-export function q(path: string): string {
-  return JSON.stringify(path);
-}
+/** Quote for a one-line message (the one `quote` of @ocikit/errors). */
+export const q = quote;

@@ -5,3 +5,4 @@
  */
 export { OcikitError, type OcikitErrorJson, type OcikitErrorOptions } from './ocikit-error.js';
 export type { CodeOf } from './code-of.js';
+export { quote } from './quote.js';

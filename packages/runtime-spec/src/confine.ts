@@ -52,6 +52,7 @@ import {
 import path from 'node:path';
 import { describeLimit, Limits, openRegularFile } from '@ocikit/validation';
 import { RuntimeSpecError, RuntimeSpecErrorCode } from './errors.js';
+import { quote as q } from '@ocikit/errors';
 
 /** Linux's MAXSYMLINKS: more expansions than this in one walk is a loop (ELOOP). `Limits.Symlinks`. */
 export const MAX_SYMLINKS = Limits.Symlinks.value;
@@ -533,7 +534,3 @@ function isPlainName(name: string): boolean {
   return name !== '' && name !== '.' && name !== '..';
 }
 
-/** Quote a path for a one-line message: JSON escapes control characters. */
-function q(p: string): string {
-  return JSON.stringify(p);
-}

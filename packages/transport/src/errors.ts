@@ -1,4 +1,4 @@
-import { OcikitError, type CodeOf, type OcikitErrorOptions } from '@ocikit/errors';
+import { OcikitError, quote, type CodeOf, type OcikitErrorOptions } from '@ocikit/errors';
 
 /**
  * The vocabulary of transport errors. Codes are stable: scripts and callers
@@ -55,7 +55,5 @@ export function isTransportError(err: unknown): err is TransportError {
   return err instanceof TransportError;
 }
 
-/** Quote for a one-line message: JSON escapes control characters. */
-export function q(text: string): string {
-  return JSON.stringify(text);
-}
+/** Quote for a one-line message (the one `quote` of @ocikit/errors). */
+export const q = quote;
