@@ -9,8 +9,8 @@
 import { chmodSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { IDMapping, Spec } from '@ocikit/runtime-spec';
-import type { Check, CheckContext } from '../check.js';
-import { fail } from '../errors.js';
+import type { BundleDirs, Check, CheckContext } from '../check.js';
+import { fail, skip } from '../errors.js';
 import { requireHost } from '../host.js';
 import { expectSame, hostDir, hostNamespace, specRef } from './common.js';
 
@@ -50,22 +50,29 @@ export function parseIdMap(text: string): IDMapping[] {
 }
 
 /**
- * Makes every ancestor directory of the paths given searchable by others
+ * Makes the directories on the way to the paths given searchable by others
  * (o+x): the mapped root is an unmapped "other" to the host's files, and
  * must reach the rootfs and the bundle (the harness makes its work
- * directory 0700). `restore` puts the modes back.
+ * directory 0700). Only directories of the run's work directory are
+ * changed, and `restore` puts their modes back; a directory outside it
+ * that others cannot search (a `--rootfs` under /root) skips the check:
+ * the harness never changes a mode outside its work directory.
  */
 class Traversal {
   private readonly changed = new Map<string, number>();
 
-  open(...paths: string[]): void {
+  /** Open the way to `paths` for a container of `bundle` (whose grandparent is the run's work directory). */
+  open(bundle: BundleDirs, ...paths: string[]): void {
+    const workDir = path.dirname(path.dirname(realpathSync(bundle.dir)));
     for (const p of paths) {
       for (let dir = realpathSync(p); dir !== path.dirname(dir); dir = path.dirname(dir)) {
         const mode = statSync(dir).mode & 0o7777;
-        if (!(mode & 0o001) && !this.changed.has(dir)) {
-          this.changed.set(dir, mode);
-          chmodSync(dir, mode | 0o001);
+        if (mode & 0o001 || this.changed.has(dir)) continue;
+        if (dir !== workDir && !dir.startsWith(`${workDir}/`)) {
+          skip(`host: ${dir} (mode ${mode.toString(8)}) is not searchable by others, so the container's mapped root cannot reach ${p}; the check changes no mode outside its work directory`);
         }
+        this.changed.set(dir, mode);
+        chmodSync(dir, mode | 0o001);
       }
     }
   }
@@ -148,7 +155,7 @@ function mappedRun(ctx: CheckContext): Promise<MappedRun> {
               source: shared,
               options: ['rbind', 'rw'],
             });
-            traversal.open(rootfs, b.dir);
+            traversal.open(b, rootfs, b.dir);
           },
         }
       );
@@ -260,7 +267,7 @@ export const USERNS_CHECKS: readonly Check[] = [
         pid = await holder(ctx, 'holder-user', {
           patch: (spec, b) => {
             mapped(spec);
-            traversal.open(spec.root!.path, b.dir);
+            traversal.open(b, spec.root!.path, b.dir);
           },
         });
         s = await probe(
@@ -271,7 +278,7 @@ export const USERNS_CHECKS: readonly Check[] = [
             patch: (spec, b) => {
               mapped(spec);
               spec.linux!.namespaces = [...spec.linux!.namespaces!.filter((n) => n.type !== 'user'), { type: 'user', path: `/proc/${pid}/ns/user` }];
-              traversal.open(b.dir);
+              traversal.open(b, b.dir);
             },
           }
         );
